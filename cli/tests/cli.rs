@@ -1,0 +1,61 @@
+//! The `attest` binary as a user runs it: output on stdout, exit 2 with a message on bad input.
+
+use std::process::Command;
+
+fn attest(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_attest"))
+        .args(args)
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+        .output()
+        .expect("run attest")
+}
+
+#[test]
+fn normalize_prints_every_finding_of_every_file() {
+    let out = attest(&["normalize", "events/securityhub-four-findings.json", "events/cloudtrail-stoplogging.json"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let findings: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(findings.len(), 5);
+    assert_eq!(findings[4]["rule_id"], "cloudtrail.amazonaws.com:StopLogging");
+    assert_eq!(findings[2]["disposition"], "SUPPRESSED");
+    assert_eq!(findings[0]["evidence_sha256"].as_str().unwrap().len(), 64);
+}
+
+#[test]
+fn normalize_rejects_bad_input_with_exit_2_and_names_the_field() {
+    let out = attest(&["normalize", "events/invalid/config-missing-compliance-type.json"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("config-missing-compliance-type.json"), "{err}");
+    assert!(err.contains("detail.newEvaluationResult.complianceType"), "{err}");
+    assert!(out.stdout.is_empty());
+
+    let out = attest(&["normalize", "events/invalid/not-json.txt"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not valid JSON"));
+
+    let out = attest(&["normalize", "no/such/file.json"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read"));
+}
+
+#[test]
+fn canonicalize_and_hash_agree_with_the_evidence_hash() {
+    let dir = std::env::temp_dir().join(format!("attest-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let input = dir.join("in.json");
+    std::fs::write(&input, br#"{ "b": [1.50, "x"], "a": {"z": null, "y": 1e2} }"#).unwrap();
+    let out = attest(&["canonicalize", input.to_str().unwrap()]);
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8(out.stdout).unwrap().trim_end(), r#"{"a":{"y":100,"z":null},"b":[1.5,"x"]}"#);
+
+    let canonical = dir.join("canonical.json");
+    std::fs::write(&canonical, br#"{"a":{"y":100,"z":null},"b":[1.5,"x"]}"#).unwrap();
+    let out = attest(&["hash", canonical.to_str().unwrap()]);
+    assert!(out.status.success());
+    let hex = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(hex.trim(), attest_domain::canonical::sha256_hex(br#"{"a":{"y":100,"z":null},"b":[1.5,"x"]}"#));
+
+    let out = attest(&["canonicalize", "events/invalid/not-json.txt"]);
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -1,0 +1,23 @@
+//! Lambda entry point: build configuration, catalogue and clients once, then serve SQS batches.
+
+use attest_domain::Catalogue;
+use attest_intake::{handle_batch, Intake, IntakeConfig};
+use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
+use lambda_runtime::{service_fn, Error, LambdaEvent};
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    // Honours AWS_LAMBDA_LOG_FORMAT=JSON and AWS_LAMBDA_LOG_LEVEL set by the SAM template.
+    lambda_runtime::tracing::init_default_subscriber();
+    let config = IntakeConfig::from_env()?;
+    let catalogue = Catalogue::embedded()?;
+    let sdk = attest_aws::load_sdk_config().await;
+    let intake = Intake::new(&sdk, &config, catalogue);
+    tracing::info!(catalogue_version = intake.catalogue.version(), "intake ready");
+
+    let intake = &intake;
+    lambda_runtime::run(service_fn(move |event: LambdaEvent<SqsEvent>| async move {
+        Ok::<SqsBatchResponse, Error>(handle_batch(intake, event.payload).await)
+    }))
+    .await
+}

@@ -1,0 +1,268 @@
+#!/usr/bin/env python3
+"""Local AWS for tests and the demo: a real AWS API server (moto) on 127.0.0.1, and the resources
+that infra/template.yaml defines, created from the template itself so local runs exercise the same
+tables, indexes, bucket settings, queues, rules and topic that a deployment gets.
+
+  local_aws.py serve --port-file F [--watch-pid PID]
+      Start moto on a free port, write the port to F, run until SIGTERM/SIGINT or until PID exits.
+  local_aws.py provision --endpoint URL [--template T] [--prefix P]
+      Create the template's resources (names prefixed with P) and print a JSON object
+      {LogicalId: {"name": ..., "arn": ..., "url": ...}, "_environment": {function env vars}}.
+"""
+import argparse
+import json
+import os
+import signal
+import socket
+import sys
+import threading
+import time
+
+import boto3
+import yaml
+
+REGION = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
+ACCOUNT = "123456789012"  # moto's default account
+
+
+# ---- serve ----------------------------------------------------------------------------------------
+def serve(args):
+    import logging
+
+    from moto.server import ThreadedMotoServer
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no per-request lines in test output
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    tmp = args.port_file + ".tmp"
+    with open(tmp, "w") as f:
+        f.write(str(port))
+    os.replace(tmp, args.port_file)
+
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    while not stop.is_set():
+        if args.watch_pid and not pid_alive(args.watch_pid):
+            break
+        stop.wait(0.5)
+    server.stop()
+
+
+def pid_alive(pid):
+    try:
+        os.kill(pid, 0)
+        return True
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+
+
+# ---- template -------------------------------------------------------------------------------------
+class CfnLoader(yaml.SafeLoader):
+    pass
+
+
+def _tag(loader, suffix, node):
+    name = "Ref" if suffix == "Ref" else "Fn::" + suffix
+    if isinstance(node, yaml.ScalarNode):
+        value = loader.construct_scalar(node)
+        if suffix == "GetAtt":
+            value = value.split(".", 1)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = loader.construct_mapping(node, deep=True)
+    return {name: value}
+
+
+CfnLoader.add_multi_constructor("!", _tag)
+
+
+def load_template(path):
+    with open(path) as f:
+        return yaml.load(f, Loader=CfnLoader)
+
+
+class Resolver:
+    """Resolves Ref / Fn::GetAtt / Fn::Sub against what has been created so far."""
+
+    def __init__(self, created, stack_name):
+        self.created = created
+        self.stack_name = stack_name
+
+    def __call__(self, value):
+        if isinstance(value, dict):
+            if "Ref" in value:
+                ref = value["Ref"]
+                if ref == "AWS::Region":
+                    return REGION
+                if ref == "AWS::AccountId":
+                    return ACCOUNT
+                if ref == "AWS::Partition":
+                    return "aws"
+                if ref == "AWS::StackName":
+                    return self.stack_name
+                return self.created[ref]["ref"]
+            if "Fn::GetAtt" in value:
+                logical, attr = value["Fn::GetAtt"]
+                return self.created[logical][attr]
+            if "Fn::Sub" in value:
+                text = value["Fn::Sub"]
+                import re
+
+                def sub(m):
+                    key = m.group(1)
+                    if "." in key:
+                        logical, attr = key.split(".", 1)
+                        return self.created[logical][attr]
+                    return self({"Ref": key})
+
+                return re.sub(r"\$\{([^}]+)\}", sub, text)
+            return {k: self(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self(v) for v in value]
+        return value
+
+
+# ---- provision ------------------------------------------------------------------------------------
+def provision(args):
+    session = boto3.session.Session(region_name=REGION)
+    client = lambda svc: session.client(svc, endpoint_url=args.endpoint)
+    template = load_template(args.template)
+    resources = template["Resources"]
+    created = {}
+    resolve = Resolver(created, args.prefix)
+    prefix = args.prefix
+
+    def name_of(logical):
+        return f"{prefix}-{logical}".lower()[:63]
+
+    order = ["AWS::KMS::Key", "AWS::KMS::Alias", "AWS::S3::Bucket", "AWS::DynamoDB::Table", "AWS::SQS::Queue",
+             "AWS::SNS::Topic", "AWS::Events::Rule"]
+    by_type = {t: [(k, v) for k, v in resources.items() if v["Type"] == t] for t in order}
+
+    kms = client("kms")
+    for logical, res in by_type["AWS::KMS::Key"]:
+        meta = kms.create_key(Description=res["Properties"].get("Description", logical))["KeyMetadata"]
+        if res["Properties"].get("EnableKeyRotation"):
+            kms.enable_key_rotation(KeyId=meta["KeyId"])
+        created[logical] = {"ref": meta["KeyId"], "Arn": meta["Arn"], "name": meta["KeyId"]}
+    for logical, res in by_type["AWS::KMS::Alias"]:
+        props = resolve(res["Properties"])
+        kms.create_alias(AliasName=props["AliasName"], TargetKeyId=props["TargetKeyId"])
+        created[logical] = {"ref": props["AliasName"]}
+
+    s3 = client("s3")
+    for logical, res in by_type["AWS::S3::Bucket"]:
+        props = resolve(res["Properties"])
+        name = name_of(logical)
+        s3.create_bucket(Bucket=name, ObjectLockEnabledForBucket=bool(props.get("ObjectLockEnabled")))
+        if "VersioningConfiguration" in props:
+            s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": props["VersioningConfiguration"]["Status"]})
+        if "ObjectLockConfiguration" in props:
+            olc = props["ObjectLockConfiguration"]
+            s3.put_object_lock_configuration(
+                Bucket=name,
+                ObjectLockConfiguration={"ObjectLockEnabled": olc["ObjectLockEnabled"],
+                                         "Rule": {"DefaultRetention": olc["Rule"]["DefaultRetention"]}},
+            )
+        if "BucketEncryption" in props:
+            rules = []
+            for r in props["BucketEncryption"]["ServerSideEncryptionConfiguration"]:
+                d = r["ServerSideEncryptionByDefault"]
+                rule = {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": d["SSEAlgorithm"], "KMSMasterKeyID": d["KMSMasterKeyID"]}}
+                if "BucketKeyEnabled" in r:
+                    rule["BucketKeyEnabled"] = r["BucketKeyEnabled"]
+                rules.append(rule)
+            s3.put_bucket_encryption(Bucket=name, ServerSideEncryptionConfiguration={"Rules": rules})
+        if "PublicAccessBlockConfiguration" in props:
+            s3.put_public_access_block(Bucket=name, PublicAccessBlockConfiguration=props["PublicAccessBlockConfiguration"])
+        if "LifecycleConfiguration" in props:
+            rules = []
+            for r in props["LifecycleConfiguration"]["Rules"]:
+                rules.append({
+                    "ID": r["Id"], "Status": r["Status"], "Filter": {"Prefix": ""},
+                    "Transitions": [{"Days": t["TransitionInDays"], "StorageClass": t["StorageClass"]} for t in r.get("Transitions", [])],
+                    "NoncurrentVersionTransitions": [{"NoncurrentDays": t["TransitionInDays"], "StorageClass": t["StorageClass"]} for t in r.get("NoncurrentVersionTransitions", [])],
+                })
+            s3.put_bucket_lifecycle_configuration(Bucket=name, LifecycleConfiguration={"Rules": rules})
+        created[logical] = {"ref": name, "name": name, "Arn": f"arn:aws:s3:::{name}"}
+
+    ddb = client("dynamodb")
+    for logical, res in by_type["AWS::DynamoDB::Table"]:
+        props = resolve(res["Properties"])
+        name = name_of(logical)
+        kwargs = dict(TableName=name, AttributeDefinitions=props["AttributeDefinitions"], KeySchema=props["KeySchema"],
+                      BillingMode=props.get("BillingMode", "PAY_PER_REQUEST"))
+        if props.get("GlobalSecondaryIndexes"):
+            kwargs["GlobalSecondaryIndexes"] = props["GlobalSecondaryIndexes"]
+        if props.get("StreamSpecification"):
+            kwargs["StreamSpecification"] = {"StreamEnabled": True, "StreamViewType": props["StreamSpecification"]["StreamViewType"]}
+        desc = ddb.create_table(**kwargs)["TableDescription"]
+        created[logical] = {"ref": name, "name": name, "Arn": desc["TableArn"]}
+
+    sqs = client("sqs")
+    queues = sorted(by_type["AWS::SQS::Queue"], key=lambda kv: "RedrivePolicy" in kv[1].get("Properties", {}))
+    for logical, res in queues:
+        props = resolve(res.get("Properties", {}))
+        attrs = {}
+        if "VisibilityTimeout" in props:
+            attrs["VisibilityTimeout"] = str(props["VisibilityTimeout"])
+        if "MessageRetentionPeriod" in props:
+            attrs["MessageRetentionPeriod"] = str(props["MessageRetentionPeriod"])
+        if "RedrivePolicy" in props:
+            attrs["RedrivePolicy"] = json.dumps(props["RedrivePolicy"])
+        name = name_of(logical)
+        url = sqs.create_queue(QueueName=name, Attributes=attrs)["QueueUrl"]
+        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        created[logical] = {"ref": url, "url": url, "name": name, "QueueName": name, "Arn": arn}
+
+    sns = client("sns")
+    for logical, res in by_type["AWS::SNS::Topic"]:
+        arn = sns.create_topic(Name=name_of(logical))["TopicArn"]
+        created[logical] = {"ref": arn, "Arn": arn, "name": name_of(logical)}
+
+    events = client("events")
+    for logical, res in by_type["AWS::Events::Rule"]:
+        props = resolve(res["Properties"])
+        name = name_of(logical)
+        arn = events.put_rule(Name=name, EventPattern=json.dumps(props["EventPattern"]), State="ENABLED")["RuleArn"]
+        targets = [{"Id": t["Id"], "Arn": t["Arn"]} for t in props.get("Targets", [])]
+        if targets:
+            events.put_targets(Rule=name, Targets=targets)
+        created[logical] = {"ref": name, "name": name, "Arn": arn}
+
+    out = {k: {kk: vv for kk, vv in v.items() if kk != "ref"} for k, v in created.items()}
+    # The intake function's environment, resolved from the template's own Environment block.
+    fn = resources.get("IntakeFunction", {}).get("Properties", {})
+    env = fn.get("Environment", {}).get("Variables", {})
+    out["_environment"] = {k: str(resolve(v)) for k, v in env.items()}
+    json.dump(out, sys.stdout, indent=2, sort_keys=True)
+    sys.stdout.write("\n")
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = p.add_subparsers(dest="cmd", required=True)
+    s = sub.add_parser("serve")
+    s.add_argument("--port-file", required=True)
+    s.add_argument("--watch-pid", type=int)
+    pr = sub.add_parser("provision")
+    pr.add_argument("--endpoint", required=True)
+    pr.add_argument("--template", default=os.path.join(os.path.dirname(__file__), "..", "infra", "template.yaml"))
+    pr.add_argument("--prefix", default="attest")
+    args = p.parse_args()
+    os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
+    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
+    serve(args) if args.cmd == "serve" else provision(args)
+
+
+if __name__ == "__main__":
+    main()

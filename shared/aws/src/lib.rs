@@ -1,0 +1,16 @@
+//! Adapters between the Attest domain and AWS. Each holds an SDK client built once per cold start;
+//! none decides anything about compliance (that is `attest-domain`'s job).
+
+pub mod error;
+pub mod evidence_store;
+pub mod state_store;
+
+pub use error::AdapterError;
+pub use evidence_store::{EvidenceStore, StoredEvidence};
+pub use state_store::{HistoryOutcome, StateOutcome, StateStore};
+
+/// Load the shared SDK configuration from the environment (region, credentials, and
+/// `AWS_ENDPOINT_URL` / `AWS_ENDPOINT_URL_<SERVICE>` endpoint overrides).
+pub async fn load_sdk_config() -> aws_config::SdkConfig {
+    aws_config::defaults(aws_config::BehaviorVersion::latest()).load().await
+}

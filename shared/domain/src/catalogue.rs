@@ -1,0 +1,379 @@
+//! The control catalogue: which framework controls a Config rule, a Security Hub control or a
+//! CloudTrail call bears on. The mapping is data (`catalogue/*.csv` at the repository root, each row
+//! citing its public source), compiled into the binaries so a deployed function and `attest` agree on
+//! one version; that version is the SHA-256 of the files and is recorded with every finding.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::Deserialize;
+use thiserror::Error;
+
+use crate::canonical::sha256_hex;
+use crate::finding::{ComplianceStatus, ControlRef};
+
+const FRAMEWORKS_CSV: &str = include_str!("../../../catalogue/frameworks.csv");
+const MAPPINGS_CSV: &str = include_str!("../../../catalogue/mappings-v1.csv");
+const REQUIREMENT_PREFIXES_CSV: &str = include_str!("../../../catalogue/requirement-prefixes.csv");
+const CLOUDTRAIL_STATUS_CSV: &str = include_str!("../../../catalogue/cloudtrail-status.csv");
+
+/// A catalogue file that does not hold together; names the file, the row (1-based, header is row 1)
+/// and what is wrong with it.
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+#[error("catalogue {file} row {row}: {reason}")]
+pub struct CatalogueError {
+    pub file: &'static str,
+    pub row: usize,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Framework {
+    pub framework: String,
+    pub name: String,
+    pub version: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct MappingRow {
+    source_kind: String,
+    #[serde(rename = "match")]
+    match_value: String,
+    framework: String,
+    control_id: String,
+    control_title: String,
+    citation: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct PrefixRow {
+    prefix: String,
+    framework: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct CloudTrailStatusRow {
+    #[serde(rename = "match")]
+    match_value: String,
+    status: String,
+}
+
+/// Control title and the source the mapping was taken from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ControlInfo {
+    pub title: String,
+    pub citation: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Catalogue {
+    version: String,
+    frameworks: BTreeMap<String, Framework>,
+    config_rules: HashMap<String, Vec<ControlRef>>,
+    securityhub_controls: HashMap<String, Vec<ControlRef>>,
+    cloudtrail_calls: HashMap<String, Vec<ControlRef>>,
+    requirement_prefixes: HashMap<String, String>,
+    cloudtrail_status: HashMap<String, ComplianceStatus>,
+    controls: BTreeMap<ControlRef, ControlInfo>,
+}
+
+fn read_rows<T: for<'de> Deserialize<'de>>(file: &'static str, text: &str) -> Result<Vec<T>, CatalogueError> {
+    let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(text.as_bytes());
+    reader
+        .deserialize()
+        .enumerate()
+        .map(|(i, row)| row.map_err(|e| CatalogueError { file, row: i + 2, reason: e.to_string() }))
+        .collect()
+}
+
+impl Catalogue {
+    /// The catalogue compiled into this binary from `catalogue/`.
+    pub fn embedded() -> Result<Self, CatalogueError> {
+        Self::from_csv(FRAMEWORKS_CSV, MAPPINGS_CSV, REQUIREMENT_PREFIXES_CSV, CLOUDTRAIL_STATUS_CSV)
+    }
+
+    /// Build and check a catalogue from the text of its four files.
+    pub fn from_csv(
+        frameworks_csv: &str,
+        mappings_csv: &str,
+        prefixes_csv: &str,
+        cloudtrail_status_csv: &str,
+    ) -> Result<Self, CatalogueError> {
+        let mut hasher_input = Vec::new();
+        for (name, text) in [
+            ("frameworks.csv", frameworks_csv),
+            ("mappings-v1.csv", mappings_csv),
+            ("requirement-prefixes.csv", prefixes_csv),
+            ("cloudtrail-status.csv", cloudtrail_status_csv),
+        ] {
+            hasher_input.extend_from_slice(name.as_bytes());
+            hasher_input.push(0);
+            hasher_input.extend_from_slice(text.as_bytes());
+            hasher_input.push(0);
+        }
+        let version = sha256_hex(&hasher_input);
+
+        let mut frameworks = BTreeMap::new();
+        for (i, f) in read_rows::<Framework>("frameworks.csv", frameworks_csv)?.into_iter().enumerate() {
+            if f.framework.is_empty() {
+                return Err(CatalogueError { file: "frameworks.csv", row: i + 2, reason: "empty `framework`".into() });
+            }
+            if frameworks.insert(f.framework.clone(), f.clone()).is_some() {
+                return Err(CatalogueError {
+                    file: "frameworks.csv",
+                    row: i + 2,
+                    reason: format!("framework `{}` listed twice", f.framework),
+                });
+            }
+        }
+
+        let mut catalogue = Catalogue {
+            version,
+            frameworks,
+            config_rules: HashMap::new(),
+            securityhub_controls: HashMap::new(),
+            cloudtrail_calls: HashMap::new(),
+            requirement_prefixes: HashMap::new(),
+            cloudtrail_status: HashMap::new(),
+            controls: BTreeMap::new(),
+        };
+
+        const MAPPINGS: &str = "mappings-v1.csv";
+        for (i, row) in read_rows::<MappingRow>(MAPPINGS, mappings_csv)?.into_iter().enumerate() {
+            let at = |reason: String| CatalogueError { file: MAPPINGS, row: i + 2, reason };
+            for (field, value) in [
+                ("match", &row.match_value),
+                ("control_id", &row.control_id),
+                ("control_title", &row.control_title),
+                ("citation", &row.citation),
+            ] {
+                if value.is_empty() {
+                    return Err(at(format!("empty `{field}`")));
+                }
+            }
+            if !catalogue.frameworks.contains_key(&row.framework) {
+                return Err(at(format!("unknown framework `{}` (not in frameworks.csv)", row.framework)));
+            }
+            let table = match row.source_kind.as_str() {
+                "config_rule" => &mut catalogue.config_rules,
+                "securityhub_control" => &mut catalogue.securityhub_controls,
+                "cloudtrail_call" => {
+                    if !row.match_value.contains(':') {
+                        return Err(at(format!("cloudtrail_call `{}` is not `eventSource:eventName`", row.match_value)));
+                    }
+                    &mut catalogue.cloudtrail_calls
+                }
+                other => {
+                    return Err(at(format!(
+                        "unknown source_kind `{other}` (expected config_rule, securityhub_control or cloudtrail_call)"
+                    )))
+                }
+            };
+            let control = ControlRef { framework: row.framework, control_id: row.control_id };
+            let controls = table.entry(row.match_value.clone()).or_default();
+            if controls.contains(&control) {
+                return Err(at(format!(
+                    "duplicate mapping {} -> {} {}",
+                    row.match_value, control.framework, control.control_id
+                )));
+            }
+            controls.push(control.clone());
+            controls.sort();
+            catalogue
+                .controls
+                .entry(control)
+                .or_insert(ControlInfo { title: row.control_title, citation: row.citation });
+        }
+
+        for (i, row) in read_rows::<PrefixRow>("requirement-prefixes.csv", prefixes_csv)?.into_iter().enumerate() {
+            if !catalogue.frameworks.contains_key(&row.framework) {
+                return Err(CatalogueError {
+                    file: "requirement-prefixes.csv",
+                    row: i + 2,
+                    reason: format!("unknown framework `{}`", row.framework),
+                });
+            }
+            catalogue.requirement_prefixes.insert(row.prefix, row.framework);
+        }
+
+        for (i, row) in read_rows::<CloudTrailStatusRow>("cloudtrail-status.csv", cloudtrail_status_csv)?
+            .into_iter()
+            .enumerate()
+        {
+            let status = ComplianceStatus::from_source_value(&row.status).ok_or_else(|| CatalogueError {
+                file: "cloudtrail-status.csv",
+                row: i + 2,
+                reason: format!("unknown status `{}`", row.status),
+            })?;
+            catalogue.cloudtrail_status.insert(row.match_value, status);
+        }
+        Ok(catalogue)
+    }
+
+    /// SHA-256 of the catalogue files: which mapping produced a finding's controls.
+    pub fn version(&self) -> &str {
+        &self.version
+    }
+
+    pub fn frameworks(&self) -> impl Iterator<Item = &Framework> {
+        self.frameworks.values()
+    }
+
+    pub fn control_info(&self, control: &ControlRef) -> Option<&ControlInfo> {
+        self.controls.get(control)
+    }
+
+    /// Number of mapping rows by kind: (config rules, Security Hub controls, CloudTrail calls).
+    pub fn mapped_keys(&self) -> (usize, usize, usize) {
+        (self.config_rules.len(), self.securityhub_controls.len(), self.cloudtrail_calls.len())
+    }
+
+    /// Controls for a Config rule as deployed. Conformance packs and Security Hub deploy managed
+    /// rules under decorated names (`restricted-ssh-conformance-pack-a1b2c3d4e`,
+    /// `securityhub-restricted-ssh-1a2b3c`); the base name is what the catalogue lists.
+    pub fn config_rule_controls(&self, rule_name: &str) -> &[ControlRef] {
+        if let Some(c) = self.config_rules.get(rule_name) {
+            return c;
+        }
+        self.config_rules.get(base_config_rule_name(rule_name)).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// Controls for a Security Hub finding: the catalogue's rows for its control id, plus every
+    /// `Compliance.RelatedRequirements` entry whose standard the catalogue knows.
+    pub fn securityhub_controls<'a>(
+        &self,
+        security_control_id: Option<&str>,
+        related_requirements: impl IntoIterator<Item = &'a str>,
+    ) -> Vec<ControlRef> {
+        let mut out: Vec<ControlRef> = security_control_id
+            .and_then(|id| self.securityhub_controls.get(id))
+            .cloned()
+            .unwrap_or_default();
+        for requirement in related_requirements {
+            if let Some((prefix, control_id)) = requirement.rsplit_once('/') {
+                if let Some(framework) = self.requirement_prefixes.get(prefix.trim()) {
+                    out.push(ControlRef { framework: framework.clone(), control_id: control_id.trim().to_string() });
+                }
+            }
+        }
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    /// Controls for a CloudTrail call, keyed `eventSource:eventName`.
+    pub fn cloudtrail_controls(&self, call: &str) -> &[ControlRef] {
+        self.cloudtrail_calls.get(call).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// The status a CloudTrail call implies when the catalogue names one (a call that switches a
+    /// control off is a failure in itself); other mapped calls are changes to review.
+    pub fn cloudtrail_status(&self, call: &str) -> Option<ComplianceStatus> {
+        self.cloudtrail_status.get(call).copied()
+    }
+}
+
+/// Strip the decorations conformance packs and Security Hub add to managed rule names.
+pub fn base_config_rule_name(rule_name: &str) -> &str {
+    let name = match rule_name.find("-conformance-pack-") {
+        Some(i) => &rule_name[..i],
+        None => rule_name,
+    };
+    match name.strip_prefix("securityhub-") {
+        // Security Hub appends a short random suffix: `securityhub-<rule>-<suffix>`.
+        Some(rest) => rest.rsplit_once('-').map(|(base, _)| base).unwrap_or(rest),
+        None => name,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FW: &str = "framework,name,version\nPCI-DSS-3.2.1,PCI DSS,3.2.1\nCIS-AWS-1.4,CIS AWS Foundations,1.4.0\n";
+    const PREFIXES: &str = "prefix,framework\nPCI DSS 3.2.1,PCI-DSS-3.2.1\nCIS AWS Foundations Benchmark v1.4.0,CIS-AWS-1.4\n";
+    const CT: &str = "match,status\ncloudtrail.amazonaws.com:StopLogging,NON_COMPLIANT\n";
+
+    fn mappings(rows: &str) -> String {
+        format!("source_kind,match,framework,control_id,control_title,citation\n{rows}")
+    }
+
+    #[test]
+    fn embedded_catalogue_loads_and_covers_every_framework() {
+        let c = Catalogue::embedded().unwrap();
+        let (rules, controls, calls) = c.mapped_keys();
+        assert!(rules >= 20 && controls >= 10 && calls >= 20, "{rules} {controls} {calls}");
+        for f in c.frameworks() {
+            assert!(
+                c.controls.keys().any(|k| k.framework == f.framework),
+                "framework {} has no mapping rows",
+                f.framework
+            );
+        }
+        assert_eq!(c.version().len(), 64);
+    }
+
+    #[test]
+    fn strips_conformance_pack_and_security_hub_decorations() {
+        assert_eq!(base_config_rule_name("restricted-ssh-conformance-pack-a1b2c3d4e"), "restricted-ssh");
+        assert_eq!(base_config_rule_name("securityhub-restricted-ssh-1a2b3c"), "restricted-ssh");
+        assert_eq!(base_config_rule_name("cloudtrail-enabled"), "cloudtrail-enabled");
+    }
+
+    #[test]
+    fn maps_rules_requirements_and_calls() {
+        let c = Catalogue::from_csv(
+            FW,
+            &mappings(
+                "config_rule,restricted-ssh,PCI-DSS-3.2.1,1.2.1,Restrict inbound,src\n\
+                 securityhub_control,S3.8,CIS-AWS-1.4,2.1.5,Block public S3,src\n\
+                 cloudtrail_call,cloudtrail.amazonaws.com:StopLogging,CIS-AWS-1.4,4.5,Trail changes,src\n",
+            ),
+            PREFIXES,
+            CT,
+        )
+        .unwrap();
+        assert_eq!(c.config_rule_controls("restricted-ssh-conformance-pack-xyz")[0].control_id, "1.2.1");
+        assert!(c.config_rule_controls("some-custom-rule").is_empty());
+        let sh = c.securityhub_controls(
+            Some("S3.8"),
+            ["PCI DSS 3.2.1/1.2.1", "CIS AWS Foundations Benchmark v1.4.0/2.1.5", "NIST.800-53.r5 AC-3"],
+        );
+        assert_eq!(
+            sh,
+            vec![
+                ControlRef { framework: "CIS-AWS-1.4".into(), control_id: "2.1.5".into() },
+                ControlRef { framework: "PCI-DSS-3.2.1".into(), control_id: "1.2.1".into() },
+            ]
+        );
+        assert_eq!(c.cloudtrail_controls("cloudtrail.amazonaws.com:StopLogging").len(), 1);
+        assert_eq!(
+            c.cloudtrail_status("cloudtrail.amazonaws.com:StopLogging"),
+            Some(ComplianceStatus::NonCompliant)
+        );
+    }
+
+    #[test]
+    fn errors_name_file_row_and_field() {
+        let err = Catalogue::from_csv(FW, &mappings("config_rule,x,NOPE,1,t,src\n"), PREFIXES, CT).unwrap_err();
+        assert_eq!(err.file, "mappings-v1.csv");
+        assert_eq!(err.row, 2);
+        assert!(err.reason.contains("NOPE"), "{err}");
+
+        let err = Catalogue::from_csv(FW, &mappings("config_rule,x,PCI-DSS-3.2.1,1,t,\n"), PREFIXES, CT).unwrap_err();
+        assert!(err.to_string().contains("empty `citation`"), "{err}");
+
+        let err = Catalogue::from_csv(
+            FW,
+            &mappings("config_rule,x,PCI-DSS-3.2.1,1,t,s\nconfig_rule,x,PCI-DSS-3.2.1,1,t,s\n"),
+            PREFIXES,
+            CT,
+        )
+        .unwrap_err();
+        assert_eq!(err.row, 3);
+        assert!(err.reason.contains("duplicate"), "{err}");
+
+        let err = Catalogue::from_csv(FW, &mappings("cloudtrail_call,StopLogging,PCI-DSS-3.2.1,1,t,s\n"), PREFIXES, CT)
+            .unwrap_err();
+        assert!(err.reason.contains("eventSource:eventName"), "{err}");
+    }
+}

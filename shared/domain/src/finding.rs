@@ -1,0 +1,212 @@
+//! The normalised finding: one observation, from one source, about one resource and one rule.
+
+use serde::{Deserialize, Serialize};
+
+use crate::timestamp::Timestamp;
+
+/// Where a finding came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FindingSource {
+    Config,
+    SecurityHub,
+    CloudTrail,
+}
+
+impl FindingSource {
+    /// Short, stable name used in keys and reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FindingSource::Config => "config",
+            FindingSource::SecurityHub => "securityhub",
+            FindingSource::CloudTrail => "cloudtrail",
+        }
+    }
+}
+
+/// One status vocabulary for all sources.
+///
+/// | source value | status |
+/// |---|---|
+/// | Config COMPLIANT, Security Hub PASSED | `Compliant` |
+/// | Config NON_COMPLIANT, Security Hub FAILED | `NonCompliant` |
+/// | Config NOT_APPLICABLE | `NotApplicable` |
+/// | Config INSUFFICIENT_DATA, Security Hub NOT_AVAILABLE | `InsufficientData` |
+/// | Security Hub WARNING, a compliance-relevant CloudTrail change to review | `Warning` |
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ComplianceStatus {
+    Compliant,
+    NonCompliant,
+    NotApplicable,
+    InsufficientData,
+    Warning,
+}
+
+impl ComplianceStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ComplianceStatus::Compliant => "COMPLIANT",
+            ComplianceStatus::NonCompliant => "NON_COMPLIANT",
+            ComplianceStatus::NotApplicable => "NOT_APPLICABLE",
+            ComplianceStatus::InsufficientData => "INSUFFICIENT_DATA",
+            ComplianceStatus::Warning => "WARNING",
+        }
+    }
+
+    /// Parse the status words of Config, Security Hub and our own vocabulary.
+    pub fn from_source_value(value: &str) -> Option<Self> {
+        Some(match value {
+            "COMPLIANT" | "PASSED" => ComplianceStatus::Compliant,
+            "NON_COMPLIANT" | "FAILED" => ComplianceStatus::NonCompliant,
+            "NOT_APPLICABLE" => ComplianceStatus::NotApplicable,
+            "INSUFFICIENT_DATA" | "NOT_AVAILABLE" => ComplianceStatus::InsufficientData,
+            "WARNING" => ComplianceStatus::Warning,
+            _ => return None,
+        })
+    }
+}
+
+/// Severity on Security Hub's scale; Config and CloudTrail events carry none of their own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Severity {
+    Informational,
+    Low,
+    Medium,
+    High,
+    Critical,
+    /// The source gave no severity (AWS Config rule evaluations, most CloudTrail calls).
+    Unspecified,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Informational => "INFORMATIONAL",
+            Severity::Low => "LOW",
+            Severity::Medium => "MEDIUM",
+            Severity::High => "HIGH",
+            Severity::Critical => "CRITICAL",
+            Severity::Unspecified => "UNSPECIFIED",
+        }
+    }
+
+    pub fn from_label(label: &str) -> Option<Self> {
+        Some(match label {
+            "INFORMATIONAL" => Severity::Informational,
+            "LOW" => Severity::Low,
+            "MEDIUM" => Severity::Medium,
+            "HIGH" => Severity::High,
+            "CRITICAL" => Severity::Critical,
+            _ => return None,
+        })
+    }
+}
+
+/// Whether the team has set the finding aside. A suppressed or archived finding is kept and shown,
+/// but counted neither as a pass nor as a failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Disposition {
+    Active,
+    /// Security Hub `Workflow.Status` = SUPPRESSED: an accepted exception.
+    Suppressed,
+    /// Security Hub `RecordState` = ARCHIVED: the provider no longer reports it.
+    Archived,
+}
+
+impl Disposition {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Disposition::Active => "ACTIVE",
+            Disposition::Suppressed => "SUPPRESSED",
+            Disposition::Archived => "ARCHIVED",
+        }
+    }
+}
+
+/// A framework control a finding bears on, e.g. `PCI-DSS-3.2.1` / `1.2.1`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct ControlRef {
+    pub framework: String,
+    pub control_id: String,
+}
+
+/// A normalised finding. Every time in it comes from the event, never from the clock.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Finding {
+    pub source: FindingSource,
+    /// The EventBridge event id this finding arrived in.
+    pub event_id: String,
+    /// The source's own id: the Security Hub finding id, the CloudTrail `eventID`, or for Config
+    /// `rule/resourceType/resourceId`.
+    pub source_finding_id: String,
+    pub account: String,
+    pub region: String,
+    pub resource_type: String,
+    pub resource_id: String,
+    /// Config rule name as deployed, Security Hub control id, or `eventSource:eventName`.
+    pub rule_id: String,
+    pub status: ComplianceStatus,
+    /// The status word exactly as the source wrote it.
+    pub source_status: String,
+    pub severity: Severity,
+    pub disposition: Disposition,
+    /// The evaluation's own time: Config `orderingTimestamp`, Security Hub `UpdatedAt`, CloudTrail `eventTime`.
+    pub observed_at: Timestamp,
+    pub title: Option<String>,
+    /// Sorted and without duplicates; empty means unmapped.
+    pub controls: Vec<ControlRef>,
+}
+
+impl Finding {
+    pub fn is_mapped(&self) -> bool {
+        !self.controls.is_empty()
+    }
+
+    /// Identity of the current-state record: one per (account, region, rule, resource).
+    pub fn state_id(&self) -> String {
+        format!("{}#{}#{}#{}", self.account, self.region, self.rule_id, self.resource_id)
+    }
+
+    /// Whether this finding counts towards pass/fail totals (suppressed and archived ones do not).
+    pub fn counts_towards_compliance(&self) -> bool {
+        self.disposition == Disposition::Active
+    }
+}
+
+impl Serialize for Timestamp {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for Timestamp {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        Timestamp::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_source_status_maps_to_one_enum() {
+        for (word, status) in [
+            ("COMPLIANT", ComplianceStatus::Compliant),
+            ("PASSED", ComplianceStatus::Compliant),
+            ("NON_COMPLIANT", ComplianceStatus::NonCompliant),
+            ("FAILED", ComplianceStatus::NonCompliant),
+            ("NOT_APPLICABLE", ComplianceStatus::NotApplicable),
+            ("INSUFFICIENT_DATA", ComplianceStatus::InsufficientData),
+            ("NOT_AVAILABLE", ComplianceStatus::InsufficientData),
+            ("WARNING", ComplianceStatus::Warning),
+        ] {
+            assert_eq!(ComplianceStatus::from_source_value(word), Some(status), "{word}");
+        }
+        assert_eq!(ComplianceStatus::from_source_value("compliant"), None);
+    }
+}

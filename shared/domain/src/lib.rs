@@ -1,0 +1,24 @@
+//! Attest's pure compliance logic. Everything an auditor would want to read lives here, and none of
+//! it touches the network or an AWS SDK type:
+//!
+//! - [`normalize`]: EventBridge events (AWS Config, Security Hub, CloudTrail) -> [`Finding`]s.
+//! - [`catalogue`]: the versioned control catalogue (data files under `catalogue/`) that maps rules,
+//!   Security Hub controls and CloudTrail calls to framework controls.
+//! - [`canonical`]: RFC 8785 canonical JSON and SHA-256.
+//! - [`evidence`]: the evidence document stored in S3 and its content-addressed key.
+//! - [`records`]: the DynamoDB rows (current state, per-control state, history) as plain structs.
+
+pub mod canonical;
+pub mod catalogue;
+pub mod error;
+pub mod evidence;
+pub mod finding;
+pub mod normalize;
+pub mod records;
+pub mod timestamp;
+
+pub use catalogue::Catalogue;
+pub use error::NormalizeError;
+pub use evidence::Evidence;
+pub use finding::{ComplianceStatus, ControlRef, Disposition, Finding, FindingSource, Severity};
+pub use normalize::{normalize_event, NormalizedEvent};
