@@ -1,0 +1,51 @@
+# Attest: two commands do all the set-up on a fresh machine.
+#   make demo   - the intake path end to end on a local AWS (moto), via the function's own binary
+#   make test   - every unit and integration test, plus template validation
+# Both create .venv (pinned tooling from requirements-dev.txt) on first use.
+
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+# Builds live outside the clone so repeated CI runs and local runs reuse them.
+export CARGO_TARGET_DIR ?= $(HOME)/.cache/attest/target
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+export AWS_ACCESS_KEY_ID ?= testing
+export AWS_SECRET_ACCESS_KEY ?= testing
+export AWS_REGION ?= us-east-1
+
+.PHONY: demo test venv build unit integration template lint bench clean
+
+venv: $(VENV)/.installed
+$(VENV)/.installed: requirements-dev.txt
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+build:
+	cargo build --workspace --bins
+
+demo: venv build
+	$(PY) scripts/demo.py
+
+test: venv template
+	cargo test --workspace --all-targets
+
+unit:
+	cargo test --workspace --lib --bins
+
+integration: venv
+	cargo test -p attest-intake --test it
+
+template: venv
+	$(PY) scripts/check_template.py
+	$(VENV)/bin/cfn-lint infra/template.yaml
+
+lint:
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets -- -D warnings
+
+bench: venv
+	bench/run.sh
+
+clean:
+	rm -rf out $(VENV)
