@@ -143,10 +143,7 @@ def run(children):
     env_file = os.path.join(OUT, "intake.env")
     env = dict(res["_environment"])
     env.update({"AWS_ENDPOINT_URL": endpoint, "AWS_REGION": REGION, "AWS_ACCESS_KEY_ID": "testing",
-                "AWS_SECRET_ACCESS_KEY": "testing", "AWS_LAMBDA_LOG_FORMAT": "JSON", "AWS_LAMBDA_LOG_LEVEL": "INFO",
-                # moto's TransactWriteItems is not thread-safe and sometimes answers 500 under
-                # concurrency; the SDK retries 5xx, and more attempts absorb that local quirk.
-                "AWS_MAX_ATTEMPTS": "10"})
+                "AWS_SECRET_ACCESS_KEY": "testing", "AWS_LAMBDA_LOG_FORMAT": "JSON", "AWS_LAMBDA_LOG_LEVEL": "INFO"})
     with open(env_file, "w") as f:
         f.writelines(f"{k}={v}\n" for k, v in sorted(env.items()))
     lambda_port = free_port()
@@ -190,7 +187,7 @@ def run(children):
     expected = json.loads(subprocess.check_output([os.path.join(TARGET, "debug", "attest"), "normalize", *valid]))
     rows = scan(ddb, res["StateTable"]["name"])
     current = [r for r in rows if r["sk"] == "CURRENT"]
-    controls = [r for r in rows if r["sk"].startswith("CONTROL#")]
+    controls = [r for r in rows if r["sk"].startswith("FRAMEWORK#")]
     history = [r for r in scan(ddb, res["HistoryTable"]["name"]) if r["pk"].startswith("STATE#")]
     check(len(history) == len(expected), f"{len(expected)} findings normalised, {len(history)} history entries stored")
     check(len(current) == len({f"{f['account']}#{f['region']}#{f['rule_id']}#{f['resource_id']}" for f in expected}),
@@ -200,7 +197,7 @@ def run(children):
     by_source = Counter(r["source"] for r in current)
     print("   by source: " + ", ".join(f"{k} {v}" for k, v in sorted(by_source.items())))
 
-    print("\n   Per-framework compliance (current state, per control row):")
+    print("\n   Per-framework compliance (current states bearing on each framework, by standing):")
     standings = ["COMPLIANT", "NON_COMPLIANT", "WARNING", "NOT_APPLICABLE", "INSUFFICIENT_DATA", "SUPPRESSED", "ARCHIVED"]
     counts = defaultdict(Counter)
     for r in controls:

@@ -13,7 +13,6 @@ import argparse
 import json
 import os
 import signal
-import socket
 import sys
 import threading
 import time
@@ -29,16 +28,16 @@ ACCOUNT = "123456789012"  # moto's default account
 def serve(args):
     import logging
 
-    from moto.server import ThreadedMotoServer
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+    from werkzeug.serving import make_server
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no per-request lines in test output
-
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    sock.close()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
+    # Single-threaded on purpose: moto's DynamoDB TransactWriteItems is not thread-safe (concurrent
+    # transactions fail with 500). One request at a time is what a correct server looks like to a
+    # client; real DynamoDB serialises conflicting transactions itself.
+    server = make_server("127.0.0.1", 0, DomainDispatcherApplication(create_backend_app), threaded=False)
+    port = server.server_port
+    threading.Thread(target=server.serve_forever, daemon=True).start()
     tmp = args.port_file + ".tmp"
     with open(tmp, "w") as f:
         f.write(str(port))
@@ -51,7 +50,7 @@ def serve(args):
         if args.watch_pid and not pid_alive(args.watch_pid):
             break
         stop.wait(0.5)
-    server.stop()
+    server.shutdown()
 
 
 def pid_alive(pid):

@@ -1,1 +1,147 @@
-fn main() {}
+//! Intake per-event compute, side by side with the Node.js baseline and the parse+hash floor.
+//!
+//! attest: parse, normalise, map to controls, RFC 8785 canonicalise, SHA-256, and build the
+//!         DynamoDB items (current state, per-framework state, history) of every finding.
+//! floor:  parse the event with sonic-rs (the fastest well-kept JSON parser) and SHA-256 its bytes.
+//! node:   the seed guide's processor (processConfigEvent / processSecurityHubEvent, JSON.stringify,
+//!         SHA-256 of the body), measured by bench/node/baseline.js in the same run (bench/run.sh).
+//!
+//! Usage: attest-bench [--node-results FILE] [--seconds S] [--write-100 PATH]
+
+use std::collections::BTreeMap;
+use std::hint::black_box;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use attest_domain::records::FindingRows;
+use attest_domain::{normalize_event, Catalogue};
+use sha2::{Digest, Sha256};
+
+const EVENTS: &[&str] = &[
+    "securityhub-four-findings.json",
+    "securityhub-one-finding.json",
+    "config-noncompliant-with-old-result.json",
+    "cloudtrail-stoplogging.json",
+];
+
+fn attest_once(bytes: &[u8], catalogue: &Catalogue) -> usize {
+    let event = normalize_event(bytes, catalogue).expect("sample events normalise");
+    let mut items = 0;
+    for f in &event.findings {
+        let rows = FindingRows::build(&f.finding, &f.evidence, catalogue.version());
+        let current: serde_dynamo::Item = serde_dynamo::to_item(&rows.current).expect("item");
+        let history: serde_dynamo::Item = serde_dynamo::to_item(&rows.history).expect("item");
+        black_box((&current, &history));
+        items += 2;
+        for row in &rows.framework_states {
+            black_box(serde_dynamo::to_item::<_, serde_dynamo::Item>(row).expect("item"));
+            items += 1;
+        }
+        for row in &rows.framework_history {
+            black_box(serde_dynamo::to_item::<_, serde_dynamo::Item>(row).expect("item"));
+            items += 1;
+        }
+    }
+    items
+}
+
+fn floor_once(bytes: &[u8]) -> usize {
+    let value: sonic_rs::Value = sonic_rs::from_slice(bytes).expect("valid JSON");
+    let digest = Sha256::digest(bytes);
+    black_box(&value);
+    digest[0] as usize
+}
+
+/// Events per second on one core: best of three one-second (by default) runs after a warm-up.
+fn rate(seconds: f64, mut f: impl FnMut()) -> f64 {
+    let warm = Instant::now();
+    while warm.elapsed() < Duration::from_millis(200) {
+        f();
+    }
+    let mut best: f64 = 0.0;
+    for _ in 0..3 {
+        let start = Instant::now();
+        let mut n = 0u64;
+        while start.elapsed().as_secs_f64() < seconds {
+            for _ in 0..16 {
+                f();
+            }
+            n += 16;
+        }
+        best = best.max(n as f64 / start.elapsed().as_secs_f64());
+    }
+    best
+}
+
+/// A Security Hub event with `n` findings, made from the four-finding sample with distinct ids.
+fn many_findings(events: &Path, n: usize) -> Vec<u8> {
+    let mut event: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(events.join("securityhub-four-findings.json")).expect("read")).expect("json");
+    let base = event["detail"]["findings"].as_array().expect("findings").clone();
+    let findings: Vec<serde_json::Value> = (0..n)
+        .map(|i| {
+            let mut f = base[i % base.len()].clone();
+            let id = format!("{}-{i}", f["Id"].as_str().unwrap_or("finding"));
+            f["Id"] = id.into();
+            f["Resources"][0]["Id"] = format!("{}-{i}", f["Resources"][0]["Id"].as_str().unwrap_or("r")).into();
+            f
+        })
+        .collect();
+    event["detail"]["findings"] = findings.into();
+    serde_json::to_vec(&event).expect("serialise")
+}
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let mut node_results: Option<PathBuf> = None;
+    let mut seconds = 1.0;
+    let mut write_100: Option<PathBuf> = None;
+    while let Some(a) = args.next() {
+        match a.as_str() {
+            "--node-results" => node_results = args.next().map(PathBuf::from),
+            "--seconds" => seconds = args.next().and_then(|s| s.parse().ok()).unwrap_or(1.0),
+            "--write-100" => write_100 = args.next().map(PathBuf::from),
+            other => {
+                eprintln!("attest-bench: unknown argument {other}");
+                std::process::exit(2);
+            }
+        }
+    }
+    let events = Path::new(env!("CARGO_MANIFEST_DIR")).join("../events");
+    if let Some(path) = write_100 {
+        std::fs::write(&path, many_findings(&events, 100)).expect("write 100-finding event");
+        println!("wrote {}", path.display());
+        return;
+    }
+    let node: BTreeMap<String, f64> = node_results
+        .map(|p| serde_json::from_slice(&std::fs::read(p).expect("node results")).expect("node results JSON"))
+        .unwrap_or_default();
+    let catalogue = Catalogue::embedded().expect("catalogue");
+
+    println!(
+        "{:<42} {:>7} {:>5} {:>12} {:>12} {:>12} {:>9} {:>9}",
+        "event (one core, events/s)", "bytes", "finds", "node", "attest", "floor", "x node", "floor/at"
+    );
+    for name in EVENTS {
+        let bytes = std::fs::read(events.join(name)).expect("read sample event");
+        let findings = normalize_event(&bytes, &catalogue).expect("normalises").findings.len();
+        let attest = rate(seconds, || {
+            black_box(attest_once(black_box(&bytes), &catalogue));
+        });
+        let floor = rate(seconds, || {
+            black_box(floor_once(black_box(&bytes)));
+        });
+        let node_rate = node.get(*name).copied();
+        println!(
+            "{:<42} {:>7} {:>5} {:>12} {:>12.0} {:>12.0} {:>9} {:>9.2}",
+            name,
+            bytes.len(),
+            findings,
+            node_rate.map(|r| format!("{r:.0}")).unwrap_or_else(|| "n/a".into()),
+            attest,
+            floor,
+            node_rate.map(|r| format!("{:.2}", attest / r)).unwrap_or_else(|| "n/a".into()),
+            floor / attest
+        );
+    }
+}

@@ -4,12 +4,12 @@
 //! EventBridge delivers at least once and out of order, so:
 //! - history rows are written with `attribute_not_exists`: a redelivered event adds nothing;
 //! - the current-state row is replaced only by a strictly newer evaluation (by the evaluation's own
-//!   time, then by evidence hash as a deterministic tie-break), and its per-control rows are written
+//!   time, then by evidence hash as a deterministic tie-break), and its per-framework rows are written
 //!   in the same transaction, so they never disagree with it.
 
 use std::collections::HashMap;
 
-use attest_domain::records::{ControlStateRow, CurrentStateRow, FindingRows, HistoryRow, CURRENT_SK};
+use attest_domain::records::{CurrentStateRow, FindingRows, FrameworkStateRow, HistoryRow, CURRENT_SK};
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
 use serde::de::DeserializeOwned;
@@ -74,13 +74,13 @@ impl StateStore {
         StateStore { client, state_table: state_table.into(), history_table: history_table.into() }
     }
 
-    /// Append the finding's history rows (per state and per control). Idempotent.
+    /// Append the finding's history rows (per state and per framework). Idempotent.
     #[instrument(skip_all, fields(state_id = %rows.history.fields.state_id))]
     pub async fn record_history(&self, rows: &FindingRows) -> Result<HistoryOutcome, AdapterError> {
         let only_new = Some(("attribute_not_exists(pk)", Item::new()));
         let mut items = vec![put(&self.history_table, to_item("history row", &rows.history)?, only_new.clone())?];
-        for row in &rows.control_history {
-            items.push(put(&self.history_table, to_item("control history row", row)?, only_new.clone())?);
+        for row in &rows.framework_history {
+            items.push(put(&self.history_table, to_item("framework history row", row)?, only_new.clone())?);
         }
         // Each chunk is all-or-nothing; a chunk already present (from an earlier, partly finished
         // delivery) is skipped and the rest still written.
@@ -96,13 +96,14 @@ impl StateStore {
     /// Make this finding the current state unless an equal or newer evaluation already is.
     #[instrument(skip_all, fields(state_id = %rows.current.fields.state_id))]
     pub async fn apply_current(&self, rows: &FindingRows) -> Result<StateOutcome, AdapterError> {
-        if rows.control_states.len() + 1 > MAX_TRANSACTION_ITEMS {
+        // One row per framework: bounded by the catalogue's frameworks, far below the limit.
+        if rows.framework_states.len() + 1 > MAX_TRANSACTION_ITEMS {
             return Err(AdapterError::Limit {
                 what: "current state",
                 message: format!(
-                    "{} maps to {} controls; one transaction holds at most {}",
+                    "{} bears on {} frameworks; one transaction holds at most {}",
                     rows.current.fields.state_id,
-                    rows.control_states.len(),
+                    rows.framework_states.len(),
                     MAX_TRANSACTION_ITEMS - 1
                 ),
             });
@@ -113,8 +114,8 @@ impl StateStore {
         ]);
         let newer = "attribute_not_exists(pk) OR observed_at < :t OR (observed_at = :t AND evidence_sha256 < :h)";
         let mut items = vec![put(&self.state_table, to_item("current state row", &rows.current)?, Some((newer, values)))?];
-        for row in &rows.control_states {
-            items.push(put(&self.state_table, to_item("control state row", row)?, None)?);
+        for row in &rows.framework_states {
+            items.push(put(&self.state_table, to_item("framework state row", row)?, None)?);
         }
         Ok(match self.transact(items, &self.state_table).await? {
             TransactionResult::Committed => StateOutcome::Updated,
@@ -166,9 +167,9 @@ impl StateStore {
         .await
     }
 
-    /// Current per-control rows of a framework (index `ByFramework`), optionally only one standing
+    /// Current per-framework rows (index `ByFramework`), optionally only one standing
     /// (`NON_COMPLIANT`, `SUPPRESSED`, ...).
-    pub async fn framework_state(&self, framework: &str, standing: Option<&str>) -> Result<Vec<ControlStateRow>, AdapterError> {
+    pub async fn framework_state(&self, framework: &str, standing: Option<&str>) -> Result<Vec<FrameworkStateRow>, AdapterError> {
         let mut values = Item::from([(":f".to_string(), AttributeValue::S(framework.to_string()))]);
         let condition = match standing {
             Some(s) => {

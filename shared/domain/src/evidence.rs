@@ -4,22 +4,14 @@
 //! Nothing in it is ours: no wall-clock time, no generated id, no mapping. Anyone holding the event
 //! can rebuild these bytes and their hash, and the S3 key says where to find them.
 
-use serde::Serialize;
 use serde_json::Value;
 
-use crate::canonical::{sha256_hex, to_canonical_vec};
+use crate::canonical::{self, sha256_hex};
 use crate::finding::Finding;
 use crate::normalize::Envelope;
 
 /// Version tag inside every evidence document, so the layout can evolve without ambiguity.
 pub const EVIDENCE_SCHEMA: &str = "attest.evidence/v1";
-
-#[derive(Serialize)]
-struct EvidenceDocument<'a> {
-    schema: &'static str,
-    envelope: &'a Envelope,
-    record: &'a Value,
-}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Evidence {
@@ -33,8 +25,27 @@ pub struct Evidence {
 }
 
 impl Evidence {
-    pub fn build(envelope: &Envelope, record: &Value, finding: &Finding) -> Result<Self, serde_json::Error> {
-        let bytes = to_canonical_vec(&EvidenceDocument { schema: EVIDENCE_SCHEMA, envelope, record })?;
+    /// The canonical document is `{"envelope":{...},"record":...,"schema":"attest.evidence/v1"}`,
+    /// written member by member in RFC 8785 order so the (possibly large) record is not copied.
+    pub fn build(envelope: &Envelope, record: &Value, finding: &Finding) -> Self {
+        let mut bytes = Vec::with_capacity(1024);
+        let fields: [(&[u8], &str); 6] = [
+            (b"{\"envelope\":{\"account\":", &envelope.account),
+            (b",\"detail-type\":", &envelope.detail_type),
+            (b",\"id\":", &envelope.id),
+            (b",\"region\":", &envelope.region),
+            (b",\"source\":", &envelope.source),
+            (b",\"time\":", &envelope.time),
+        ];
+        for (prefix, value) in fields {
+            bytes.extend_from_slice(prefix);
+            canonical::write_str(value, &mut bytes);
+        }
+        bytes.extend_from_slice(b"},\"record\":");
+        canonical::write(record, &mut bytes);
+        bytes.extend_from_slice(b",\"schema\":");
+        canonical::write_str(EVIDENCE_SCHEMA, &mut bytes);
+        bytes.push(b'}');
         let sha256 = sha256_hex(&bytes);
         let key = format!(
             "evidence/{}/{}/{}/{}.json",
@@ -43,6 +54,35 @@ impl Evidence {
             finding.observed_at.date_path(),
             sha256
         );
-        Ok(Evidence { key, sha256, bytes })
+        Evidence { key, sha256, bytes }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{normalize_event, Catalogue};
+
+    fn envelope_of(e: &Value) -> Value {
+        serde_json::json!({"id": e["id"], "source": e["source"], "detail-type": e["detail-type"],
+                           "account": e["account"], "region": e["region"], "time": e["time"]})
+    }
+
+    #[test]
+    fn document_is_the_rfc8785_form_of_envelope_record_and_schema() {
+        let c = Catalogue::embedded().unwrap();
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../events");
+        for name in ["securityhub-four-findings.json", "config-noncompliant-with-old-result.json", "cloudtrail-stoplogging.json"] {
+            let bytes = std::fs::read(dir.join(name)).unwrap();
+            let event: Value = serde_json::from_slice(&bytes).unwrap();
+            for (i, item) in normalize_event(&bytes, &c).unwrap().findings.iter().enumerate() {
+                let record = match event["detail"].get("findings") {
+                    Some(findings) => findings[i].clone(),
+                    None => event["detail"].clone(),
+                };
+                let doc = serde_json::json!({"schema": EVIDENCE_SCHEMA, "envelope": envelope_of(&event), "record": record});
+                assert_eq!(item.evidence.bytes, serde_json_canonicalizer::to_vec(&doc).unwrap(), "{name} #{i}");
+            }
+        }
     }
 }

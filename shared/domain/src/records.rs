@@ -4,19 +4,22 @@
 //! State table (`pk`, `sk`):
 //! - current state, one per (account, region, rule, resource): `STATE#{state_id}` / `CURRENT`;
 //!   indexes `ByResource` (`resource_key`, `rule_id`) and `ByStatus` (`standing`, `status_sort`).
-//! - one row per control that state bears on: `STATE#{state_id}` / `CONTROL#{framework}#{control}`;
-//!   index `ByFramework` (`framework`, `framework_sort` = `{standing}#{control}#{state_id}`).
+//! - one row per framework that state bears on, listing its controls: `STATE#{state_id}` /
+//!   `FRAMEWORK#{framework}`; index `ByFramework` (`framework`, `framework_sort` = `{standing}#{state_id}`).
+//!   (One row per framework rather than per control: a Config rule can map to forty controls, and
+//!   forty rows per finding would multiply write cost for no query it serves.)
 //!
 //! History table (`pk`, `sk`), append-only:
 //! - per state: `STATE#{state_id}` / `{observed_at}#{evidence_sha256}`; indexes `ByResource`
 //!   (`resource_key`, `history_sort`) and `ByDay` (`observed_date`, `history_sort`).
-//! - per control: `CONTROL#{framework}#{control}` / `{observed_at}#{state_id}#{evidence_sha256}`;
-//!   index `ByFramework` (`framework`, `framework_sort` = `{observed_at}#{control}#{state_id}`).
+//! - per framework: `FRAMEWORK#{framework}#{state_id}` / `{observed_at}#{evidence_sha256}`; index
+//!   `ByFramework` (`framework`, `framework_sort` = `{observed_at}#{state_id}`): a framework's history
+//!   over a period is one range query.
 
 use serde::{Deserialize, Serialize};
 
 use crate::evidence::Evidence;
-use crate::finding::{ControlRef, Disposition, Finding};
+use crate::finding::{Disposition, Finding};
 
 pub const CURRENT_SK: &str = "CURRENT";
 
@@ -68,11 +71,12 @@ pub struct CurrentStateRow {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ControlStateRow {
+pub struct FrameworkStateRow {
     pub pk: String,
     pub sk: String,
     pub framework: String,
-    pub control_id: String,
+    /// The framework's control ids this state bears on, sorted.
+    pub control_ids: Vec<String>,
     pub framework_sort: String,
     pub state_id: String,
     pub standing: String,
@@ -99,11 +103,11 @@ pub struct HistoryRow {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ControlHistoryRow {
+pub struct FrameworkHistoryRow {
     pub pk: String,
     pub sk: String,
     pub framework: String,
-    pub control_id: String,
+    pub control_ids: Vec<String>,
     pub framework_sort: String,
     pub state_id: String,
     pub standing: String,
@@ -118,17 +122,25 @@ pub struct ControlHistoryRow {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FindingRows {
     pub current: CurrentStateRow,
-    pub control_states: Vec<ControlStateRow>,
+    pub framework_states: Vec<FrameworkStateRow>,
     pub history: HistoryRow,
-    pub control_history: Vec<ControlHistoryRow>,
+    pub framework_history: Vec<FrameworkHistoryRow>,
 }
 
 pub fn state_pk(state_id: &str) -> String {
     format!("STATE#{state_id}")
 }
 
-pub fn control_pk(control: &ControlRef) -> String {
-    format!("CONTROL#{}#{}", control.framework, control.control_id)
+/// The finding's controls grouped by framework (controls are already sorted by framework, then id).
+fn by_framework(finding: &Finding) -> Vec<(&str, Vec<String>)> {
+    let mut groups: Vec<(&str, Vec<String>)> = Vec::new();
+    for c in &finding.controls {
+        match groups.last_mut() {
+            Some((fw, ids)) if *fw == c.framework => ids.push(c.control_id.clone()),
+            _ => groups.push((&c.framework, vec![c.control_id.clone()])),
+        }
+    }
+    groups
 }
 
 impl FindingRows {
@@ -161,15 +173,15 @@ impl FindingRows {
             evidence_sha256: evidence.sha256.clone(),
             catalogue_version: catalogue_version.to_string(),
         };
-        let control_states = finding
-            .controls
+        let groups = by_framework(finding);
+        let framework_states = groups
             .iter()
-            .map(|c| ControlStateRow {
+            .map(|(framework, ids)| FrameworkStateRow {
                 pk: pk.clone(),
-                sk: format!("CONTROL#{}#{}", c.framework, c.control_id),
-                framework: c.framework.clone(),
-                control_id: c.control_id.clone(),
-                framework_sort: format!("{standing}#{}#{state_id}", c.control_id),
+                sk: format!("FRAMEWORK#{framework}"),
+                framework: framework.to_string(),
+                control_ids: ids.clone(),
+                framework_sort: format!("{standing}#{state_id}"),
                 state_id: state_id.clone(),
                 standing: standing.to_string(),
                 status: fields.status.clone(),
@@ -184,15 +196,14 @@ impl FindingRows {
                 evidence_sha256: evidence.sha256.clone(),
             })
             .collect();
-        let control_history = finding
-            .controls
-            .iter()
-            .map(|c| ControlHistoryRow {
-                pk: control_pk(c),
-                sk: format!("{observed_at}#{state_id}#{}", evidence.sha256),
-                framework: c.framework.clone(),
-                control_id: c.control_id.clone(),
-                framework_sort: format!("{observed_at}#{}#{state_id}", c.control_id),
+        let framework_history = groups
+            .into_iter()
+            .map(|(framework, ids)| FrameworkHistoryRow {
+                pk: format!("FRAMEWORK#{framework}#{state_id}"),
+                sk: format!("{observed_at}#{}", evidence.sha256),
+                framework: framework.to_string(),
+                control_ids: ids,
+                framework_sort: format!("{observed_at}#{state_id}"),
                 state_id: state_id.clone(),
                 standing: standing.to_string(),
                 observed_at: observed_at.to_string(),
@@ -215,6 +226,39 @@ impl FindingRows {
             status_sort: format!("{observed_at}#{state_id}"),
             fields,
         };
-        FindingRows { current, control_states, history, control_history }
+        FindingRows { current, framework_states, history, framework_history }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{normalize_event, Catalogue};
+
+    #[test]
+    fn one_state_row_per_framework_listing_its_controls() {
+        let c = Catalogue::embedded().unwrap();
+        let event = normalize_event(include_bytes!("../../../events/config-noncompliant-with-old-result.json"), &c).unwrap();
+        let f = &event.findings[0];
+        let rows = FindingRows::build(&f.finding, &f.evidence, c.version());
+        let frameworks: std::collections::BTreeSet<_> = f.finding.controls.iter().map(|c| c.framework.clone()).collect();
+        assert_eq!(rows.framework_states.len(), frameworks.len());
+        assert_eq!(rows.framework_history.len(), frameworks.len());
+        let total: usize = rows.framework_states.iter().map(|r| r.control_ids.len()).sum();
+        assert_eq!(total, f.finding.controls.len());
+        for r in &rows.framework_states {
+            assert_eq!(r.pk, rows.current.pk);
+            assert_eq!(r.framework_sort, format!("NON_COMPLIANT#{}", f.finding.state_id()));
+        }
+        assert_eq!(rows.current.status_sort, format!("2026-11-02T09:15:11.482Z#{}", f.finding.state_id()));
+        assert_eq!(rows.history.sk, format!("2026-11-02T09:15:11.482Z#{}", f.evidence.sha256));
+    }
+
+    #[test]
+    fn set_aside_findings_stand_as_their_disposition() {
+        let c = Catalogue::embedded().unwrap();
+        let event = normalize_event(include_bytes!("../../../events/securityhub-four-findings.json"), &c).unwrap();
+        let standings: Vec<_> = event.findings.iter().map(|f| standing(&f.finding)).collect();
+        assert_eq!(standings, ["NON_COMPLIANT", "COMPLIANT", "SUPPRESSED", "ARCHIVED"]);
     }
 }

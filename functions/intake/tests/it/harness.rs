@@ -92,9 +92,6 @@ impl Stack {
             .endpoint_url(endpoint())
             .region(aws_config::Region::new("us-east-1"))
             .credentials_provider(aws_sdk_s3::config::Credentials::new("testing", "testing", None, None, "tests"))
-            // moto's TransactWriteItems is not thread-safe (concurrent transactions can answer 500,
-            // which the SDK retries); more attempts keep that server quirk from failing a test.
-            .retry_config(aws_config::retry::RetryConfig::standard().with_max_attempts(10))
             .load()
             .await;
         Stack { config, sdk }

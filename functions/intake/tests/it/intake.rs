@@ -128,7 +128,7 @@ async fn an_older_evaluation_never_overwrites_a_newer_one_but_is_kept_in_history
     let statuses: Vec<_> = history.iter().map(|h| (h.fields.observed_at.as_str(), h.fields.status.as_str())).collect();
     assert_eq!(statuses, [("2026-11-02T09:15:11.482Z", "NON_COMPLIANT"), ("2026-11-02T12:00:00.000Z", "COMPLIANT")]);
 
-    // The per-control rows follow the current state, not the late arrival.
+    // The per-framework rows follow the current state, not the late arrival.
     let pci = intake.state.framework_state("PCI-DSS-3.2.1", None).await.unwrap();
     let mine: Vec<_> = pci.iter().filter(|r| r.state_id == config_state_id()).collect();
     assert!(!mine.is_empty());

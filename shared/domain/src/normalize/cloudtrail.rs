@@ -84,7 +84,7 @@ pub(super) fn normalize(
         observed_at,
         title: Some(format!("{event_name} by {}", opt_str(detail, "userIdentity.arn").unwrap_or("unknown principal"))),
     };
-    with_evidence(envelope, detail, finding, f)
+    Ok(with_evidence(envelope, detail, finding))
 }
 
 /// Whether any CIDR in the request is the whole IPv4 or IPv6 internet.

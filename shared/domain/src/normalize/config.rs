@@ -64,5 +64,5 @@ pub(super) fn normalize(
         title: opt_str(detail, "newEvaluationResult.annotation").map(str::to_string),
         controls: catalogue.config_rule_controls(rule).to_vec(),
     };
-    with_evidence(envelope, detail, finding, f)
+    Ok(with_evidence(envelope, detail, finding))
 }

@@ -92,9 +92,9 @@ pub fn normalize_event(bytes: &[u8], catalogue: &Catalogue) -> Result<Normalized
     Ok(NormalizedEvent { envelope, findings })
 }
 
-fn with_evidence(envelope: &Envelope, record: &Value, finding: Finding, f: &Fields) -> Result<NormalizedFinding, NormalizeError> {
-    let evidence = Evidence::build(envelope, record, &finding).map_err(|e| f.invalid("detail", e.to_string()))?;
-    Ok(NormalizedFinding { finding, evidence })
+fn with_evidence(envelope: &Envelope, record: &Value, finding: Finding) -> NormalizedFinding {
+    let evidence = Evidence::build(envelope, record, &finding);
+    NormalizedFinding { finding, evidence }
 }
 
 #[cfg(test)]

@@ -105,7 +105,7 @@ fn one(
         title: opt_str(raw, "Title").map(str::to_string),
         controls: catalogue.securityhub_controls(control_id, related),
     };
-    with_evidence(envelope, raw, finding, f)
+    Ok(with_evidence(envelope, raw, finding))
 }
 
 /// ASFF's documented bands for `Severity.Normalized` when no label is given.

@@ -1,0 +1,81 @@
+#!/usr/bin/env python3
+"""Peak memory (VmHWM) of the intake function's own binary, run under cargo-lambda's runtime API
+against a local AWS, processing one SQS batch holding a Security Hub event with 100 findings.
+The binary is built with the dev profile (dependencies at opt-level 1) unless BENCH_RELEASE=1."""
+import json
+import os
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scripts"))
+import demo  # noqa: E402  (reuses its local-AWS and Lambda helpers)
+
+ROOT = demo.ROOT
+OUT = os.path.join(ROOT, "out", "bench")
+TARGET = demo.TARGET
+RELEASE = os.environ.get("BENCH_RELEASE") == "1"
+
+
+def main():
+    os.makedirs(OUT, exist_ok=True)
+    os.environ.update({"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_REGION": demo.REGION})
+    event_path = os.path.join(OUT, "securityhub-100-findings.json")
+    subprocess.check_call([os.path.join(TARGET, "release", "attest-bench"), "--write-100", event_path], stdout=subprocess.DEVNULL)
+    children = []
+    try:
+        port_file = os.path.join(OUT, "moto.port")
+        if os.path.exists(port_file):
+            os.remove(port_file)
+        children.append(subprocess.Popen([sys.executable, os.path.join(ROOT, "scripts/local_aws.py"), "serve", "--port-file",
+                                          port_file, "--watch-pid", str(os.getpid())],
+                                         stdout=subprocess.DEVNULL, stderr=open(os.path.join(OUT, "moto.log"), "w")))
+        while not os.path.exists(port_file):
+            time.sleep(0.1)
+        endpoint = f"http://127.0.0.1:{int(open(port_file).read())}"
+        demo.wait_for_port(int(open(port_file).read()), 30)
+        res = json.loads(subprocess.check_output([sys.executable, os.path.join(ROOT, "scripts/local_aws.py"), "provision",
+                                                  "--endpoint", endpoint, "--prefix", "attest-bench"]))
+        env = dict(res["_environment"])
+        env.update({"AWS_ENDPOINT_URL": endpoint, "AWS_REGION": demo.REGION, "AWS_ACCESS_KEY_ID": "testing",
+                    "AWS_SECRET_ACCESS_KEY": "testing", "AWS_LAMBDA_LOG_LEVEL": "WARN"})
+        env_file = os.path.join(OUT, "intake.env")
+        with open(env_file, "w") as f:
+            f.writelines(f"{k}={v}\n" for k, v in sorted(env.items()))
+        port = demo.free_port()
+        cmd = ["cargo", "lambda", "watch", "-A", "127.0.0.1", "-P", str(port), "--env-file", env_file,
+               "--bin", "intake", "--package", "attest-intake"] + (["--release"] if RELEASE else [])
+        watch = subprocess.Popen(cmd, cwd=ROOT, stdout=open(os.path.join(OUT, "intake.log"), "w"), stderr=subprocess.STDOUT)
+        children.append(watch)
+        demo.wait_for_port(port, 600, watch)
+        body = open(event_path).read()
+        batch = {"Records": [{"messageId": "bench-1", "receiptHandle": "r", "body": body, "attributes": {},
+                              "messageAttributes": {}, "md5OfBody": "", "eventSource": "aws:sqs",
+                              "eventSourceARN": res["IntakeQueue"]["Arn"], "awsRegion": demo.REGION}]}
+        started = time.time()
+        response = demo.invoke(port, batch)
+        elapsed = time.time() - started
+        profile = "release" if RELEASE else "debug"
+        binary = os.path.join(TARGET, profile, "intake")
+        pids = subprocess.run(["pgrep", "-f", f"^{binary}$"], capture_output=True, text=True).stdout.split()
+        if not pids or response.get("batchItemFailures"):
+            raise SystemExit(f"intake did not process the batch: pids={pids} response={response}")
+        status = open(f"/proc/{pids[0]}/status").read()
+        peak_kb = int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM")))
+        print(f"{'intake binary, 1 SQS message = Security Hub event with 100 findings':<70} {'value':>12}")
+        print(f"{'  profile':<70} {profile + ' (deps opt-level 1)' if profile == 'debug' else profile:>12}")
+        print(f"{'  event size (bytes)':<70} {len(body):>12}")
+        print(f"{'  first invoke, incl. 100 S3 puts + 200 DynamoDB transactions to moto (s)':<70} {elapsed:>12.2f}")
+        print(f"{'  peak resident memory, VmHWM (MB)   [target < 32]':<70} {peak_kb / 1024:>12.1f}")
+    finally:
+        for p in children:
+            if p.poll() is None:
+                p.send_signal(2)
+                try:
+                    p.wait(10)
+                except subprocess.TimeoutExpired:
+                    p.kill()
+
+
+if __name__ == "__main__":
+    main()
