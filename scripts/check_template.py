@@ -2,8 +2,10 @@
 """Checks that infra/template.yaml agrees with the catalogue and the code (run by `make test`):
 - the CloudTrail rule routes exactly the calls catalogue/mappings-v1.csv maps (console sign-ins have
   their own rule), so no mapped call is silently never delivered;
+- both tables have the sparse index `Fw-{framework}` (key `fw_{framework}`) for every framework in
+  catalogue/frameworks.csv, which framework queries need;
 - every ATTEST_* variable the intake reads is set on the function.
-With --fix, rewrites the rule's eventSource/eventName lists from the catalogue."""
+With --fix, regenerates the rule's lists and the framework indexes from the catalogue."""
 import csv
 import os
 import re
@@ -27,16 +29,49 @@ def catalogue_calls():
     return calls
 
 
+def frameworks():
+    with open(os.path.join(ROOT, "catalogue", "frameworks.csv"), newline="") as f:
+        return [row["framework"] for row in csv.DictReader(f)]
+
+
+def fix_framework_indexes(text):
+    fws = frameworks()
+    attrs = "".join(f"        - {{ AttributeName: fw_{fw}, AttributeType: S }}\n" for fw in fws)
+    text, n = re.subn(r"(        # fw-attributes:.*\n)(?:        - .*\n)*(        # end fw-attributes\n)",
+                      lambda m: m.group(1) + attrs + m.group(2), text)
+    assert n == 2, "fw-attributes markers not found in both tables"
+
+    def indexes(m):
+        sort = m.group(2)
+        body = "".join(
+            f"        - IndexName: Fw-{fw}\n          KeySchema:\n"
+            f"            - {{ AttributeName: fw_{fw}, KeyType: HASH }}\n"
+            f"            - {{ AttributeName: {sort}, KeyType: RANGE }}\n"
+            f"          Projection: {{ ProjectionType: ALL }}\n" for fw in fws)
+        return m.group(1) + body + m.group(3)
+
+    text, n = re.subn(r"(        # fw-indexes \(sort: (\w+)\).*\n)(?:        (?!# end).*\n)*(        # end fw-indexes\n)", indexes, text)
+    assert n == 2, "fw-indexes markers not found in both tables"
+    return text
+
+
 def fix():
+    with open(TEMPLATE) as f:
+        original = f.read()
+    updated = fix_framework_indexes(original)
+    with open(TEMPLATE, "w") as f:
+        f.write(updated)
     calls = catalogue_calls()
     sources = sorted({s for s, _ in calls})
     names = sorted({n for _, n in calls})
-    text = open(TEMPLATE).read()
+    with open(TEMPLATE) as f:
+        text = f.read()
     block = "          eventSource:\n" + "".join(f"            - {s}\n" for s in sources) + \
             "          eventName:\n" + "".join(f"            - {n}\n" for n in names)
     text, n = re.subn(r"          eventSource:\n(?:            - .*\n)+          eventName:\n(?:            - .*\n)+", block, text)
     assert n == 1, "could not find the CloudTrail rule's lists"
-    open(TEMPLATE, "w").write(text)
+    with open(TEMPLATE, "w") as f:
+        f.write(text)
 
 
 def check():
@@ -51,6 +86,16 @@ def check():
         errors.append(f"CloudTrailChangesRule does not route mapped calls: sources {sorted(missing_sources)}, names {sorted(missing_names)}")
     if extra_names:
         errors.append(f"CloudTrailChangesRule routes calls the catalogue does not map: {sorted(extra_names)}")
+    for table in ("StateTable", "HistoryTable"):
+        props = t[table]["Properties"]
+        names = {g["IndexName"]: g for g in props["GlobalSecondaryIndexes"]}
+        defined = {a["AttributeName"] for a in props["AttributeDefinitions"]}
+        for fw in frameworks():
+            index = names.get(f"Fw-{fw}")
+            if index is None or index["KeySchema"][0]["AttributeName"] != f"fw_{fw}" or f"fw_{fw}" not in defined:
+                errors.append(f"{table} lacks index Fw-{fw} keyed on fw_{fw} (run scripts/check_template.py --fix)")
+        if len(names) > 20:
+            errors.append(f"{table} has {len(names)} indexes; DynamoDB allows 20")
     env = t["IntakeFunction"]["Properties"]["Environment"]["Variables"]
     config_rs = open(os.path.join(ROOT, "functions", "intake", "src", "config.rs")).read()
     for var in sorted(set(re.findall(r'"(ATTEST_[A-Z_]+)"', config_rs))):

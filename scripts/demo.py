@@ -187,8 +187,7 @@ def run(children):
     expected = json.loads(subprocess.check_output([os.path.join(TARGET, "debug", "attest"), "normalize", *valid]))
     rows = scan(ddb, res["StateTable"]["name"])
     current = [r for r in rows if r["sk"] == "CURRENT"]
-    controls = [r for r in rows if r["sk"].startswith("FRAMEWORK#")]
-    history = [r for r in scan(ddb, res["HistoryTable"]["name"]) if r["pk"].startswith("STATE#")]
+    history = scan(ddb, res["HistoryTable"]["name"])
     check(len(history) == len(expected), f"{len(expected)} findings normalised, {len(history)} history entries stored")
     check(len(current) == len({f"{f['account']}#{f['region']}#{f['rule_id']}#{f['resource_id']}" for f in expected}),
           f"{len(current)} current-state records (one per account, region, rule, resource)")
@@ -200,8 +199,10 @@ def run(children):
     print("\n   Per-framework compliance (current states bearing on each framework, by standing):")
     standings = ["COMPLIANT", "NON_COMPLIANT", "WARNING", "NOT_APPLICABLE", "INSUFFICIENT_DATA", "SUPPRESSED", "ARCHIVED"]
     counts = defaultdict(Counter)
-    for r in controls:
-        counts[r["framework"]][r["standing"]] += 1
+    for r in current:
+        for key in r:
+            if key.startswith("fw_"):
+                counts[key[3:]][r[key]] += 1
     header = f"   {'framework':<15}" + "".join(f"{s[:13]:>15}" for s in standings)
     print(header)
     summary = {}

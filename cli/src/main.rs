@@ -66,8 +66,7 @@ fn run(command: Command) -> Result<String, String> {
             serde_json::to_string_pretty(&findings).map_err(|e| e.to_string())
         }
         Command::Canonicalize { file } => {
-            let bytes = canonical::canonicalize_json(&read(&file)?)
-                .map_err(|e| format!("{}: not valid JSON: {e}", file.display()))?;
+            let bytes = canonical::canonicalize_json(&read(&file)?).map_err(|e| format!("{}: {e}", file.display()))?;
             String::from_utf8(bytes).map_err(|e| e.to_string())
         }
         Command::Hash { file } => Ok(canonical::sha256_hex(&read(&file)?)),

@@ -10,9 +10,6 @@ pub enum AdapterError {
 
     #[error("could not convert {what} to a DynamoDB item: {message}")]
     Encode { what: &'static str, message: String },
-
-    #[error("{what}: {message}")]
-    Limit { what: &'static str, message: String },
 }
 
 impl AdapterError {

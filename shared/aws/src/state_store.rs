@@ -2,24 +2,23 @@
 //! `attest_domain::records`; this module only decides how they are written and read.
 //!
 //! EventBridge delivers at least once and out of order, so:
-//! - history rows are written with `attribute_not_exists`: a redelivered event adds nothing;
-//! - the current-state row is replaced only by a strictly newer evaluation (by the evaluation's own
-//!   time, then by evidence hash as a deterministic tie-break), and its per-framework rows are written
-//!   in the same transaction, so they never disagree with it.
+//! - a history item is written only if absent (`attribute_not_exists`): a redelivery adds nothing;
+//! - the current-state item is replaced only by a strictly newer evaluation (by the evaluation's own
+//!   time, then by evidence hash as a deterministic tie-break).
+//!
+//! Each is one conditional PutItem: the per-framework index keys live on the same item, so there is
+//! nothing to keep consistent across items and no transaction is needed.
 
 use std::collections::HashMap;
 
-use attest_domain::records::{CurrentStateRow, FindingRows, FrameworkStateRow, HistoryRow, CURRENT_SK};
-use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
-use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
+use attest_domain::records::{framework_index, framework_key, CurrentStateRow, FindingRows, HistoryRow, CURRENT_SK};
+use aws_sdk_dynamodb::error::ProvideErrorMetadata;
+use aws_sdk_dynamodb::types::AttributeValue;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use tracing::instrument;
 
 use crate::error::AdapterError;
-
-/// DynamoDB's limit on items in one transaction.
-const MAX_TRANSACTION_ITEMS: usize = 100;
 
 #[derive(Clone, Debug)]
 pub struct StateStore {
@@ -52,21 +51,15 @@ fn from_item<T: DeserializeOwned>(what: &'static str, item: Item) -> Result<T, A
     serde_dynamo::from_item(item).map_err(|e| AdapterError::Encode { what, message: e.to_string() })
 }
 
-fn put(table: &str, item: Item, condition: Option<(&str, Item)>) -> Result<TransactWriteItem, AdapterError> {
-    let mut put = Put::builder().table_name(table).set_item(Some(item));
-    if let Some((expression, values)) = condition {
-        put = put.condition_expression(expression);
-        if !values.is_empty() {
-            put = put.set_expression_attribute_values(Some(values));
-        }
-    }
-    let put = put.build().map_err(|e| AdapterError::Encode { what: "transaction put", message: e.to_string() })?;
-    Ok(TransactWriteItem::builder().put(put).build())
-}
+/// Every standing a state can have, for reading a framework index whole.
+pub const STANDINGS: [&str; 7] =
+    ["COMPLIANT", "NON_COMPLIANT", "WARNING", "NOT_APPLICABLE", "INSUFFICIENT_DATA", "SUPPRESSED", "ARCHIVED"];
 
-enum TransactionResult {
-    Committed,
-    ConditionFailed,
+fn with_framework_keys(mut item: Item, frameworks: &[String], value: &str) -> Item {
+    for framework in frameworks {
+        item.insert(framework_key(framework), AttributeValue::S(value.to_string()));
+    }
+    item
 }
 
 impl StateStore {
@@ -74,70 +67,46 @@ impl StateStore {
         StateStore { client, state_table: state_table.into(), history_table: history_table.into() }
     }
 
-    /// Append the finding's history rows (per state and per framework). Idempotent.
+    /// Append the finding's history item. Idempotent.
     #[instrument(skip_all, fields(state_id = %rows.history.fields.state_id))]
     pub async fn record_history(&self, rows: &FindingRows) -> Result<HistoryOutcome, AdapterError> {
-        let only_new = Some(("attribute_not_exists(pk)", Item::new()));
-        let mut items = vec![put(&self.history_table, to_item("history row", &rows.history)?, only_new.clone())?];
-        for row in &rows.framework_history {
-            items.push(put(&self.history_table, to_item("framework history row", row)?, only_new.clone())?);
-        }
-        // Each chunk is all-or-nothing; a chunk already present (from an earlier, partly finished
-        // delivery) is skipped and the rest still written.
-        let mut any_written = false;
-        for chunk in items.chunks(MAX_TRANSACTION_ITEMS) {
-            if let TransactionResult::Committed = self.transact(chunk.to_vec(), &self.history_table).await? {
-                any_written = true;
-            }
-        }
-        Ok(if any_written { HistoryOutcome::Recorded } else { HistoryOutcome::AlreadyRecorded })
+        let item = with_framework_keys(to_item("history row", &rows.history)?, &rows.frameworks, &rows.history.observed_date);
+        Ok(match self.put_if(&self.history_table, item, "attribute_not_exists(pk)", None).await? {
+            true => HistoryOutcome::Recorded,
+            false => HistoryOutcome::AlreadyRecorded,
+        })
     }
 
     /// Make this finding the current state unless an equal or newer evaluation already is.
     #[instrument(skip_all, fields(state_id = %rows.current.fields.state_id))]
     pub async fn apply_current(&self, rows: &FindingRows) -> Result<StateOutcome, AdapterError> {
-        // One row per framework: bounded by the catalogue's frameworks, far below the limit.
-        if rows.framework_states.len() + 1 > MAX_TRANSACTION_ITEMS {
-            return Err(AdapterError::Limit {
-                what: "current state",
-                message: format!(
-                    "{} bears on {} frameworks; one transaction holds at most {}",
-                    rows.current.fields.state_id,
-                    rows.framework_states.len(),
-                    MAX_TRANSACTION_ITEMS - 1
-                ),
-            });
-        }
+        let item = with_framework_keys(to_item("current state row", &rows.current)?, &rows.frameworks, &rows.current.fields.standing);
         let values = Item::from([
             (":t".to_string(), AttributeValue::S(rows.current.fields.observed_at.clone())),
             (":h".to_string(), AttributeValue::S(rows.current.fields.evidence_sha256.clone())),
         ]);
         let newer = "attribute_not_exists(pk) OR observed_at < :t OR (observed_at = :t AND evidence_sha256 < :h)";
-        let mut items = vec![put(&self.state_table, to_item("current state row", &rows.current)?, Some((newer, values)))?];
-        for row in &rows.framework_states {
-            items.push(put(&self.state_table, to_item("framework state row", row)?, None)?);
-        }
-        Ok(match self.transact(items, &self.state_table).await? {
-            TransactionResult::Committed => StateOutcome::Updated,
-            TransactionResult::ConditionFailed => StateOutcome::Stale,
+        Ok(match self.put_if(&self.state_table, item, newer, Some(values)).await? {
+            true => StateOutcome::Updated,
+            false => StateOutcome::Stale,
         })
     }
 
-    async fn transact(&self, items: Vec<TransactWriteItem>, table: &str) -> Result<TransactionResult, AdapterError> {
-        match self.client.transact_write_items().set_transact_items(Some(items)).send().await {
-            Ok(_) => Ok(TransactionResult::Committed),
-            Err(err) => {
-                if let Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) = err.as_service_error() {
-                    let reasons = cancelled.cancellation_reasons();
-                    let only_conditions = !reasons.is_empty()
-                        && reasons.iter().all(|r| matches!(r.code(), Some("ConditionalCheckFailed") | Some("None") | None))
-                        && reasons.iter().any(|r| r.code() == Some("ConditionalCheckFailed"));
-                    if only_conditions {
-                        return Ok(TransactionResult::ConditionFailed);
-                    }
-                }
-                Err(AdapterError::from_sdk("dynamodb:TransactWriteItems", table.to_string(), err))
-            }
+    /// A conditional put: `Ok(false)` when the condition did not hold.
+    async fn put_if(&self, table: &str, item: Item, condition: &str, values: Option<Item>) -> Result<bool, AdapterError> {
+        let result = self
+            .client
+            .put_item()
+            .table_name(table)
+            .set_item(Some(item))
+            .condition_expression(condition)
+            .set_expression_attribute_values(values)
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(err) if err.as_service_error().and_then(|e| e.code()) == Some("ConditionalCheckFailedException") => Ok(false),
+            Err(err) => Err(AdapterError::from_sdk("dynamodb:PutItem", table.to_string(), err)),
         }
     }
 
@@ -167,18 +136,31 @@ impl StateStore {
         .await
     }
 
-    /// Current per-framework rows (index `ByFramework`), optionally only one standing
-    /// (`NON_COMPLIANT`, `SUPPRESSED`, ...).
-    pub async fn framework_state(&self, framework: &str, standing: Option<&str>) -> Result<Vec<FrameworkStateRow>, AdapterError> {
-        let mut values = Item::from([(":f".to_string(), AttributeValue::S(framework.to_string()))]);
-        let condition = match standing {
-            Some(s) => {
-                values.insert(":s".into(), AttributeValue::S(format!("{s}#")));
-                "framework = :f AND begins_with(framework_sort, :s)"
-            }
-            None => "framework = :f",
-        };
-        self.query(&self.state_table, Some("ByFramework"), condition, values).await
+    /// Current state rows bearing on a framework (index `Fw-{framework}`), optionally of one
+    /// standing (`NON_COMPLIANT`, `SUPPRESSED`, ...).
+    pub async fn framework_state(&self, framework: &str, standing: Option<&str>) -> Result<Vec<CurrentStateRow>, AdapterError> {
+        let mut rows = Vec::new();
+        for s in standing.map(|s| vec![s]).unwrap_or_else(|| STANDINGS.to_vec()) {
+            rows.extend(self.framework_query(&self.state_table, framework, s).await?);
+        }
+        Ok(rows)
+    }
+
+    /// History rows bearing on a framework observed on one day (`YYYY-MM-DD`), oldest first.
+    pub async fn framework_history_on(&self, framework: &str, date: &str) -> Result<Vec<HistoryRow>, AdapterError> {
+        self.framework_query(&self.history_table, framework, date).await
+    }
+
+    async fn framework_query<T: DeserializeOwned>(&self, table: &str, framework: &str, key: &str) -> Result<Vec<T>, AdapterError> {
+        let names = HashMap::from([("#k".to_string(), framework_key(framework))]);
+        self.query_named(
+            table,
+            Some(&framework_index(framework)),
+            "#k = :k",
+            Some(names),
+            Item::from([(":k".into(), AttributeValue::S(key.to_string()))]),
+        )
+        .await
     }
 
     /// Current state rows with one standing (index `ByStatus`), oldest observation first.
@@ -210,6 +192,17 @@ impl StateStore {
         condition: &str,
         values: Item,
     ) -> Result<Vec<T>, AdapterError> {
+        self.query_named(table, index, condition, None, values).await
+    }
+
+    async fn query_named<T: DeserializeOwned>(
+        &self,
+        table: &str,
+        index: Option<&str>,
+        condition: &str,
+        names: Option<HashMap<String, String>>,
+        values: Item,
+    ) -> Result<Vec<T>, AdapterError> {
         let mut rows = Vec::new();
         let mut start: Option<Item> = None;
         loop {
@@ -219,6 +212,7 @@ impl StateStore {
                 .table_name(table)
                 .set_index_name(index.map(str::to_string))
                 .key_condition_expression(condition)
+                .set_expression_attribute_names(names.clone())
                 .set_expression_attribute_values(Some(values.clone()))
                 .set_exclusive_start_key(start.take())
                 .send()

@@ -4,9 +4,9 @@
 //! Nothing in it is ours: no wall-clock time, no generated id, no mapping. Anyone holding the event
 //! can rebuild these bytes and their hash, and the S3 key says where to find them.
 
-use serde_json::Value;
+use sonic_rs::Value;
 
-use crate::canonical::{self, sha256_hex};
+use crate::canonical::{self, sha256_hex, CanonicalError};
 use crate::finding::Finding;
 use crate::normalize::Envelope;
 
@@ -27,7 +27,7 @@ pub struct Evidence {
 impl Evidence {
     /// The canonical document is `{"envelope":{...},"record":...,"schema":"attest.evidence/v1"}`,
     /// written member by member in RFC 8785 order so the (possibly large) record is not copied.
-    pub fn build(envelope: &Envelope, record: &Value, finding: &Finding) -> Self {
+    pub fn build(envelope: &Envelope, record: &Value, finding: &Finding) -> Result<Self, CanonicalError> {
         let mut bytes = Vec::with_capacity(1024);
         let fields: [(&[u8], &str); 6] = [
             (b"{\"envelope\":{\"account\":", &envelope.account),
@@ -42,7 +42,7 @@ impl Evidence {
             canonical::write_str(value, &mut bytes);
         }
         bytes.extend_from_slice(b"},\"record\":");
-        canonical::write(record, &mut bytes);
+        canonical::write(record, &mut bytes)?;
         bytes.extend_from_slice(b",\"schema\":");
         canonical::write_str(EVIDENCE_SCHEMA, &mut bytes);
         bytes.push(b'}');
@@ -54,7 +54,7 @@ impl Evidence {
             finding.observed_at.date_path(),
             sha256
         );
-        Evidence { key, sha256, bytes }
+        Ok(Evidence { key, sha256, bytes })
     }
 }
 
@@ -63,7 +63,7 @@ mod tests {
     use super::*;
     use crate::{normalize_event, Catalogue};
 
-    fn envelope_of(e: &Value) -> Value {
+    fn envelope_of(e: &serde_json::Value) -> serde_json::Value {
         serde_json::json!({"id": e["id"], "source": e["source"], "detail-type": e["detail-type"],
                            "account": e["account"], "region": e["region"], "time": e["time"]})
     }
@@ -74,7 +74,7 @@ mod tests {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../events");
         for name in ["securityhub-four-findings.json", "config-noncompliant-with-old-result.json", "cloudtrail-stoplogging.json"] {
             let bytes = std::fs::read(dir.join(name)).unwrap();
-            let event: Value = serde_json::from_slice(&bytes).unwrap();
+            let event: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
             for (i, item) in normalize_event(&bytes, &c).unwrap().findings.iter().enumerate() {
                 let record = match event["detail"].get("findings") {
                     Some(findings) => findings[i].clone(),

@@ -1,20 +1,18 @@
 //! The DynamoDB rows a finding produces, as plain structs (the AWS adapter turns them into items with
 //! serde_dynamo). Table keys and the access patterns they serve are documented in the README.
 //!
-//! State table (`pk`, `sk`):
-//! - current state, one per (account, region, rule, resource): `STATE#{state_id}` / `CURRENT`;
-//!   indexes `ByResource` (`resource_key`, `rule_id`) and `ByStatus` (`standing`, `status_sort`).
-//! - one row per framework that state bears on, listing its controls: `STATE#{state_id}` /
-//!   `FRAMEWORK#{framework}`; index `ByFramework` (`framework`, `framework_sort` = `{standing}#{state_id}`).
-//!   (One row per framework rather than per control: a Config rule can map to forty controls, and
-//!   forty rows per finding would multiply write cost for no query it serves.)
+//! A finding writes two items: its current state (replaced only by a newer evaluation) and a history
+//! entry (append-only). Framework queries use one sparse index per framework instead of extra rows:
+//! each item carries `fw_{FRAMEWORK}` only for the frameworks it bears on, so a Config rule that maps
+//! to forty controls across eight frameworks still writes two items, in single conditional puts.
 //!
-//! History table (`pk`, `sk`), append-only:
-//! - per state: `STATE#{state_id}` / `{observed_at}#{evidence_sha256}`; indexes `ByResource`
-//!   (`resource_key`, `history_sort`) and `ByDay` (`observed_date`, `history_sort`).
-//! - per framework: `FRAMEWORK#{framework}#{state_id}` / `{observed_at}#{evidence_sha256}`; index
-//!   `ByFramework` (`framework`, `framework_sort` = `{observed_at}#{state_id}`): a framework's history
-//!   over a period is one range query.
+//! State table (`pk` = `STATE#{state_id}`, `sk` = `CURRENT`):
+//! - `ByResource` (`resource_key`, `rule_id`), `ByStatus` (`standing`, `status_sort`);
+//! - `Fw-{FRAMEWORK}` (`fw_{FRAMEWORK}` = standing, `status_sort`) for each framework.
+//!
+//! History table (`pk` = `STATE#{state_id}`, `sk` = `{observed_at}#{evidence_sha256}`):
+//! - `ByResource` (`resource_key`, `history_sort`), `ByDay` (`observed_date`, `history_sort`);
+//! - `Fw-{FRAMEWORK}` (`fw_{FRAMEWORK}` = observed date, `history_sort`) for each framework.
 
 use serde::{Deserialize, Serialize};
 
@@ -71,28 +69,6 @@ pub struct CurrentStateRow {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FrameworkStateRow {
-    pub pk: String,
-    pub sk: String,
-    pub framework: String,
-    /// The framework's control ids this state bears on, sorted.
-    pub control_ids: Vec<String>,
-    pub framework_sort: String,
-    pub state_id: String,
-    pub standing: String,
-    pub status: String,
-    pub disposition: String,
-    pub observed_at: String,
-    pub account: String,
-    pub region: String,
-    pub resource_type: String,
-    pub resource_id: String,
-    pub rule_id: String,
-    pub evidence_key: String,
-    pub evidence_sha256: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HistoryRow {
     pub pk: String,
     pub sk: String,
@@ -102,45 +78,28 @@ pub struct HistoryRow {
     pub observed_date: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FrameworkHistoryRow {
-    pub pk: String,
-    pub sk: String,
-    pub framework: String,
-    pub control_ids: Vec<String>,
-    pub framework_sort: String,
-    pub state_id: String,
-    pub standing: String,
-    pub observed_at: String,
-    pub resource_key: String,
-    pub rule_id: String,
-    pub evidence_key: String,
-    pub evidence_sha256: String,
+/// Name of the sparse index key a row carries for a framework it bears on.
+pub fn framework_key(framework: &str) -> String {
+    format!("fw_{framework}")
 }
 
-/// Every row one finding writes.
+/// Name of the per-framework index (same on both tables).
+pub fn framework_index(framework: &str) -> String {
+    format!("Fw-{framework}")
+}
+
+/// Every item one finding writes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FindingRows {
     pub current: CurrentStateRow,
-    pub framework_states: Vec<FrameworkStateRow>,
     pub history: HistoryRow,
-    pub framework_history: Vec<FrameworkHistoryRow>,
+    /// The frameworks the finding bears on (sorted, unique): the adapter adds `fw_{framework}` to
+    /// the current row (value: standing) and to the history row (value: observed date).
+    pub frameworks: Vec<String>,
 }
 
 pub fn state_pk(state_id: &str) -> String {
     format!("STATE#{state_id}")
-}
-
-/// The finding's controls grouped by framework (controls are already sorted by framework, then id).
-fn by_framework(finding: &Finding) -> Vec<(&str, Vec<String>)> {
-    let mut groups: Vec<(&str, Vec<String>)> = Vec::new();
-    for c in &finding.controls {
-        match groups.last_mut() {
-            Some((fw, ids)) if *fw == c.framework => ids.push(c.control_id.clone()),
-            _ => groups.push((&c.framework, vec![c.control_id.clone()])),
-        }
-    }
-    groups
 }
 
 impl FindingRows {
@@ -149,6 +108,13 @@ impl FindingRows {
         let standing = standing(finding);
         let observed_at = finding.observed_at.as_str();
         let pk = state_pk(&state_id);
+        let mut frameworks: Vec<String> = Vec::new();
+        for c in &finding.controls {
+            // Controls are sorted by framework, so equal frameworks are adjacent.
+            if frameworks.last() != Some(&c.framework) {
+                frameworks.push(c.framework.clone());
+            }
+        }
         let fields = FindingFields {
             state_id: state_id.clone(),
             source: finding.source.as_str().to_string(),
@@ -173,60 +139,16 @@ impl FindingRows {
             evidence_sha256: evidence.sha256.clone(),
             catalogue_version: catalogue_version.to_string(),
         };
-        let groups = by_framework(finding);
-        let framework_states = groups
-            .iter()
-            .map(|(framework, ids)| FrameworkStateRow {
-                pk: pk.clone(),
-                sk: format!("FRAMEWORK#{framework}"),
-                framework: framework.to_string(),
-                control_ids: ids.clone(),
-                framework_sort: format!("{standing}#{state_id}"),
-                state_id: state_id.clone(),
-                standing: standing.to_string(),
-                status: fields.status.clone(),
-                disposition: fields.disposition.clone(),
-                observed_at: observed_at.to_string(),
-                account: fields.account.clone(),
-                region: fields.region.clone(),
-                resource_type: fields.resource_type.clone(),
-                resource_id: fields.resource_id.clone(),
-                rule_id: fields.rule_id.clone(),
-                evidence_key: evidence.key.clone(),
-                evidence_sha256: evidence.sha256.clone(),
-            })
-            .collect();
-        let framework_history = groups
-            .into_iter()
-            .map(|(framework, ids)| FrameworkHistoryRow {
-                pk: format!("FRAMEWORK#{framework}#{state_id}"),
-                sk: format!("{observed_at}#{}", evidence.sha256),
-                framework: framework.to_string(),
-                control_ids: ids,
-                framework_sort: format!("{observed_at}#{state_id}"),
-                state_id: state_id.clone(),
-                standing: standing.to_string(),
-                observed_at: observed_at.to_string(),
-                resource_key: fields.resource_key.clone(),
-                rule_id: fields.rule_id.clone(),
-                evidence_key: evidence.key.clone(),
-                evidence_sha256: evidence.sha256.clone(),
-            })
-            .collect();
+        let sort = format!("{observed_at}#{state_id}");
         let history = HistoryRow {
             pk: pk.clone(),
             sk: format!("{observed_at}#{}", evidence.sha256),
-            history_sort: format!("{observed_at}#{state_id}"),
+            history_sort: sort.clone(),
             observed_date: finding.observed_at.date().to_string(),
             fields: fields.clone(),
         };
-        let current = CurrentStateRow {
-            pk,
-            sk: CURRENT_SK.to_string(),
-            status_sort: format!("{observed_at}#{state_id}"),
-            fields,
-        };
-        FindingRows { current, framework_states, history, framework_history }
+        let current = CurrentStateRow { pk, sk: CURRENT_SK.to_string(), status_sort: sort, fields };
+        FindingRows { current, history, frameworks }
     }
 }
 
@@ -236,22 +158,19 @@ mod tests {
     use crate::{normalize_event, Catalogue};
 
     #[test]
-    fn one_state_row_per_framework_listing_its_controls() {
+    fn two_items_per_finding_with_one_key_per_framework() {
         let c = Catalogue::embedded().unwrap();
         let event = normalize_event(include_bytes!("../../../events/config-noncompliant-with-old-result.json"), &c).unwrap();
         let f = &event.findings[0];
         let rows = FindingRows::build(&f.finding, &f.evidence, c.version());
         let frameworks: std::collections::BTreeSet<_> = f.finding.controls.iter().map(|c| c.framework.clone()).collect();
-        assert_eq!(rows.framework_states.len(), frameworks.len());
-        assert_eq!(rows.framework_history.len(), frameworks.len());
-        let total: usize = rows.framework_states.iter().map(|r| r.control_ids.len()).sum();
-        assert_eq!(total, f.finding.controls.len());
-        for r in &rows.framework_states {
-            assert_eq!(r.pk, rows.current.pk);
-            assert_eq!(r.framework_sort, format!("NON_COMPLIANT#{}", f.finding.state_id()));
-        }
+        assert_eq!(rows.frameworks, frameworks.into_iter().collect::<Vec<_>>());
+        assert_eq!(rows.current.fields.controls.len(), f.finding.controls.len());
         assert_eq!(rows.current.status_sort, format!("2026-11-02T09:15:11.482Z#{}", f.finding.state_id()));
         assert_eq!(rows.history.sk, format!("2026-11-02T09:15:11.482Z#{}", f.evidence.sha256));
+        assert_eq!(rows.history.observed_date, "2026-11-02");
+        assert_eq!(framework_key("PCI-DSS-3.2.1"), "fw_PCI-DSS-3.2.1");
+        assert_eq!(framework_index("PCI-DSS-3.2.1"), "Fw-PCI-DSS-3.2.1");
     }
 
     #[test]

@@ -65,10 +65,15 @@ async fn each_source_lands_in_state_history_and_s3() {
 
     // Queryable by framework (control index), by status and by resource.
     let pci = intake.state.framework_state("PCI-DSS-3.2.1", None).await.unwrap();
-    assert!(pci.iter().any(|r| r.state_id == config_state_id()), "{pci:?}");
+    assert!(pci.iter().any(|r| r.fields.state_id == config_state_id()), "{pci:?}");
     let failing_cis = intake.state.framework_state("CIS-AWS-1.4", Some("NON_COMPLIANT")).await.unwrap();
-    assert!(failing_cis.iter().any(|r| r.rule_id == "S3.8"), "{failing_cis:?}");
-    assert!(failing_cis.iter().all(|r| r.standing == "NON_COMPLIANT"));
+    assert!(failing_cis.iter().any(|r| r.fields.rule_id == "S3.8"), "{failing_cis:?}");
+    assert!(failing_cis.iter().all(|r| r.fields.standing == "NON_COMPLIANT"));
+    // Rows appear only in the indexes of frameworks they bear on.
+    let gdpr = intake.state.framework_state("GDPR", None).await.unwrap();
+    assert!(gdpr.iter().all(|r| r.fields.controls.iter().any(|c| c.starts_with("GDPR:"))), "{gdpr:?}");
+    let history = intake.state.framework_history_on("CIS-AWS-1.4", "2026-11-02").await.unwrap();
+    assert!(history.iter().any(|h| h.fields.rule_id == "S3.8"), "{history:?}");
     let suppressed = intake.state.by_standing("SUPPRESSED").await.unwrap();
     assert_eq!(suppressed.iter().map(|r| r.fields.rule_id.as_str()).collect::<Vec<_>>(), ["EC2.19"]);
     let archived = intake.state.by_standing("ARCHIVED").await.unwrap();
@@ -128,11 +133,14 @@ async fn an_older_evaluation_never_overwrites_a_newer_one_but_is_kept_in_history
     let statuses: Vec<_> = history.iter().map(|h| (h.fields.observed_at.as_str(), h.fields.status.as_str())).collect();
     assert_eq!(statuses, [("2026-11-02T09:15:11.482Z", "NON_COMPLIANT"), ("2026-11-02T12:00:00.000Z", "COMPLIANT")]);
 
-    // The per-framework rows follow the current state, not the late arrival.
+    // The framework index follows the current state, not the late arrival.
     let pci = intake.state.framework_state("PCI-DSS-3.2.1", None).await.unwrap();
-    let mine: Vec<_> = pci.iter().filter(|r| r.state_id == config_state_id()).collect();
-    assert!(!mine.is_empty());
-    assert!(mine.iter().all(|r| r.standing == "COMPLIANT"), "{mine:?}");
+    let mine: Vec<_> = pci.iter().filter(|r| r.fields.state_id == config_state_id()).collect();
+    assert_eq!(mine.len(), 1);
+    assert_eq!(mine[0].fields.standing, "COMPLIANT");
+    assert!(intake.state.framework_state("PCI-DSS-3.2.1", Some("NON_COMPLIANT")).await.unwrap().is_empty());
+    // Both evaluations are in the framework's history for that day.
+    assert_eq!(intake.state.framework_history_on("PCI-DSS-3.2.1", "2026-11-02").await.unwrap().len(), 2);
 }
 
 #[tokio::test]

@@ -7,7 +7,7 @@
 //! - a security-group ingress rule opened to the whole internet (`0.0.0.0/0`, `::/0`): NON_COMPLIANT;
 //! - any other call: WARNING, a compliance-relevant change for a person to review.
 
-use serde_json::Value;
+use sonic_rs::{JsonContainerTrait, JsonValueTrait, Value};
 
 use super::fields::{opt_str, Fields};
 use super::{with_evidence, Envelope, NormalizedFinding};
@@ -84,16 +84,20 @@ pub(super) fn normalize(
         observed_at,
         title: Some(format!("{event_name} by {}", opt_str(detail, "userIdentity.arn").unwrap_or("unknown principal"))),
     };
-    Ok(with_evidence(envelope, detail, finding))
+    with_evidence(envelope, detail, finding, f)
 }
 
 /// Whether any CIDR in the request is the whole IPv4 or IPv6 internet.
 fn opens_to_internet(params: Option<&Value>) -> bool {
-    match params {
-        Some(Value::String(s)) => s == "0.0.0.0/0" || s == "::/0",
-        Some(Value::Array(items)) => items.iter().any(|v| opens_to_internet(Some(v))),
-        Some(Value::Object(map)) => map.values().any(|v| opens_to_internet(Some(v))),
-        _ => false,
+    let Some(v) = params else { return false };
+    if let Some(s) = v.as_str() {
+        s == "0.0.0.0/0" || s == "::/0"
+    } else if let Some(items) = v.as_array() {
+        items.iter().any(|v| opens_to_internet(Some(v)))
+    } else if let Some(map) = v.as_object() {
+        map.iter().any(|(_, v)| opens_to_internet(Some(v)))
+    } else {
+        false
     }
 }
 

@@ -1,6 +1,6 @@
 //! AWS Config "Config Rules Compliance Change" events.
 
-use serde_json::Value;
+use sonic_rs::Value;
 
 use super::fields::{opt_str, Fields};
 use super::{with_evidence, Envelope, NormalizedFinding};
@@ -64,5 +64,5 @@ pub(super) fn normalize(
         title: opt_str(detail, "newEvaluationResult.annotation").map(str::to_string),
         controls: catalogue.config_rule_controls(rule).to_vec(),
     };
-    Ok(with_evidence(envelope, detail, finding))
+    with_evidence(envelope, detail, finding, f)
 }

@@ -1,6 +1,6 @@
 //! Field access that turns absence or a wrong type into an error naming the event and the path.
 
-use serde_json::Value;
+use sonic_rs::{JsonType, JsonValueTrait, Value};
 
 use crate::error::NormalizeError;
 use crate::timestamp::Timestamp;
@@ -30,10 +30,13 @@ impl<'a> Fields<'a> {
     /// Like [`Self::string`], but errors report `name` (the full path from the event root).
     pub fn string_named<'v>(&self, value: &'v Value, path: &str, name: &str) -> Result<&'v str, NormalizeError> {
         match lookup(value, path) {
-            None | Some(Value::Null) => Err(self.missing(name)),
-            Some(Value::String(s)) if !s.is_empty() => Ok(s),
-            Some(Value::String(_)) => Err(self.invalid(name, "is empty")),
-            Some(other) => Err(self.invalid(name, format!("expected a string, found {}", kind(other)))),
+            None => Err(self.missing(name)),
+            Some(v) if v.is_null() => Err(self.missing(name)),
+            Some(v) => match v.as_str() {
+                Some("") => Err(self.invalid(name, "is empty")),
+                Some(s) => Ok(s),
+                None => Err(self.invalid(name, format!("expected a string, found {}", kind(v)))),
+            },
         }
     }
 
@@ -52,13 +55,13 @@ pub(super) fn lookup<'v>(value: &'v Value, path: &str) -> Option<&'v Value> {
     path.split('.').try_fold(value, |v, key| v.get(key))
 }
 
-fn kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
+pub(super) fn kind(v: &Value) -> &'static str {
+    match v.get_type() {
+        JsonType::Null => "null",
+        JsonType::Boolean => "a boolean",
+        JsonType::Number => "a number",
+        JsonType::String => "a string",
+        JsonType::Array => "an array",
+        JsonType::Object => "an object",
     }
 }

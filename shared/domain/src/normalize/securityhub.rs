@@ -1,6 +1,6 @@
 //! Security Hub "Security Hub Findings - Imported" events: every finding in `detail.findings`.
 
-use serde_json::Value;
+use sonic_rs::{JsonContainerTrait, JsonValueTrait, Value};
 
 use super::fields::{opt_str, Fields};
 use super::{with_evidence, Envelope, NormalizedFinding};
@@ -15,10 +15,13 @@ pub(super) fn normalize(
     f: &Fields,
 ) -> Result<Vec<NormalizedFinding>, NormalizeError> {
     let findings = match detail.get("findings") {
-        None | Some(Value::Null) => return Err(f.missing("detail.findings")),
-        Some(Value::Array(a)) if a.is_empty() => return Err(f.invalid("detail.findings", "is empty")),
-        Some(Value::Array(a)) => a,
-        Some(_) => return Err(f.invalid("detail.findings", "expected an array")),
+        None => return Err(f.missing("detail.findings")),
+        Some(v) if v.is_null() => return Err(f.missing("detail.findings")),
+        Some(v) => match v.as_array() {
+            Some(a) if a.is_empty() => return Err(f.invalid("detail.findings", "is empty")),
+            Some(a) => a,
+            None => return Err(f.invalid("detail.findings", "expected an array")),
+        },
     };
     findings.iter().enumerate().map(|(i, raw)| one(envelope, raw, i, catalogue, f)).collect()
 }
@@ -39,7 +42,7 @@ fn one(
     let observed_at = f.timestamp(raw, "UpdatedAt", &at("UpdatedAt"))?;
     let resource = raw
         .get("Resources")
-        .and_then(Value::as_array)
+        .and_then(|r| r.as_array())
         .and_then(|r| r.first())
         .ok_or_else(|| f.missing(&at("Resources[0]")))?;
     let resource_type = f.string_named(resource, "Type", &at("Resources[0].Type"))?;
@@ -68,7 +71,7 @@ fn one(
         None => raw
             .get("Severity")
             .and_then(|s| s.get("Normalized"))
-            .and_then(Value::as_u64)
+            .and_then(|n| n.as_u64())
             .map(severity_from_normalized)
             .unwrap_or(Severity::Unspecified),
     };
@@ -84,8 +87,8 @@ fn one(
     let related = raw
         .get("Compliance")
         .and_then(|c| c.get("RelatedRequirements"))
-        .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(Value::as_str).collect::<Vec<_>>())
+        .and_then(|r| r.as_array())
+        .map(|a| a.iter().filter_map(|r| r.as_str()).collect::<Vec<_>>())
         .unwrap_or_default();
 
     let finding = Finding {
@@ -105,7 +108,7 @@ fn one(
         title: opt_str(raw, "Title").map(str::to_string),
         controls: catalogue.securityhub_controls(control_id, related),
     };
-    Ok(with_evidence(envelope, raw, finding))
+    with_evidence(envelope, raw, finding, f)
 }
 
 /// ASFF's documented bands for `Severity.Normalized` when no label is given.
