@@ -4,7 +4,9 @@
   their own rule), so no mapped call is silently never delivered;
 - both tables have the sparse index `Fw-{framework}` (key `fw_{framework}`) for every framework in
   catalogue/frameworks.csv, which framework queries need;
-- every ATTEST_* variable the intake reads is set on the function.
+- every control in catalogue/controls.json has its Scheduler schedule, with the same expression, naming
+  the control and passing the scheduled time;
+- every ATTEST_* variable a function reads is set on that function.
 With --fix, regenerates the rule's lists and the framework indexes from the catalogue."""
 import csv
 import os
@@ -55,10 +57,50 @@ def fix_framework_indexes(text):
     return text
 
 
+def collection_controls():
+    import json
+    with open(os.path.join(ROOT, "catalogue", "controls.json")) as f:
+        return json.load(f)
+
+
+def schedule_name(control_id):
+    return "Schedule" + "".join(part.capitalize() for part in re.split(r"[^a-z0-9]+", control_id) if part)
+
+
+def schedule_input(control_id):
+    import json
+    return json.dumps({"controls": [control_id], "scheduled_time": "<aws.scheduler.scheduled-time>"})
+
+
+def fix_schedules(text):
+    body = ""
+    for c in collection_controls():
+        body += (
+            f"  {schedule_name(c['id'])}:\n"
+            f"    Type: AWS::Scheduler::Schedule\n"
+            f"    Properties:\n"
+            f"      Description: \"Collect {c['id']}\"\n"
+            f"      GroupName: !Ref CollectScheduleGroup\n"
+            f"      ScheduleExpression: \"{c['schedule']}\"\n"
+            f"      ScheduleExpressionTimezone: UTC\n"
+            f"      FlexibleTimeWindow: {{ Mode: \"OFF\" }}\n"
+            f"      Target:\n"
+            f"        Arn: !GetAtt CollectFunction.Arn\n"
+            f"        RoleArn: !GetAtt CollectSchedulerRole.Arn\n"
+            f"        Input: '{schedule_input(c['id'])}'\n"
+            f"        RetryPolicy: {{ MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600 }}\n"
+            f"        DeadLetterConfig: {{ Arn: !GetAtt CollectDeadLetterQueue.Arn }}\n\n"
+        )
+    text, n = re.subn(r"(  # collect-schedules:.*\n)(?:(?!  # end collect-schedules).*\n)*(  # end collect-schedules\n)",
+                      lambda m: m.group(1) + body + m.group(2), text)
+    assert n == 1, "collect-schedules markers not found"
+    return text
+
+
 def fix():
     with open(TEMPLATE) as f:
         original = f.read()
-    updated = fix_framework_indexes(original)
+    updated = fix_schedules(fix_framework_indexes(original))
     with open(TEMPLATE, "w") as f:
         f.write(updated)
     calls = catalogue_calls()
@@ -96,16 +138,28 @@ def check():
                 errors.append(f"{table} lacks index Fw-{fw} keyed on fw_{fw} (run scripts/check_template.py --fix)")
         if len(names) > 20:
             errors.append(f"{table} has {len(names)} indexes; DynamoDB allows 20")
-    env = t["IntakeFunction"]["Properties"]["Environment"]["Variables"]
-    config_rs = open(os.path.join(ROOT, "functions", "intake", "src", "config.rs")).read()
-    for var in sorted(set(re.findall(r'"(ATTEST_[A-Z_]+)"', config_rs))):
-        if var not in env:
-            errors.append(f"IntakeFunction does not set {var}")
+    import json
+    for c in collection_controls():
+        sched = t.get(schedule_name(c["id"]), {}).get("Properties", {})
+        if sched.get("ScheduleExpression") != c["schedule"]:
+            errors.append(f"{schedule_name(c['id'])} missing or its expression differs from controls.json (run --fix)")
+        elif json.loads(sched["Target"]["Input"]) != json.loads(schedule_input(c["id"])):
+            errors.append(f"{schedule_name(c['id'])} does not pass the control and the scheduled time")
+    env = {}
+    for function, config_file in [("IntakeFunction", "functions/intake/src/config.rs"),
+                                  ("CollectFunction", "shared/collectors/src/config.rs")]:
+        env = t[function]["Properties"]["Environment"]["Variables"]
+        with open(os.path.join(ROOT, config_file)) as f:
+            config_rs = f.read()
+        for var in sorted(set(re.findall(r'"(ATTEST_[A-Z_]+)"', config_rs))):
+            if var not in env:
+                errors.append(f"{function} does not set {var}")
     for e in errors:
         print(f"template check: {e}", file=sys.stderr)
     if errors:
         sys.exit(1)
-    print(f"template check: ok ({len(calls)} CloudTrail calls routed, {len(env)} function variables set)")
+    print(f"template check: ok ({len(calls)} CloudTrail calls routed, {len(frameworks())} framework indexes per table, "
+          f"{len(collection_controls())} collection schedules)")
 
 
 if __name__ == "__main__":

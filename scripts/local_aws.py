@@ -25,6 +25,26 @@ ACCOUNT = "123456789012"  # moto's default account
 
 
 # ---- serve ----------------------------------------------------------------------------------------
+def correct_moto():
+    """Fix moto 5.2.5 responses that differ from AWS's documented shape in a way the Rust SDK refuses.
+
+    GetBucketVersioning: moto's serializer names the XML root <GetBucketVersioningResponse>; S3 sends
+    <VersioningConfiguration> (boto3 ignores the root, the Rust SDK checks it)."""
+    from moto.s3.responses import S3Response
+
+    original = S3Response.get_bucket_versioning
+
+    def get_bucket_versioning(self):
+        status, headers, body = original(self)
+        if isinstance(body, bytes):
+            body = body.replace(b"GetBucketVersioningResponse", b"VersioningConfiguration")
+        else:
+            body = body.replace("GetBucketVersioningResponse", "VersioningConfiguration")
+        return status, headers, body
+
+    S3Response.get_bucket_versioning = get_bucket_versioning
+
+
 def serve(args):
     import logging
 
@@ -32,6 +52,7 @@ def serve(args):
     from werkzeug.serving import make_server
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no per-request lines in test output
+    correct_moto()
     # Single-threaded on purpose: moto's DynamoDB TransactWriteItems is not thread-safe (concurrent
     # transactions fail with 500). One request at a time is what a correct server looks like to a
     # client; real DynamoDB serialises conflicting transactions itself.
@@ -111,6 +132,8 @@ class Resolver:
                 return self.created[ref]["ref"]
             if "Fn::GetAtt" in value:
                 logical, attr = value["Fn::GetAtt"]
+                if logical not in self.created:  # e.g. a function's own ARN: not created locally
+                    return f"arn:aws:local:{REGION}:{ACCOUNT}:{logical}/{attr}"
                 return self.created[logical][attr]
             if "Fn::Sub" in value:
                 text = value["Fn::Sub"]
@@ -239,10 +262,14 @@ def provision(args):
         created[logical] = {"ref": name, "name": name, "Arn": arn}
 
     out = {k: {kk: vv for kk, vv in v.items() if kk != "ref"} for k, v in created.items()}
-    # The intake function's environment, resolved from the template's own Environment block.
-    fn = resources.get("IntakeFunction", {}).get("Properties", {})
-    env = fn.get("Environment", {}).get("Variables", {})
-    out["_environment"] = {k: str(resolve(v)) for k, v in env.items()}
+    # The functions' environments, resolved from the template's own Environment blocks
+    # (`_environment` is the intake function's).
+    def environment(logical):
+        fn = resources.get(logical, {}).get("Properties", {})
+        return {k: str(resolve(v)) for k, v in fn.get("Environment", {}).get("Variables", {}).items()}
+
+    out["_environment"] = environment("IntakeFunction")
+    out["_environments"] = {k: environment(k) for k, v in resources.items() if v["Type"] == "AWS::Serverless::Function"}
     json.dump(out, sys.stdout, indent=2, sort_keys=True)
     sys.stdout.write("\n")
 

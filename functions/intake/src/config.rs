@@ -1,7 +1,5 @@
 //! Intake configuration, read and checked once at start-up.
 
-use thiserror::Error;
-
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IntakeConfig {
     /// `ATTEST_EVIDENCE_BUCKET`: the Object Lock bucket evidence is written to.
@@ -16,13 +14,8 @@ pub struct IntakeConfig {
     pub concurrency: usize,
 }
 
-#[derive(Debug, Error, PartialEq, Eq)]
-pub enum ConfigError {
-    #[error("environment variable {0} is required and must not be empty")]
-    Missing(&'static str),
-    #[error("environment variable {name} is invalid: {reason}")]
-    Invalid { name: &'static str, reason: String },
-}
+pub use attest_aws::settings::SettingError as ConfigError;
+use attest_aws::settings::{bounded, required};
 
 impl IntakeConfig {
     pub fn from_env() -> Result<Self, ConfigError> {
@@ -30,25 +23,12 @@ impl IntakeConfig {
     }
 
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let required = |name: &'static str| get(name).filter(|v| !v.trim().is_empty()).ok_or(ConfigError::Missing(name));
-        let concurrency = match get("ATTEST_INTAKE_CONCURRENCY") {
-            None => 8,
-            Some(v) => match v.trim().parse::<usize>() {
-                Ok(n) if (1..=64).contains(&n) => n,
-                _ => {
-                    return Err(ConfigError::Invalid {
-                        name: "ATTEST_INTAKE_CONCURRENCY",
-                        reason: format!("`{v}` is not a whole number from 1 to 64"),
-                    })
-                }
-            },
-        };
         Ok(IntakeConfig {
-            evidence_bucket: required("ATTEST_EVIDENCE_BUCKET")?,
-            evidence_kms_key_id: required("ATTEST_EVIDENCE_KMS_KEY_ID")?,
-            state_table: required("ATTEST_STATE_TABLE")?,
-            history_table: required("ATTEST_HISTORY_TABLE")?,
-            concurrency,
+            evidence_bucket: required(&get, "ATTEST_EVIDENCE_BUCKET")?,
+            evidence_kms_key_id: required(&get, "ATTEST_EVIDENCE_KMS_KEY_ID")?,
+            state_table: required(&get, "ATTEST_STATE_TABLE")?,
+            history_table: required(&get, "ATTEST_HISTORY_TABLE")?,
+            concurrency: bounded(&get, "ATTEST_INTAKE_CONCURRENCY", 8, 1, 64)? as usize,
         })
     }
 }

@@ -17,9 +17,15 @@ impl AdapterError {
         matches!(self, AdapterError::Aws { retryable: true, .. })
     }
 
+    /// Whether AWS refused the call for rate (throttling), as opposed to any other failure.
+    pub fn is_throttling(&self) -> bool {
+        matches!(self, AdapterError::Aws { message, .. }
+            if message.contains("Throttl") || message.contains("TooManyRequests") || message.contains("RequestLimitExceeded") || message.contains("SlowDown"))
+    }
+
     /// Classify an SDK error: network and timeout failures, throttling and 5xx answers are
     /// retryable; other service answers (validation, access denied, missing table) are not.
-    pub(crate) fn from_sdk<E, R>(
+    pub fn from_sdk<E, R>(
         operation: &'static str,
         target: impl Into<String>,
         err: aws_smithy_runtime_api::client::result::SdkError<E, R>,
@@ -42,7 +48,7 @@ impl AdapterError {
 }
 
 /// The HTTP status of a raw response, for classifying service errors.
-pub(crate) trait HasStatus {
+pub trait HasStatus {
     fn status_code(&self) -> u16;
 }
 

@@ -3,10 +3,13 @@
 
 pub mod error;
 pub mod evidence_store;
+pub mod run_store;
+pub mod settings;
 pub mod state_store;
 
 pub use error::AdapterError;
 pub use evidence_store::{EvidenceStore, StoredEvidence};
+pub use run_store::{Claim, RunStore};
 pub use state_store::{HistoryOutcome, StateOutcome, StateStore};
 
 /// Load the shared SDK configuration from the environment (region, credentials, and

@@ -36,6 +36,12 @@ pub fn canonicalize_json(input: &[u8]) -> Result<Vec<u8>, CanonicalError> {
     to_vec(&value)
 }
 
+/// The RFC 8785 bytes of any serialisable value (serialised, re-read, then written canonically).
+pub fn serialize<T: serde::Serialize>(value: &T) -> Result<Vec<u8>, CanonicalError> {
+    let text = serde_json::to_vec(value).map_err(|e| CanonicalError::NotJson(e.to_string()))?;
+    canonicalize_json(&text)
+}
+
 /// Append the RFC 8785 form of `value` to `out`.
 pub fn write(value: &Value, out: &mut Vec<u8>) -> Result<(), CanonicalError> {
     match value.get_type() {

@@ -9,6 +9,7 @@
 //! - [`records`]: the DynamoDB rows (current state, per-control state, history) as plain structs.
 
 pub mod canonical;
+pub mod collection;
 pub mod catalogue;
 pub mod error;
 pub mod evidence;

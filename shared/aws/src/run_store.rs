@@ -1,0 +1,195 @@
+//! Collection run records in DynamoDB: exactly one record per (control, period), claimed by one
+//! invocation at a time.
+//!
+//! - The first trigger creates the record as PENDING (conditional on it not existing) and collects.
+//! - A concurrent or duplicate trigger finds it: COLLECTED means done (nothing to do), PENDING with a
+//!   live lease means someone is collecting now (nothing to do).
+//! - A FAILED record, or a PENDING one whose lease has expired (its invocation died), is re-claimed
+//!   with a conditional put on the attempt count it read, so only one re-claim wins; the record is
+//!   reused, never duplicated.
+//! - Completing or failing is conditional on still holding the claim.
+
+use std::collections::HashMap;
+
+use attest_domain::collection::run::{run_pk, run_sk};
+use attest_domain::collection::{Period, RunRecord, RunStatus};
+use aws_sdk_dynamodb::error::ProvideErrorMetadata;
+use aws_sdk_dynamodb::types::AttributeValue;
+use tracing::instrument;
+
+use crate::error::AdapterError;
+
+#[derive(Clone, Debug)]
+pub struct RunStore {
+    client: aws_sdk_dynamodb::Client,
+    table: String,
+}
+
+/// What a trigger found when it tried to claim a run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Claim {
+    /// This invocation holds the run and must collect.
+    Won(RunRecord),
+    AlreadyCollected(RunRecord),
+    /// Another invocation holds a live claim.
+    InProgress(RunRecord),
+}
+
+type Item = HashMap<String, AttributeValue>;
+
+fn s(v: impl Into<String>) -> AttributeValue {
+    AttributeValue::S(v.into())
+}
+
+impl RunStore {
+    pub fn new(client: aws_sdk_dynamodb::Client, table: impl Into<String>) -> Self {
+        RunStore { client, table: table.into() }
+    }
+
+    /// Claim the run described by `fresh` (status PENDING, attempts 1) at time `now`.
+    #[instrument(skip_all, fields(control = %fresh.control, period = %fresh.sk))]
+    pub async fn claim(&self, fresh: &RunRecord, now: &str) -> Result<Claim, AdapterError> {
+        if self.put_if(fresh, "attribute_not_exists(pk)", Item::new()).await? {
+            return Ok(Claim::Won(fresh.clone()));
+        }
+        // Two rounds: a lost re-claim race is followed by one more read, which then sees the winner.
+        for _ in 0..2 {
+            let existing = self
+                .get_by_key(&fresh.pk, &fresh.sk)
+                .await?
+                .ok_or_else(|| self.vanished(&fresh.pk, &fresh.sk))?;
+            match existing.status {
+                RunStatus::Collected => return Ok(Claim::AlreadyCollected(existing)),
+                RunStatus::Pending if existing.lease_until.as_str() > now => return Ok(Claim::InProgress(existing)),
+                RunStatus::Pending | RunStatus::Failed => {
+                    let mut next = fresh.clone();
+                    next.attempts = existing.attempts + 1;
+                    let values = Item::from([
+                        (":seen".into(), AttributeValue::N(existing.attempts.to_string())),
+                        (":failed".into(), s(RunStatus::Failed.as_str())),
+                        (":now".into(), s(now)),
+                    ]);
+                    let condition = "attempts = :seen AND (#status = :failed OR lease_until < :now)";
+                    if self.put_if(&next, condition, values).await? {
+                        return Ok(Claim::Won(next));
+                    }
+                }
+            }
+        }
+        let existing = self.get_by_key(&fresh.pk, &fresh.sk).await?.ok_or_else(|| self.vanished(&fresh.pk, &fresh.sk))?;
+        Ok(match existing.status {
+            RunStatus::Collected => Claim::AlreadyCollected(existing),
+            _ => Claim::InProgress(existing),
+        })
+    }
+
+    /// Record the outcome (COLLECTED or FAILED) of a run this invocation holds.
+    #[instrument(skip_all, fields(control = %record.control, status = record.status.as_str()))]
+    pub async fn finish(&self, record: &RunRecord) -> Result<(), AdapterError> {
+        let values = Item::from([
+            (":me".into(), s(&record.claimed_by)),
+            (":pending".into(), s(RunStatus::Pending.as_str())),
+        ]);
+        if self.put_if(record, "claimed_by = :me AND #status = :pending", values).await? {
+            Ok(())
+        } else {
+            Err(AdapterError::Aws {
+                operation: "dynamodb:PutItem",
+                target: format!("{}/{}", record.pk, record.sk),
+                message: format!("invocation {} no longer holds the claim (its lease expired)", record.claimed_by),
+                retryable: false,
+            })
+        }
+    }
+
+    pub async fn get(&self, control: &str, period: &Period) -> Result<Option<RunRecord>, AdapterError> {
+        self.get_by_key(&run_pk(control), &run_sk(period)).await
+    }
+
+    /// Every run of one control, oldest period first.
+    pub async fn runs_of(&self, control: &str) -> Result<Vec<RunRecord>, AdapterError> {
+        self.query(None, "pk = :k", None, Item::from([(":k".into(), s(run_pk(control)))])).await
+    }
+
+    /// Runs with a given status (index `ByStatus`), e.g. every FAILED run to alert on.
+    pub async fn with_status(&self, status: RunStatus) -> Result<Vec<RunRecord>, AdapterError> {
+        let names = HashMap::from([("#status".to_string(), "status".to_string())]);
+        self.query(Some("ByStatus"), "#status = :s", Some(names), Item::from([(":s".into(), s(status.as_str()))])).await
+    }
+
+    async fn query(
+        &self,
+        index: Option<&str>,
+        condition: &str,
+        names: Option<HashMap<String, String>>,
+        values: Item,
+    ) -> Result<Vec<RunRecord>, AdapterError> {
+        let mut out = Vec::new();
+        let mut start: Option<Item> = None;
+        loop {
+            let page = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .set_index_name(index.map(str::to_string))
+                .key_condition_expression(condition)
+                .set_expression_attribute_names(names.clone())
+                .set_expression_attribute_values(Some(values.clone()))
+                .set_exclusive_start_key(start.take())
+                .consistent_read(index.is_none())
+                .send()
+                .await
+                .map_err(|e| AdapterError::from_sdk("dynamodb:Query", self.table.clone(), e))?;
+            for item in page.items.unwrap_or_default() {
+                out.push(serde_dynamo::from_item(item).map_err(|e| AdapterError::Encode { what: "run record", message: e.to_string() })?);
+            }
+            match page.last_evaluated_key {
+                Some(k) if !k.is_empty() => start = Some(k),
+                _ => return Ok(out),
+            }
+        }
+    }
+
+    async fn get_by_key(&self, pk: &str, sk: &str) -> Result<Option<RunRecord>, AdapterError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key("pk", s(pk))
+            .key("sk", s(sk))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| AdapterError::from_sdk("dynamodb:GetItem", self.table.clone(), e))?;
+        out.item
+            .map(|item| serde_dynamo::from_item(item).map_err(|e| AdapterError::Encode { what: "run record", message: e.to_string() }))
+            .transpose()
+    }
+
+    /// A conditional put of the whole record: `Ok(false)` when the condition did not hold.
+    async fn put_if(&self, record: &RunRecord, condition: &str, values: Item) -> Result<bool, AdapterError> {
+        let item: Item =
+            serde_dynamo::to_item(record).map_err(|e| AdapterError::Encode { what: "run record", message: e.to_string() })?;
+        let mut request = self.client.put_item().table_name(&self.table).set_item(Some(item)).condition_expression(condition);
+        if condition.contains("#status") {
+            request = request.expression_attribute_names("#status", "status");
+        }
+        if !values.is_empty() {
+            request = request.set_expression_attribute_values(Some(values));
+        }
+        match request.send().await {
+            Ok(_) => Ok(true),
+            Err(err) if err.as_service_error().and_then(|e| e.code()) == Some("ConditionalCheckFailedException") => Ok(false),
+            Err(err) => Err(AdapterError::from_sdk("dynamodb:PutItem", self.table.clone(), err)),
+        }
+    }
+
+    fn vanished(&self, pk: &str, sk: &str) -> AdapterError {
+        AdapterError::Aws {
+            operation: "dynamodb:GetItem",
+            target: format!("{}/{pk}/{sk}", self.table),
+            message: "the run record existed a moment ago and is gone".into(),
+            retryable: true,
+        }
+    }
+}

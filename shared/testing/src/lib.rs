@@ -1,0 +1,113 @@
+//! Local AWS for integration tests: one moto server per test binary, on a free port, started through
+//! `scripts/local_aws.py serve` (which exits when the test process does). Each test provisions its
+//! own copy of `infra/template.yaml`'s resources under a unique prefix, so tests run in parallel.
+//! No in-memory fake: the real SDK clients talk HTTP to the server.
+//!
+//! Set `ATTEST_TEST_ENDPOINT` to use a server that is already running; `ATTEST_PYTHON` to use another
+//! Python than the repository's `.venv`.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("repo root")
+}
+
+fn python() -> PathBuf {
+    if let Ok(p) = std::env::var("ATTEST_PYTHON") {
+        return PathBuf::from(p);
+    }
+    let venv = repo_root().join(".venv/bin/python");
+    assert!(venv.exists(), "{} is missing: run `make venv` (or `make test`) first", venv.display());
+    venv
+}
+
+static ENDPOINT: OnceLock<String> = OnceLock::new();
+
+/// The local AWS endpoint, starting the server on first use.
+pub fn endpoint() -> &'static str {
+    ENDPOINT.get_or_init(|| {
+        if let Ok(url) = std::env::var("ATTEST_TEST_ENDPOINT") {
+            return url;
+        }
+        let pid = std::process::id();
+        let port_file = std::env::temp_dir().join(format!("attest-it-moto-{pid}.port"));
+        let log_path = std::env::temp_dir().join(format!("attest-it-moto-{pid}.log"));
+        let _ = std::fs::remove_file(&port_file);
+        let log = std::fs::File::create(&log_path).expect("create moto log");
+        Command::new(python())
+            .arg(repo_root().join("scripts/local_aws.py"))
+            .args(["serve", "--port-file"])
+            .arg(&port_file)
+            .args(["--watch-pid", &pid.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::from(log))
+            .spawn()
+            .expect("start scripts/local_aws.py serve");
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            if let Ok(port) = std::fs::read_to_string(&port_file) {
+                let addr = format!("127.0.0.1:{}", port.trim());
+                if std::net::TcpStream::connect(&addr).is_ok() {
+                    return format!("http://{addr}");
+                }
+            }
+            assert!(Instant::now() < deadline, "local AWS server did not start within 60 s; see {}", log_path.display());
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    })
+}
+
+static NEXT: AtomicUsize = AtomicUsize::new(0);
+
+/// The template's resources, provisioned under a prefix unique to one test.
+pub struct Stack {
+    pub prefix: String,
+    /// What `local_aws.py provision` printed: logical id -> {name, Arn, url}, and `_environments`.
+    pub resources: serde_json::Value,
+    pub sdk: aws_config::SdkConfig,
+}
+
+impl Stack {
+    pub async fn new() -> Stack {
+        let prefix = format!("it{}-{}", std::process::id(), NEXT.fetch_add(1, Ordering::SeqCst));
+        let output = Command::new(python())
+            .arg(repo_root().join("scripts/local_aws.py"))
+            .args(["provision", "--endpoint", endpoint(), "--prefix", &prefix])
+            .env("AWS_REGION", "us-east-1")
+            .output()
+            .expect("run provision");
+        assert!(output.status.success(), "provision failed: {}", String::from_utf8_lossy(&output.stderr));
+        let resources: serde_json::Value = serde_json::from_slice(&output.stdout).expect("provision output");
+        Stack { prefix, resources, sdk: sdk_config().await }
+    }
+
+    /// A function's environment as the template sets it, for `from_lookup` configuration.
+    pub fn env(&self, function: &str) -> impl Fn(&str) -> Option<String> {
+        let env = self.resources["_environments"][function].clone();
+        move |k| env.get(k).and_then(|v| v.as_str()).map(str::to_string)
+    }
+
+    /// The physical name of a resource by logical id.
+    pub fn name(&self, logical: &str) -> String {
+        self.resources[logical]["name"].as_str().unwrap_or_else(|| panic!("no resource {logical}")).to_string()
+    }
+}
+
+/// SDK configuration pointed at the local server, with dummy credentials.
+pub async fn sdk_config() -> aws_config::SdkConfig {
+    aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .endpoint_url(endpoint())
+        .region(aws_config::Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_s3::config::Credentials::new("testing", "testing", None, None, "tests"))
+        .load()
+        .await
+}
+
+/// A sample event from `events/`.
+pub fn event_bytes(name: &str) -> Vec<u8> {
+    std::fs::read(repo_root().join("events").join(name)).unwrap_or_else(|e| panic!("events/{name}: {e}"))
+}
