@@ -59,3 +59,39 @@ fn canonicalize_and_hash_agree_with_the_evidence_hash() {
     let out = attest(&["canonicalize", "events/invalid/not-json.txt"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// `attest collect` against the local AWS server, configured as an operator would (environment).
+#[tokio::test]
+async fn collect_runs_once_per_control_and_period() {
+    let stack = attest_testing::Stack::new().await;
+    let env = stack.env("CollectFunction");
+    let run = |args: &[&str]| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_attest"));
+        cmd.args(args)
+            .env("AWS_ENDPOINT_URL", attest_testing::endpoint())
+            .env("AWS_REGION", "us-east-1")
+            .env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing");
+        for var in ["ATTEST_EVIDENCE_BUCKET", "ATTEST_EVIDENCE_KMS_KEY_ID", "ATTEST_RUNS_TABLE"] {
+            cmd.env(var, env(var).unwrap());
+        }
+        cmd.output().expect("run attest collect")
+    };
+    let args = ["collect", "cis-1.4-3.1-trail-status", "--period", "2026-11-01T00:00:00Z/2026-11-02T00:00:00Z"];
+    let out = run(&args);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let first: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(first["outcome"], "collected");
+    assert_eq!(first["record"]["status"], "COLLECTED");
+
+    let again: serde_json::Value = serde_json::from_slice(&run(&args).stdout).unwrap();
+    assert_eq!(again["outcome"], "already_collected");
+    assert_eq!(again["record"]["evidence_sha256"], first["record"]["evidence_sha256"]);
+
+    let bad = run(&["collect", "cis-1.4-3.1-trail-status", "--period", "2026-11-02T00:00:00Z/2026-11-01T00:00:00Z"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("start must be before the end"));
+    let unknown = run(&["collect", "nope", "--scheduled-time", "2026-11-02T00:00:00Z"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("unknown control `nope`"));
+}
