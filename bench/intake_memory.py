@@ -65,7 +65,7 @@ def main():
         print(f"{'intake binary, 1 SQS message = Security Hub event with 100 findings':<70} {'value':>12}")
         print(f"{'  profile':<70} {profile + ' (deps opt-level 1)' if profile == 'debug' else profile:>12}")
         print(f"{'  event size (bytes)':<70} {len(body):>12}")
-        print(f"{'  first invoke, incl. 100 S3 puts + 200 DynamoDB transactions to moto (s)':<70} {elapsed:>12.2f}")
+        print(f"{'  first invoke: 100 S3 puts + 200 conditional DynamoDB puts, moto (s)':<70} {elapsed:>12.2f}")
         print(f"{'  peak resident memory, VmHWM (MB)   [target < 32]':<70} {peak_kb / 1024:>12.1f}")
     finally:
         for p in children:

@@ -13,3 +13,4 @@ taskset -c 0 node bench/node/baseline.js "$seconds" > out/bench/node.json
 taskset -c 0 "$CARGO_TARGET_DIR/release/attest-bench" --seconds "$seconds" --node-results out/bench/node.json
 echo
 .venv/bin/python bench/intake_memory.py
+.venv/bin/python bench/collect_scale.py
