@@ -34,8 +34,14 @@ fn attest_once(bytes: &[u8], catalogue: &Catalogue) -> usize {
         let mut current: serde_dynamo::Item = serde_dynamo::to_item(&rows.current).expect("item");
         let mut history: serde_dynamo::Item = serde_dynamo::to_item(&rows.history).expect("item");
         for framework in &rows.frameworks {
-            current.insert(framework_key(framework), serde_dynamo::AttributeValue::S(rows.current.fields.standing.clone()));
-            history.insert(framework_key(framework), serde_dynamo::AttributeValue::S(rows.history.observed_date.clone()));
+            current.insert(
+                framework_key(framework),
+                serde_dynamo::AttributeValue::S(rows.current.fields.standing.clone()),
+            );
+            history.insert(
+                framework_key(framework),
+                serde_dynamo::AttributeValue::S(rows.history.observed_date.clone()),
+            );
         }
         black_box((&current, &history));
         items += 2;
@@ -73,15 +79,21 @@ fn rate(seconds: f64, mut f: impl FnMut()) -> f64 {
 
 /// A Security Hub event with `n` findings, made from the four-finding sample with distinct ids.
 fn many_findings(events: &Path, n: usize) -> Vec<u8> {
-    let mut event: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(events.join("securityhub-four-findings.json")).expect("read")).expect("json");
-    let base = event["detail"]["findings"].as_array().expect("findings").clone();
+    let mut event: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(events.join("securityhub-four-findings.json")).expect("read"),
+    )
+    .expect("json");
+    let base = event["detail"]["findings"]
+        .as_array()
+        .expect("findings")
+        .clone();
     let findings: Vec<serde_json::Value> = (0..n)
         .map(|i| {
             let mut f = base[i % base.len()].clone();
             let id = format!("{}-{i}", f["Id"].as_str().unwrap_or("finding"));
             f["Id"] = id.into();
-            f["Resources"][0]["Id"] = format!("{}-{i}", f["Resources"][0]["Id"].as_str().unwrap_or("r")).into();
+            f["Resources"][0]["Id"] =
+                format!("{}-{i}", f["Resources"][0]["Id"].as_str().unwrap_or("r")).into();
             f
         })
         .collect();
@@ -112,17 +124,30 @@ fn main() {
         return;
     }
     let node: BTreeMap<String, f64> = node_results
-        .map(|p| serde_json::from_slice(&std::fs::read(p).expect("node results")).expect("node results JSON"))
+        .map(|p| {
+            serde_json::from_slice(&std::fs::read(p).expect("node results"))
+                .expect("node results JSON")
+        })
         .unwrap_or_default();
     let catalogue = Catalogue::embedded().expect("catalogue");
 
     println!(
         "{:<42} {:>7} {:>5} {:>12} {:>12} {:>12} {:>9} {:>9}",
-        "event (one core, events/s)", "bytes", "finds", "node", "attest", "floor", "x node", "floor/at"
+        "event (one core, events/s)",
+        "bytes",
+        "finds",
+        "node",
+        "attest",
+        "floor",
+        "x node",
+        "floor/at"
     );
     for name in EVENTS {
         let bytes = std::fs::read(events.join(name)).expect("read sample event");
-        let findings = normalize_event(&bytes, &catalogue).expect("normalises").findings.len();
+        let findings = normalize_event(&bytes, &catalogue)
+            .expect("normalises")
+            .findings
+            .len();
         let attest = rate(seconds, || {
             black_box(attest_once(black_box(&bytes), &catalogue));
         });
@@ -135,10 +160,14 @@ fn main() {
             name,
             bytes.len(),
             findings,
-            node_rate.map(|r| format!("{r:.0}")).unwrap_or_else(|| "n/a".into()),
+            node_rate
+                .map(|r| format!("{r:.0}"))
+                .unwrap_or_else(|| "n/a".into()),
             attest,
             floor,
-            node_rate.map(|r| format!("{:.2}", attest / r)).unwrap_or_else(|| "n/a".into()),
+            node_rate
+                .map(|r| format!("{:.2}", attest / r))
+                .unwrap_or_else(|| "n/a".into()),
             floor / attest
         );
     }

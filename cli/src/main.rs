@@ -8,7 +8,11 @@ use attest_domain::{canonical, normalize_event, Catalogue};
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "attest", version, about = "Attest: compliance evidence you can verify byte for byte")]
+#[command(
+    name = "attest",
+    version,
+    about = "Attest: compliance evidence you can verify byte for byte"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -50,7 +54,12 @@ const RUN_FAILED: u8 = 1;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    if let Command::Collect { control, period, scheduled_time } = cli.command {
+    if let Command::Collect {
+        control,
+        period,
+        scheduled_time,
+    } = cli.command
+    {
         return collect(control, period, scheduled_time);
     }
     match run(cli.command) {
@@ -75,9 +84,11 @@ fn run(command: Command) -> Result<String, String> {
             let catalogue = Catalogue::embedded().map_err(|e| e.to_string())?;
             let mut findings = Vec::new();
             for path in &files {
-                let event = normalize_event(&read(path)?, &catalogue).map_err(|e| format!("{}: {e}", path.display()))?;
+                let event = normalize_event(&read(path)?, &catalogue)
+                    .map_err(|e| format!("{}: {e}", path.display()))?;
                 for item in event.findings {
-                    let mut value = serde_json::to_value(&item.finding).map_err(|e| e.to_string())?;
+                    let mut value =
+                        serde_json::to_value(&item.finding).map_err(|e| e.to_string())?;
                     value["evidence_key"] = item.evidence.key.into();
                     value["evidence_sha256"] = item.evidence.sha256.into();
                     findings.push(value);
@@ -86,7 +97,8 @@ fn run(command: Command) -> Result<String, String> {
             serde_json::to_string_pretty(&findings).map_err(|e| e.to_string())
         }
         Command::Canonicalize { file } => {
-            let bytes = canonical::canonicalize_json(&read(&file)?).map_err(|e| format!("{}: {e}", file.display()))?;
+            let bytes = canonical::canonicalize_json(&read(&file)?)
+                .map_err(|e| format!("{}: {e}", file.display()))?;
             String::from_utf8(bytes).map_err(|e| e.to_string())
         }
         Command::Hash { file } => Ok(canonical::sha256_hex(&read(&file)?)),
@@ -94,7 +106,10 @@ fn run(command: Command) -> Result<String, String> {
         Command::Catalogue => {
             let catalogue = Catalogue::embedded().map_err(|e| e.to_string())?;
             let (rules, controls, calls) = catalogue.mapped_keys();
-            let frameworks: Vec<_> = catalogue.frameworks().map(|f| f.framework.clone()).collect();
+            let frameworks: Vec<_> = catalogue
+                .frameworks()
+                .map(|f| f.framework.clone())
+                .collect();
             Ok(serde_json::json!({
                 "version": catalogue.version(),
                 "frameworks": frameworks,
@@ -137,7 +152,9 @@ fn collect(control: String, period: Option<String>, scheduled_time: Option<Strin
             }
         };
         let period = match (period, scheduled_time, collection.catalogue.get(&control)) {
-            (_, _, None) => Err(format!("unknown control `{control}` (not in catalogue/controls.json)")),
+            (_, _, None) => Err(format!(
+                "unknown control `{control}` (not in catalogue/controls.json)"
+            )),
             (Some(p), _, Some(_)) => Period::parse(&p).map_err(|e| e.to_string()),
             (None, Some(t), Some(entry)) => Timestamp::parse(&t)
                 .map_err(|e| format!("--scheduled-time: {e}"))
@@ -154,8 +171,12 @@ fn collect(control: String, period: Option<String>, scheduled_time: Option<Strin
         let invocation = format!("attest-cli-{}", std::process::id());
         match collection.run(&control, &period, &invocation).await {
             Ok(outcome) => {
-                let record = serde_json::json!({"outcome": outcome.label(), "record": outcome.record()});
-                println!("{}", serde_json::to_string_pretty(&record).unwrap_or_default());
+                let record =
+                    serde_json::json!({"outcome": outcome.label(), "record": outcome.record()});
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&record).unwrap_or_default()
+                );
                 if matches!(outcome, RunOutcome::Failed(_)) {
                     ExitCode::from(RUN_FAILED)
                 } else {

@@ -12,22 +12,39 @@ fn attest(args: &[&str]) -> std::process::Output {
 
 #[test]
 fn normalize_prints_every_finding_of_every_file() {
-    let out = attest(&["normalize", "events/securityhub-four-findings.json", "events/cloudtrail-stoplogging.json"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = attest(&[
+        "normalize",
+        "events/securityhub-four-findings.json",
+        "events/cloudtrail-stoplogging.json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let findings: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(findings.len(), 5);
-    assert_eq!(findings[4]["rule_id"], "cloudtrail.amazonaws.com:StopLogging");
+    assert_eq!(
+        findings[4]["rule_id"],
+        "cloudtrail.amazonaws.com:StopLogging"
+    );
     assert_eq!(findings[2]["disposition"], "SUPPRESSED");
     assert_eq!(findings[0]["evidence_sha256"].as_str().unwrap().len(), 64);
 }
 
 #[test]
 fn normalize_rejects_bad_input_with_exit_2_and_names_the_field() {
-    let out = attest(&["normalize", "events/invalid/config-missing-compliance-type.json"]);
+    let out = attest(&[
+        "normalize",
+        "events/invalid/config-missing-compliance-type.json",
+    ]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("config-missing-compliance-type.json"), "{err}");
-    assert!(err.contains("detail.newEvaluationResult.complianceType"), "{err}");
+    assert!(
+        err.contains("detail.newEvaluationResult.complianceType"),
+        "{err}"
+    );
     assert!(out.stdout.is_empty());
 
     let out = attest(&["normalize", "events/invalid/not-json.txt"]);
@@ -44,17 +61,27 @@ fn canonicalize_and_hash_agree_with_the_evidence_hash() {
     let dir = std::env::temp_dir().join(format!("attest-cli-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let input = dir.join("in.json");
-    std::fs::write(&input, br#"{ "b": [1.50, "x"], "a": {"z": null, "y": 1e2} }"#).unwrap();
+    std::fs::write(
+        &input,
+        br#"{ "b": [1.50, "x"], "a": {"z": null, "y": 1e2} }"#,
+    )
+    .unwrap();
     let out = attest(&["canonicalize", input.to_str().unwrap()]);
     assert!(out.status.success());
-    assert_eq!(String::from_utf8(out.stdout).unwrap().trim_end(), r#"{"a":{"y":100,"z":null},"b":[1.5,"x"]}"#);
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap().trim_end(),
+        r#"{"a":{"y":100,"z":null},"b":[1.5,"x"]}"#
+    );
 
     let canonical = dir.join("canonical.json");
     std::fs::write(&canonical, br#"{"a":{"y":100,"z":null},"b":[1.5,"x"]}"#).unwrap();
     let out = attest(&["hash", canonical.to_str().unwrap()]);
     assert!(out.status.success());
     let hex = String::from_utf8(out.stdout).unwrap();
-    assert_eq!(hex.trim(), attest_domain::canonical::sha256_hex(br#"{"a":{"y":100,"z":null},"b":[1.5,"x"]}"#));
+    assert_eq!(
+        hex.trim(),
+        attest_domain::canonical::sha256_hex(br#"{"a":{"y":100,"z":null},"b":[1.5,"x"]}"#)
+    );
 
     let out = attest(&["canonicalize", "events/invalid/not-json.txt"]);
     assert_eq!(out.status.code(), Some(2));
@@ -72,26 +99,52 @@ async fn collect_runs_once_per_control_and_period() {
             .env("AWS_REGION", "us-east-1")
             .env("AWS_ACCESS_KEY_ID", "testing")
             .env("AWS_SECRET_ACCESS_KEY", "testing");
-        for var in ["ATTEST_EVIDENCE_BUCKET", "ATTEST_EVIDENCE_KMS_KEY_ID", "ATTEST_RUNS_TABLE"] {
+        for var in [
+            "ATTEST_EVIDENCE_BUCKET",
+            "ATTEST_EVIDENCE_KMS_KEY_ID",
+            "ATTEST_RUNS_TABLE",
+        ] {
             cmd.env(var, env(var).unwrap());
         }
         cmd.output().expect("run attest collect")
     };
-    let args = ["collect", "cis-1.4-3.1-trail-status", "--period", "2026-11-01T00:00:00Z/2026-11-02T00:00:00Z"];
+    let args = [
+        "collect",
+        "cis-1.4-3.1-trail-status",
+        "--period",
+        "2026-11-01T00:00:00Z/2026-11-02T00:00:00Z",
+    ];
     let out = run(&args);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let first: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(first["outcome"], "collected");
     assert_eq!(first["record"]["status"], "COLLECTED");
 
     let again: serde_json::Value = serde_json::from_slice(&run(&args).stdout).unwrap();
     assert_eq!(again["outcome"], "already_collected");
-    assert_eq!(again["record"]["evidence_sha256"], first["record"]["evidence_sha256"]);
+    assert_eq!(
+        again["record"]["evidence_sha256"],
+        first["record"]["evidence_sha256"]
+    );
 
-    let bad = run(&["collect", "cis-1.4-3.1-trail-status", "--period", "2026-11-02T00:00:00Z/2026-11-01T00:00:00Z"]);
+    let bad = run(&[
+        "collect",
+        "cis-1.4-3.1-trail-status",
+        "--period",
+        "2026-11-02T00:00:00Z/2026-11-01T00:00:00Z",
+    ]);
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("start must be before the end"));
-    let unknown = run(&["collect", "nope", "--scheduled-time", "2026-11-02T00:00:00Z"]);
+    let unknown = run(&[
+        "collect",
+        "nope",
+        "--scheduled-time",
+        "2026-11-02T00:00:00Z",
+    ]);
     assert_eq!(unknown.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("unknown control `nope`"));
 }

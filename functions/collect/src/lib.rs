@@ -31,7 +31,11 @@ pub enum CollectError {
     #[error("invalid collect event: {0}")]
     BadEvent(String),
     #[error("{failed} of {total} runs failed: {details}")]
-    RunsFailed { failed: usize, total: usize, details: String },
+    RunsFailed {
+        failed: usize,
+        total: usize,
+        details: String,
+    },
 }
 
 /// One line of the response per run.
@@ -55,13 +59,23 @@ pub struct CollectResponse {
 }
 
 /// The (control, period) pairs an event asks for, each period checked.
-pub fn requests(collection: &Collection, event: &CollectEvent) -> Result<Vec<(String, Period)>, CollectError> {
+pub fn requests(
+    collection: &Collection,
+    event: &CollectEvent,
+) -> Result<Vec<(String, Period)>, CollectError> {
     let mut controls = event.controls.clone();
     controls.extend(event.control.clone());
     if controls.is_empty() {
-        return Err(CollectError::BadEvent("name at least one control in `control` or `controls`".into()));
+        return Err(CollectError::BadEvent(
+            "name at least one control in `control` or `controls`".into(),
+        ));
     }
-    let explicit = event.period.as_deref().map(Period::parse).transpose().map_err(|e| CollectError::BadEvent(e.to_string()))?;
+    let explicit = event
+        .period
+        .as_deref()
+        .map(Period::parse)
+        .transpose()
+        .map_err(|e| CollectError::BadEvent(e.to_string()))?;
     let scheduled = event
         .scheduled_time
         .as_deref()
@@ -77,15 +91,26 @@ pub fn requests(collection: &Collection, event: &CollectEvent) -> Result<Vec<(St
                 .ok_or_else(|| CollectError::BadEvent(format!("unknown control `{control}`")))?;
             let period = match (&explicit, &scheduled) {
                 (Some(p), _) => p.clone(),
-                (None, Some(t)) => entry.schedule.period_for(t).map_err(|e| CollectError::BadEvent(e.to_string()))?,
-                (None, None) => return Err(CollectError::BadEvent("give `scheduled_time` or `period`".into())),
+                (None, Some(t)) => entry
+                    .schedule
+                    .period_for(t)
+                    .map_err(|e| CollectError::BadEvent(e.to_string()))?,
+                (None, None) => {
+                    return Err(CollectError::BadEvent(
+                        "give `scheduled_time` or `period`".into(),
+                    ))
+                }
             };
             Ok((control, period))
         })
         .collect()
 }
 
-pub async fn handle(collection: &Collection, event: CollectEvent, invocation: &str) -> Result<CollectResponse, CollectError> {
+pub async fn handle(
+    collection: &Collection,
+    event: CollectEvent,
+    invocation: &str,
+) -> Result<CollectResponse, CollectError> {
     let requests = requests(collection, &event)?;
     let results = collection.run_batch(&requests, invocation).await;
     let mut runs = Vec::with_capacity(results.len());
@@ -95,7 +120,10 @@ pub async fn handle(collection: &Collection, event: CollectEvent, invocation: &s
             Ok(outcome) => {
                 let r = outcome.record();
                 if let RunOutcome::Failed(_) = outcome {
-                    failures.push(format!("{control} {period}: {}", r.error.as_deref().unwrap_or("failed")));
+                    failures.push(format!(
+                        "{control} {period}: {}",
+                        r.error.as_deref().unwrap_or("failed")
+                    ));
                 }
                 RunSummary {
                     control,
@@ -125,10 +153,21 @@ pub async fn handle(collection: &Collection, event: CollectEvent, invocation: &s
     if failures.is_empty() {
         Ok(CollectResponse { runs })
     } else {
-        Err(CollectError::RunsFailed { failed: failures.len(), total: runs.len(), details: failures.join("; ") })
+        Err(CollectError::RunsFailed {
+            failed: failures.len(),
+            total: runs.len(),
+            details: failures.join("; "),
+        })
     }
 }
 
 fn error_text(e: &EngineError) -> String {
-    format!("{e} ({})", if e.is_retryable() { "retryable" } else { "not retryable" })
+    format!(
+        "{e} ({})",
+        if e.is_retryable() {
+            "retryable"
+        } else {
+            "not retryable"
+        }
+    )
 }

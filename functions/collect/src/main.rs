@@ -1,8 +1,8 @@
 //! Lambda entry point: configuration, catalogues, clients and identity once per cold start.
 
+use attest_collect::{handle, CollectEvent};
 use attest_collectors::config::{build, CollectConfig};
 use attest_collectors::Registry;
-use attest_collect::{handle, CollectEvent};
 use lambda_runtime::{service_fn, Error, LambdaEvent};
 
 #[tokio::main]
@@ -13,10 +13,13 @@ async fn main() -> Result<(), Error> {
     let collection = build(&sdk, &config, Registry::aws(&sdk)).await?;
     tracing::info!(controls = collection.catalogue.len(), identity = %collection.identity.arn, "collect ready");
     let collection = &collection;
-    lambda_runtime::run(service_fn(move |event: LambdaEvent<CollectEvent>| async move {
-        let invocation = event.context.request_id.clone();
-        handle(collection, event.payload, &invocation).await.map_err(Error::from)
-    }))
+    lambda_runtime::run(service_fn(
+        move |event: LambdaEvent<CollectEvent>| async move {
+            let invocation = event.context.request_id.clone();
+            handle(collection, event.payload, &invocation)
+                .await
+                .map_err(Error::from)
+        },
+    ))
     .await
 }
-

@@ -39,7 +39,10 @@ mod tests {
     use std::collections::HashMap;
 
     fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         move |k| map.get(k).cloned()
     }
 
@@ -63,6 +66,9 @@ mod tests {
         let mut bad = FULL.to_vec();
         bad.push(("ATTEST_INTAKE_CONCURRENCY", "0"));
         let err = IntakeConfig::from_lookup(env(&bad)).unwrap_err();
-        assert!(err.to_string().contains("ATTEST_INTAKE_CONCURRENCY"), "{err}");
+        assert!(
+            err.to_string().contains("ATTEST_INTAKE_CONCURRENCY"),
+            "{err}"
+        );
     }
 }

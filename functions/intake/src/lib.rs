@@ -36,7 +36,11 @@ impl Intake {
                 &config.evidence_bucket,
                 &config.evidence_kms_key_id,
             ),
-            state: StateStore::new(aws_sdk_dynamodb::Client::new(sdk), &config.state_table, &config.history_table),
+            state: StateStore::new(
+                aws_sdk_dynamodb::Client::new(sdk),
+                &config.state_table,
+                &config.history_table,
+            ),
             concurrency: config.concurrency,
         }
     }
@@ -47,7 +51,10 @@ pub enum IntakeError {
     #[error(transparent)]
     Invalid(#[from] NormalizeError),
     #[error("event {event_id}: {source}")]
-    Store { event_id: String, source: AdapterError },
+    Store {
+        event_id: String,
+        source: AdapterError,
+    },
     #[error("SQS message {message_id} has no body")]
     EmptyMessage { message_id: String },
 }
@@ -108,14 +115,22 @@ pub async fn handle_batch(intake: &Intake, event: SqsEvent) -> SqsBatchResponse 
             response.batch_item_failures.push(failure);
         }
     }
-    response.batch_item_failures.sort_by(|a, b| a.item_identifier.cmp(&b.item_identifier));
+    response
+        .batch_item_failures
+        .sort_by(|a, b| a.item_identifier.cmp(&b.item_identifier));
     response
 }
 
-async fn process_message(intake: &Intake, message: &SqsMessage) -> Result<EventOutcome, IntakeError> {
-    let body = message.body.as_deref().ok_or_else(|| IntakeError::EmptyMessage {
-        message_id: message.message_id.clone().unwrap_or_default(),
-    })?;
+async fn process_message(
+    intake: &Intake,
+    message: &SqsMessage,
+) -> Result<EventOutcome, IntakeError> {
+    let body = message
+        .body
+        .as_deref()
+        .ok_or_else(|| IntakeError::EmptyMessage {
+            message_id: message.message_id.clone().unwrap_or_default(),
+        })?;
     process_event(intake, body.as_bytes()).await
 }
 
@@ -130,9 +145,16 @@ pub async fn process_event(intake: &Intake, bytes: &[u8]) -> Result<EventOutcome
         .try_buffer_unordered(intake.concurrency.max(1))
         .try_collect()
         .await
-        .map_err(|source| IntakeError::Store { event_id: event_id.clone(), source })?;
+        .map_err(|source| IntakeError::Store {
+            event_id: event_id.clone(),
+            source,
+        })?;
 
-    let mut outcome = EventOutcome { event_id, findings: per_finding.len(), ..Default::default() };
+    let mut outcome = EventOutcome {
+        event_id,
+        findings: per_finding.len(),
+        ..Default::default()
+    };
     for f in per_finding {
         outcome.unmapped += usize::from(!f.mapped);
         outcome.evidence_written += usize::from(f.evidence_written);
@@ -152,10 +174,18 @@ struct FindingOutcome {
 
 /// Evidence first, then history, then current state: a row never points at evidence that is not
 /// stored, and a retry after a failure at any step redoes only what is missing.
-async fn store_finding(intake: &Intake, item: &NormalizedFinding) -> Result<FindingOutcome, AdapterError> {
+async fn store_finding(
+    intake: &Intake,
+    item: &NormalizedFinding,
+) -> Result<FindingOutcome, AdapterError> {
     let stored = intake.evidence.put(&item.evidence).await?;
     let rows = FindingRows::build(&item.finding, &item.evidence, intake.catalogue.version());
     let history = intake.state.record_history(&rows).await?;
     let state = intake.state.apply_current(&rows).await?;
-    Ok(FindingOutcome { mapped: item.finding.is_mapped(), evidence_written: stored.newly_written, history, state })
+    Ok(FindingOutcome {
+        mapped: item.finding.is_mapped(),
+        evidence_written: stored.newly_written,
+        history,
+        state,
+    })
 }

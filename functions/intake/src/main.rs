@@ -13,7 +13,10 @@ async fn main() -> Result<(), Error> {
     let catalogue = Catalogue::embedded()?;
     let sdk = attest_aws::load_sdk_config().await;
     let intake = Intake::new(&sdk, &config, catalogue);
-    tracing::info!(catalogue_version = intake.catalogue.version(), "intake ready");
+    tracing::info!(
+        catalogue_version = intake.catalogue.version(),
+        "intake ready"
+    );
 
     let intake = &intake;
     lambda_runtime::run(service_fn(move |event: LambdaEvent<SqsEvent>| async move {

@@ -6,7 +6,12 @@ use thiserror::Error;
 #[derive(Debug, Error)]
 pub enum AdapterError {
     #[error("{operation} on {target} failed ({}): {message}", if *.retryable { "retryable" } else { "not retryable" })]
-    Aws { operation: &'static str, target: String, message: String, retryable: bool },
+    Aws {
+        operation: &'static str,
+        target: String,
+        message: String,
+        retryable: bool,
+    },
 
     #[error("could not convert {what} to a DynamoDB item: {message}")]
     Encode { what: &'static str, message: String },
@@ -14,7 +19,13 @@ pub enum AdapterError {
 
 impl AdapterError {
     pub fn is_retryable(&self) -> bool {
-        matches!(self, AdapterError::Aws { retryable: true, .. })
+        matches!(
+            self,
+            AdapterError::Aws {
+                retryable: true,
+                ..
+            }
+        )
     }
 
     /// Whether AWS refused the call for rate (throttling), as opposed to any other failure.
@@ -38,12 +49,19 @@ impl AdapterError {
         let retryable = match &err {
             SdkError::ServiceError(se) => {
                 let code = se.err().code().unwrap_or_default();
-                se.raw().status_code() >= 500 || code.contains("Throttl") || code == "RequestLimitExceeded"
+                se.raw().status_code() >= 500
+                    || code.contains("Throttl")
+                    || code == "RequestLimitExceeded"
             }
             SdkError::ConstructionFailure(_) => false,
             _ => true,
         };
-        AdapterError::Aws { operation, target: target.into(), message: DisplayErrorContext(&err).to_string(), retryable }
+        AdapterError::Aws {
+            operation,
+            target: target.into(),
+            message: DisplayErrorContext(&err).to_string(),
+            retryable,
+        }
     }
 }
 

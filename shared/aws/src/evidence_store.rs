@@ -25,8 +25,16 @@ pub struct StoredEvidence {
 }
 
 impl EvidenceStore {
-    pub fn new(client: aws_sdk_s3::Client, bucket: impl Into<String>, kms_key_id: impl Into<String>) -> Self {
-        EvidenceStore { client, bucket: bucket.into(), kms_key_id: kms_key_id.into() }
+    pub fn new(
+        client: aws_sdk_s3::Client,
+        bucket: impl Into<String>,
+        kms_key_id: impl Into<String>,
+    ) -> Self {
+        EvidenceStore {
+            client,
+            bucket: bucket.into(),
+            kms_key_id: kms_key_id.into(),
+        }
     }
 
     pub fn bucket(&self) -> &str {
@@ -38,7 +46,8 @@ impl EvidenceStore {
     /// (`x-amz-checksum-sha256`), so a corrupted upload is refused rather than stored.
     #[instrument(skip_all, fields(key = %evidence.key))]
     pub async fn put(&self, evidence: &Evidence) -> Result<StoredEvidence, AdapterError> {
-        let checksum = aws_smithy_types::base64::encode(attest_domain::canonical::sha256(&evidence.bytes));
+        let checksum =
+            aws_smithy_types::base64::encode(attest_domain::canonical::sha256(&evidence.bytes));
         let result = self
             .client
             .put_object()
@@ -55,12 +64,17 @@ impl EvidenceStore {
             .send()
             .await;
         match result {
-            Ok(out) => Ok(StoredEvidence { version_id: out.version_id, newly_written: true }),
+            Ok(out) => Ok(StoredEvidence {
+                version_id: out.version_id,
+                newly_written: true,
+            }),
             Err(err)
                 if err
                     .as_service_error()
                     .and_then(|e| e.code())
-                    .is_some_and(|c| c == "PreconditionFailed" || c == "ConditionalRequestConflict") =>
+                    .is_some_and(|c| {
+                        c == "PreconditionFailed" || c == "ConditionalRequestConflict"
+                    }) =>
             {
                 let head = self
                     .client
@@ -69,10 +83,19 @@ impl EvidenceStore {
                     .key(&evidence.key)
                     .send()
                     .await
-                    .map_err(|e| AdapterError::from_sdk("s3:HeadObject", self.target(&evidence.key), e))?;
-                Ok(StoredEvidence { version_id: head.version_id, newly_written: false })
+                    .map_err(|e| {
+                        AdapterError::from_sdk("s3:HeadObject", self.target(&evidence.key), e)
+                    })?;
+                Ok(StoredEvidence {
+                    version_id: head.version_id,
+                    newly_written: false,
+                })
             }
-            Err(err) => Err(AdapterError::from_sdk("s3:PutObject", self.target(&evidence.key), err)),
+            Err(err) => Err(AdapterError::from_sdk(
+                "s3:PutObject",
+                self.target(&evidence.key),
+                err,
+            )),
         }
     }
 

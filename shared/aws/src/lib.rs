@@ -15,5 +15,7 @@ pub use state_store::{HistoryOutcome, StateOutcome, StateStore};
 /// Load the shared SDK configuration from the environment (region, credentials, and
 /// `AWS_ENDPOINT_URL` / `AWS_ENDPOINT_URL_<SERVICE>` endpoint overrides).
 pub async fn load_sdk_config() -> aws_config::SdkConfig {
-    aws_config::defaults(aws_config::BehaviorVersion::latest()).load().await
+    aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .load()
+        .await
 }

@@ -43,13 +43,19 @@ fn s(v: impl Into<String>) -> AttributeValue {
 
 impl RunStore {
     pub fn new(client: aws_sdk_dynamodb::Client, table: impl Into<String>) -> Self {
-        RunStore { client, table: table.into() }
+        RunStore {
+            client,
+            table: table.into(),
+        }
     }
 
     /// Claim the run described by `fresh` (status PENDING, attempts 1) at time `now`.
     #[instrument(skip_all, fields(control = %fresh.control, period = %fresh.sk))]
     pub async fn claim(&self, fresh: &RunRecord, now: &str) -> Result<Claim, AdapterError> {
-        if self.put_if(fresh, "attribute_not_exists(pk)", Item::new()).await? {
+        if self
+            .put_if(fresh, "attribute_not_exists(pk)", Item::new())
+            .await?
+        {
             return Ok(Claim::Won(fresh.clone()));
         }
         // Two rounds: a lost re-claim race is followed by one more read, which then sees the winner.
@@ -60,23 +66,32 @@ impl RunStore {
                 .ok_or_else(|| self.vanished(&fresh.pk, &fresh.sk))?;
             match existing.status {
                 RunStatus::Collected => return Ok(Claim::AlreadyCollected(existing)),
-                RunStatus::Pending if existing.lease_until.as_str() > now => return Ok(Claim::InProgress(existing)),
+                RunStatus::Pending if existing.lease_until.as_str() > now => {
+                    return Ok(Claim::InProgress(existing))
+                }
                 RunStatus::Pending | RunStatus::Failed => {
                     let mut next = fresh.clone();
                     next.attempts = existing.attempts + 1;
                     let values = Item::from([
-                        (":seen".into(), AttributeValue::N(existing.attempts.to_string())),
+                        (
+                            ":seen".into(),
+                            AttributeValue::N(existing.attempts.to_string()),
+                        ),
                         (":failed".into(), s(RunStatus::Failed.as_str())),
                         (":now".into(), s(now)),
                     ]);
-                    let condition = "attempts = :seen AND (#status = :failed OR lease_until < :now)";
+                    let condition =
+                        "attempts = :seen AND (#status = :failed OR lease_until < :now)";
                     if self.put_if(&next, condition, values).await? {
                         return Ok(Claim::Won(next));
                     }
                 }
             }
         }
-        let existing = self.get_by_key(&fresh.pk, &fresh.sk).await?.ok_or_else(|| self.vanished(&fresh.pk, &fresh.sk))?;
+        let existing = self
+            .get_by_key(&fresh.pk, &fresh.sk)
+            .await?
+            .ok_or_else(|| self.vanished(&fresh.pk, &fresh.sk))?;
         Ok(match existing.status {
             RunStatus::Collected => Claim::AlreadyCollected(existing),
             _ => Claim::InProgress(existing),
@@ -90,31 +105,53 @@ impl RunStore {
             (":me".into(), s(&record.claimed_by)),
             (":pending".into(), s(RunStatus::Pending.as_str())),
         ]);
-        if self.put_if(record, "claimed_by = :me AND #status = :pending", values).await? {
+        if self
+            .put_if(record, "claimed_by = :me AND #status = :pending", values)
+            .await?
+        {
             Ok(())
         } else {
             Err(AdapterError::Aws {
                 operation: "dynamodb:PutItem",
                 target: format!("{}/{}", record.pk, record.sk),
-                message: format!("invocation {} no longer holds the claim (its lease expired)", record.claimed_by),
+                message: format!(
+                    "invocation {} no longer holds the claim (its lease expired)",
+                    record.claimed_by
+                ),
                 retryable: false,
             })
         }
     }
 
-    pub async fn get(&self, control: &str, period: &Period) -> Result<Option<RunRecord>, AdapterError> {
+    pub async fn get(
+        &self,
+        control: &str,
+        period: &Period,
+    ) -> Result<Option<RunRecord>, AdapterError> {
         self.get_by_key(&run_pk(control), &run_sk(period)).await
     }
 
     /// Every run of one control, oldest period first.
     pub async fn runs_of(&self, control: &str) -> Result<Vec<RunRecord>, AdapterError> {
-        self.query(None, "pk = :k", None, Item::from([(":k".into(), s(run_pk(control)))])).await
+        self.query(
+            None,
+            "pk = :k",
+            None,
+            Item::from([(":k".into(), s(run_pk(control)))]),
+        )
+        .await
     }
 
     /// Runs with a given status (index `ByStatus`), e.g. every FAILED run to alert on.
     pub async fn with_status(&self, status: RunStatus) -> Result<Vec<RunRecord>, AdapterError> {
         let names = HashMap::from([("#status".to_string(), "status".to_string())]);
-        self.query(Some("ByStatus"), "#status = :s", Some(names), Item::from([(":s".into(), s(status.as_str()))])).await
+        self.query(
+            Some("ByStatus"),
+            "#status = :s",
+            Some(names),
+            Item::from([(":s".into(), s(status.as_str()))]),
+        )
+        .await
     }
 
     async fn query(
@@ -141,7 +178,12 @@ impl RunStore {
                 .await
                 .map_err(|e| AdapterError::from_sdk("dynamodb:Query", self.table.clone(), e))?;
             for item in page.items.unwrap_or_default() {
-                out.push(serde_dynamo::from_item(item).map_err(|e| AdapterError::Encode { what: "run record", message: e.to_string() })?);
+                out.push(
+                    serde_dynamo::from_item(item).map_err(|e| AdapterError::Encode {
+                        what: "run record",
+                        message: e.to_string(),
+                    })?,
+                );
             }
             match page.last_evaluated_key {
                 Some(k) if !k.is_empty() => start = Some(k),
@@ -162,15 +204,32 @@ impl RunStore {
             .await
             .map_err(|e| AdapterError::from_sdk("dynamodb:GetItem", self.table.clone(), e))?;
         out.item
-            .map(|item| serde_dynamo::from_item(item).map_err(|e| AdapterError::Encode { what: "run record", message: e.to_string() }))
+            .map(|item| {
+                serde_dynamo::from_item(item).map_err(|e| AdapterError::Encode {
+                    what: "run record",
+                    message: e.to_string(),
+                })
+            })
             .transpose()
     }
 
     /// A conditional put of the whole record: `Ok(false)` when the condition did not hold.
-    async fn put_if(&self, record: &RunRecord, condition: &str, values: Item) -> Result<bool, AdapterError> {
-        let item: Item =
-            serde_dynamo::to_item(record).map_err(|e| AdapterError::Encode { what: "run record", message: e.to_string() })?;
-        let mut request = self.client.put_item().table_name(&self.table).set_item(Some(item)).condition_expression(condition);
+    async fn put_if(
+        &self,
+        record: &RunRecord,
+        condition: &str,
+        values: Item,
+    ) -> Result<bool, AdapterError> {
+        let item: Item = serde_dynamo::to_item(record).map_err(|e| AdapterError::Encode {
+            what: "run record",
+            message: e.to_string(),
+        })?;
+        let mut request = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression(condition);
         if condition.contains("#status") {
             request = request.expression_attribute_names("#status", "status");
         }
@@ -179,8 +238,17 @@ impl RunStore {
         }
         match request.send().await {
             Ok(_) => Ok(true),
-            Err(err) if err.as_service_error().and_then(|e| e.code()) == Some("ConditionalCheckFailedException") => Ok(false),
-            Err(err) => Err(AdapterError::from_sdk("dynamodb:PutItem", self.table.clone(), err)),
+            Err(err)
+                if err.as_service_error().and_then(|e| e.code())
+                    == Some("ConditionalCheckFailedException") =>
+            {
+                Ok(false)
+            }
+            Err(err) => Err(AdapterError::from_sdk(
+                "dynamodb:PutItem",
+                self.table.clone(),
+                err,
+            )),
         }
     }
 

@@ -12,8 +12,13 @@ pub enum SettingError {
 }
 
 /// A required, non-empty value.
-pub fn required(get: &impl Fn(&str) -> Option<String>, name: &'static str) -> Result<String, SettingError> {
-    get(name).filter(|v| !v.trim().is_empty()).ok_or(SettingError::Missing(name))
+pub fn required(
+    get: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+) -> Result<String, SettingError> {
+    get(name)
+        .filter(|v| !v.trim().is_empty())
+        .ok_or(SettingError::Missing(name))
 }
 
 /// An optional whole number within `min..=max`, `default` when unset.
@@ -28,7 +33,10 @@ pub fn bounded(
         None => Ok(default),
         Some(v) => match v.trim().parse::<u64>() {
             Ok(n) if (min..=max).contains(&n) => Ok(n),
-            _ => Err(SettingError::Invalid { name, reason: format!("`{v}` is not a whole number from {min} to {max}") }),
+            _ => Err(SettingError::Invalid {
+                name,
+                reason: format!("`{v}` is not a whole number from {min} to {max}"),
+            }),
         },
     }
 }

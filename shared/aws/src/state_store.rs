@@ -11,7 +11,9 @@
 
 use std::collections::HashMap;
 
-use attest_domain::records::{framework_index, framework_key, CurrentStateRow, FindingRows, HistoryRow, CURRENT_SK};
+use attest_domain::records::{
+    framework_index, framework_key, CurrentStateRow, FindingRows, HistoryRow, CURRENT_SK,
+};
 use aws_sdk_dynamodb::error::ProvideErrorMetadata;
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde::de::DeserializeOwned;
@@ -44,56 +46,110 @@ pub enum StateOutcome {
 type Item = HashMap<String, AttributeValue>;
 
 fn to_item<T: Serialize>(what: &'static str, row: &T) -> Result<Item, AdapterError> {
-    serde_dynamo::to_item(row).map_err(|e| AdapterError::Encode { what, message: e.to_string() })
+    serde_dynamo::to_item(row).map_err(|e| AdapterError::Encode {
+        what,
+        message: e.to_string(),
+    })
 }
 
 fn from_item<T: DeserializeOwned>(what: &'static str, item: Item) -> Result<T, AdapterError> {
-    serde_dynamo::from_item(item).map_err(|e| AdapterError::Encode { what, message: e.to_string() })
+    serde_dynamo::from_item(item).map_err(|e| AdapterError::Encode {
+        what,
+        message: e.to_string(),
+    })
 }
 
 /// Every standing a state can have, for reading a framework index whole.
-pub const STANDINGS: [&str; 7] =
-    ["COMPLIANT", "NON_COMPLIANT", "WARNING", "NOT_APPLICABLE", "INSUFFICIENT_DATA", "SUPPRESSED", "ARCHIVED"];
+pub const STANDINGS: [&str; 7] = [
+    "COMPLIANT",
+    "NON_COMPLIANT",
+    "WARNING",
+    "NOT_APPLICABLE",
+    "INSUFFICIENT_DATA",
+    "SUPPRESSED",
+    "ARCHIVED",
+];
 
 fn with_framework_keys(mut item: Item, frameworks: &[String], value: &str) -> Item {
     for framework in frameworks {
-        item.insert(framework_key(framework), AttributeValue::S(value.to_string()));
+        item.insert(
+            framework_key(framework),
+            AttributeValue::S(value.to_string()),
+        );
     }
     item
 }
 
 impl StateStore {
-    pub fn new(client: aws_sdk_dynamodb::Client, state_table: impl Into<String>, history_table: impl Into<String>) -> Self {
-        StateStore { client, state_table: state_table.into(), history_table: history_table.into() }
+    pub fn new(
+        client: aws_sdk_dynamodb::Client,
+        state_table: impl Into<String>,
+        history_table: impl Into<String>,
+    ) -> Self {
+        StateStore {
+            client,
+            state_table: state_table.into(),
+            history_table: history_table.into(),
+        }
     }
 
     /// Append the finding's history item. Idempotent.
     #[instrument(skip_all, fields(state_id = %rows.history.fields.state_id))]
     pub async fn record_history(&self, rows: &FindingRows) -> Result<HistoryOutcome, AdapterError> {
-        let item = with_framework_keys(to_item("history row", &rows.history)?, &rows.frameworks, &rows.history.observed_date);
-        Ok(match self.put_if(&self.history_table, item, "attribute_not_exists(pk)", None).await? {
-            true => HistoryOutcome::Recorded,
-            false => HistoryOutcome::AlreadyRecorded,
-        })
+        let item = with_framework_keys(
+            to_item("history row", &rows.history)?,
+            &rows.frameworks,
+            &rows.history.observed_date,
+        );
+        Ok(
+            match self
+                .put_if(&self.history_table, item, "attribute_not_exists(pk)", None)
+                .await?
+            {
+                true => HistoryOutcome::Recorded,
+                false => HistoryOutcome::AlreadyRecorded,
+            },
+        )
     }
 
     /// Make this finding the current state unless an equal or newer evaluation already is.
     #[instrument(skip_all, fields(state_id = %rows.current.fields.state_id))]
     pub async fn apply_current(&self, rows: &FindingRows) -> Result<StateOutcome, AdapterError> {
-        let item = with_framework_keys(to_item("current state row", &rows.current)?, &rows.frameworks, &rows.current.fields.standing);
+        let item = with_framework_keys(
+            to_item("current state row", &rows.current)?,
+            &rows.frameworks,
+            &rows.current.fields.standing,
+        );
         let values = Item::from([
-            (":t".to_string(), AttributeValue::S(rows.current.fields.observed_at.clone())),
-            (":h".to_string(), AttributeValue::S(rows.current.fields.evidence_sha256.clone())),
+            (
+                ":t".to_string(),
+                AttributeValue::S(rows.current.fields.observed_at.clone()),
+            ),
+            (
+                ":h".to_string(),
+                AttributeValue::S(rows.current.fields.evidence_sha256.clone()),
+            ),
         ]);
         let newer = "attribute_not_exists(pk) OR observed_at < :t OR (observed_at = :t AND evidence_sha256 < :h)";
-        Ok(match self.put_if(&self.state_table, item, newer, Some(values)).await? {
-            true => StateOutcome::Updated,
-            false => StateOutcome::Stale,
-        })
+        Ok(
+            match self
+                .put_if(&self.state_table, item, newer, Some(values))
+                .await?
+            {
+                true => StateOutcome::Updated,
+                false => StateOutcome::Stale,
+            },
+        )
     }
 
     /// A conditional put: `Ok(false)` when the condition did not hold.
-    async fn put_if(&self, table: &str, item: Item, condition: &str, values: Option<Item>) -> Result<bool, AdapterError> {
+    async fn put_if(
+        &self,
+        table: &str,
+        item: Item,
+        condition: &str,
+        values: Option<Item>,
+    ) -> Result<bool, AdapterError> {
         let result = self
             .client
             .put_item()
@@ -105,8 +161,17 @@ impl StateStore {
             .await;
         match result {
             Ok(_) => Ok(true),
-            Err(err) if err.as_service_error().and_then(|e| e.code()) == Some("ConditionalCheckFailedException") => Ok(false),
-            Err(err) => Err(AdapterError::from_sdk("dynamodb:PutItem", table.to_string(), err)),
+            Err(err)
+                if err.as_service_error().and_then(|e| e.code())
+                    == Some("ConditionalCheckFailedException") =>
+            {
+                Ok(false)
+            }
+            Err(err) => Err(AdapterError::from_sdk(
+                "dynamodb:PutItem",
+                table.to_string(),
+                err,
+            )),
         }
     }
 
@@ -116,13 +181,18 @@ impl StateStore {
             .client
             .get_item()
             .table_name(&self.state_table)
-            .key("pk", AttributeValue::S(attest_domain::records::state_pk(state_id)))
+            .key(
+                "pk",
+                AttributeValue::S(attest_domain::records::state_pk(state_id)),
+            )
             .key("sk", AttributeValue::S(CURRENT_SK.to_string()))
             .consistent_read(true)
             .send()
             .await
             .map_err(|e| AdapterError::from_sdk("dynamodb:GetItem", self.state_table.clone(), e))?;
-        out.item.map(|item| from_item("current state row", item)).transpose()
+        out.item
+            .map(|item| from_item("current state row", item))
+            .transpose()
     }
 
     /// Every history row of one state, oldest first.
@@ -131,27 +201,50 @@ impl StateStore {
             &self.history_table,
             None,
             "pk = :pk",
-            Item::from([(":pk".into(), AttributeValue::S(attest_domain::records::state_pk(state_id)))]),
+            Item::from([(
+                ":pk".into(),
+                AttributeValue::S(attest_domain::records::state_pk(state_id)),
+            )]),
         )
         .await
     }
 
     /// Current state rows bearing on a framework (index `Fw-{framework}`), optionally of one
     /// standing (`NON_COMPLIANT`, `SUPPRESSED`, ...).
-    pub async fn framework_state(&self, framework: &str, standing: Option<&str>) -> Result<Vec<CurrentStateRow>, AdapterError> {
+    pub async fn framework_state(
+        &self,
+        framework: &str,
+        standing: Option<&str>,
+    ) -> Result<Vec<CurrentStateRow>, AdapterError> {
         let mut rows = Vec::new();
-        for s in standing.map(|s| vec![s]).unwrap_or_else(|| STANDINGS.to_vec()) {
-            rows.extend(self.framework_query(&self.state_table, framework, s).await?);
+        for s in standing
+            .map(|s| vec![s])
+            .unwrap_or_else(|| STANDINGS.to_vec())
+        {
+            rows.extend(
+                self.framework_query(&self.state_table, framework, s)
+                    .await?,
+            );
         }
         Ok(rows)
     }
 
     /// History rows bearing on a framework observed on one day (`YYYY-MM-DD`), oldest first.
-    pub async fn framework_history_on(&self, framework: &str, date: &str) -> Result<Vec<HistoryRow>, AdapterError> {
-        self.framework_query(&self.history_table, framework, date).await
+    pub async fn framework_history_on(
+        &self,
+        framework: &str,
+        date: &str,
+    ) -> Result<Vec<HistoryRow>, AdapterError> {
+        self.framework_query(&self.history_table, framework, date)
+            .await
     }
 
-    async fn framework_query<T: DeserializeOwned>(&self, table: &str, framework: &str, key: &str) -> Result<Vec<T>, AdapterError> {
+    async fn framework_query<T: DeserializeOwned>(
+        &self,
+        table: &str,
+        framework: &str,
+        key: &str,
+    ) -> Result<Vec<T>, AdapterError> {
         let names = HashMap::from([("#k".to_string(), framework_key(framework))]);
         self.query_named(
             table,
@@ -175,7 +268,10 @@ impl StateStore {
     }
 
     /// Current state rows of one resource (index `ByResource`): `{account}#{region}#{resource_id}`.
-    pub async fn by_resource(&self, resource_key: &str) -> Result<Vec<CurrentStateRow>, AdapterError> {
+    pub async fn by_resource(
+        &self,
+        resource_key: &str,
+    ) -> Result<Vec<CurrentStateRow>, AdapterError> {
         self.query(
             &self.state_table,
             Some("ByResource"),
@@ -192,7 +288,8 @@ impl StateStore {
         condition: &str,
         values: Item,
     ) -> Result<Vec<T>, AdapterError> {
-        self.query_named(table, index, condition, None, values).await
+        self.query_named(table, index, condition, None, values)
+            .await
     }
 
     async fn query_named<T: DeserializeOwned>(
@@ -217,7 +314,13 @@ impl StateStore {
                 .set_exclusive_start_key(start.take())
                 .send()
                 .await
-                .map_err(|e| AdapterError::from_sdk("dynamodb:Query", format!("{table}/{}", index.unwrap_or("table")), e))?;
+                .map_err(|e| {
+                    AdapterError::from_sdk(
+                        "dynamodb:Query",
+                        format!("{table}/{}", index.unwrap_or("table")),
+                        e,
+                    )
+                })?;
             for item in out.items.unwrap_or_default() {
                 rows.push(from_item("queried row", item)?);
             }

@@ -38,14 +38,22 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // The local server has no AWS rate limits; production limits would make this a test of the limiter.
     registry.set_rate(Source::S3, 100_000.0);
     registry.set_rate(Source::CloudTrail, 100_000.0);
-    let collection = build_with(&sdk, &config, registry, &serde_json::to_string(&catalogue)?).await?;
+    let collection =
+        build_with(&sdk, &config, registry, &serde_json::to_string(&catalogue)?).await?;
     let period = Period::parse("2026-11-25T11:00:00Z/2026-11-25T12:00:00Z")?;
-    let requests: Vec<(String, Period)> = collection.catalogue.entries().map(|e| (e.control.id.clone(), period.clone())).collect();
+    let requests: Vec<(String, Period)> = collection
+        .catalogue
+        .entries()
+        .map(|e| (e.control.id.clone(), period.clone()))
+        .collect();
 
     let start = Instant::now();
     let results = collection.run_batch(&requests, "bench").await;
     let seconds = start.elapsed().as_secs_f64();
-    let collected = results.iter().filter(|(_, r)| matches!(r, Ok(RunOutcome::Collected(_)))).count();
+    let collected = results
+        .iter()
+        .filter(|(_, r)| matches!(r, Ok(RunOutcome::Collected(_))))
+        .count();
     let status = std::fs::read_to_string("/proc/self/status")?;
     let peak_kb: u64 = status
         .lines()
@@ -59,7 +67,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                            "runs_per_second": collected as f64 / seconds, "peak_rss_mb": peak_kb as f64 / 1024.0})
     );
     if collected != controls {
-        for (control, r) in results.iter().filter(|(_, r)| !matches!(r, Ok(RunOutcome::Collected(_)))).take(3) {
+        for (control, r) in results
+            .iter()
+            .filter(|(_, r)| !matches!(r, Ok(RunOutcome::Collected(_))))
+            .take(3)
+        {
             eprintln!("{control}: {r:?}");
         }
         return Err(format!("only {collected} of {controls} controls collected").into());

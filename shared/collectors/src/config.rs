@@ -32,7 +32,13 @@ impl CollectConfig {
         let policy = Policy {
             concurrency: bounded(&get, "ATTEST_COLLECT_CONCURRENCY", 4, 1, 32)? as usize,
             attempts: bounded(&get, "ATTEST_COLLECT_ATTEMPTS", 3, 1, 10)? as usize,
-            lease: Duration::from_secs(bounded(&get, "ATTEST_COLLECT_LEASE_SECONDS", 900, 60, 3600)?),
+            lease: Duration::from_secs(bounded(
+                &get,
+                "ATTEST_COLLECT_LEASE_SECONDS",
+                900,
+                60,
+                3600,
+            )?),
             ..Policy::default()
         };
         Ok(CollectConfig {
@@ -46,8 +52,18 @@ impl CollectConfig {
 
 /// Everything a cold start builds: the embedded catalogues checked against the registered collectors,
 /// clients, and the caller identity.
-pub async fn build(sdk: &aws_config::SdkConfig, config: &CollectConfig, registry: Registry) -> Result<Collection, EngineError> {
-    build_with(sdk, config, registry, include_str!("../../../catalogue/controls.json")).await
+pub async fn build(
+    sdk: &aws_config::SdkConfig,
+    config: &CollectConfig,
+    registry: Registry,
+) -> Result<Collection, EngineError> {
+    build_with(
+        sdk,
+        config,
+        registry,
+        include_str!("../../../catalogue/controls.json"),
+    )
+    .await
 }
 
 /// Like [`build`], with the collection catalogue given as JSON text.
@@ -59,13 +75,21 @@ pub async fn build_with(
 ) -> Result<Collection, EngineError> {
     let frameworks = Catalogue::embedded()?;
     let ids = registry.ids();
-    let catalogue = ControlCatalogue::from_json(controls_json, |f| frameworks.frameworks().any(|x| x.framework == f), &ids)?;
+    let catalogue = ControlCatalogue::from_json(
+        controls_json,
+        |f| frameworks.frameworks().any(|x| x.framework == f),
+        &ids,
+    )?;
     registry.check(&catalogue)?;
     Ok(Collection {
         catalogue,
         registry,
         runs: RunStore::new(aws_sdk_dynamodb::Client::new(sdk), &config.runs_table),
-        evidence: EvidenceStore::new(aws_sdk_s3::Client::new(sdk), &config.evidence_bucket, &config.evidence_kms_key_id),
+        evidence: EvidenceStore::new(
+            aws_sdk_s3::Client::new(sdk),
+            &config.evidence_bucket,
+            &config.evidence_kms_key_id,
+        ),
         identity: Identity::from_sts(sdk).await?,
         policy: config.policy.clone(),
     })

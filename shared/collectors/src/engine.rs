@@ -38,10 +38,14 @@ impl Identity {
             .get_caller_identity()
             .send()
             .await
-            .map_err(|e| EngineError::Store(AdapterError::from_sdk("sts:GetCallerIdentity", "caller", e)))?;
+            .map_err(|e| {
+                EngineError::Store(AdapterError::from_sdk("sts:GetCallerIdentity", "caller", e))
+            })?;
         match (out.arn, out.account) {
             (Some(arn), Some(account)) => Ok(Identity { arn, account }),
-            _ => Err(EngineError::Identity("sts:GetCallerIdentity returned no ARN or account".into())),
+            _ => Err(EngineError::Identity(
+                "sts:GetCallerIdentity returned no ARN or account".into(),
+            )),
         }
     }
 }
@@ -85,7 +89,10 @@ pub enum RunOutcome {
 impl RunOutcome {
     pub fn record(&self) -> &RunRecord {
         match self {
-            RunOutcome::Collected(r) | RunOutcome::AlreadyCollected(r) | RunOutcome::InProgress(r) | RunOutcome::Failed(r) => r,
+            RunOutcome::Collected(r)
+            | RunOutcome::AlreadyCollected(r)
+            | RunOutcome::InProgress(r)
+            | RunOutcome::Failed(r) => r,
         }
     }
 
@@ -138,18 +145,33 @@ fn now() -> Timestamp {
 
 fn later(t: &Timestamp, by: Duration) -> String {
     chrono::DateTime::parse_from_rfc3339(t.as_str())
-        .map(|d| (d + by).to_utc().to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
+        .map(|d| {
+            (d + by)
+                .to_utc()
+                .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+        })
         .unwrap_or_else(|_| t.to_string())
 }
 
 impl Collection {
     /// Run one control for one period.
-    pub async fn run(&self, control: &str, period: &Period, invocation: &str) -> Result<RunOutcome, EngineError> {
-        let entry = self.catalogue.get(control).ok_or_else(|| EngineError::UnknownControl(control.to_string()))?;
-        let (collector, limiter) = self.registry.get(&entry.control.collector).ok_or_else(|| EngineError::NoCollector {
-            control: control.to_string(),
-            collector: entry.control.collector.clone(),
-        })?;
+    pub async fn run(
+        &self,
+        control: &str,
+        period: &Period,
+        invocation: &str,
+    ) -> Result<RunOutcome, EngineError> {
+        let entry = self
+            .catalogue
+            .get(control)
+            .ok_or_else(|| EngineError::UnknownControl(control.to_string()))?;
+        let (collector, limiter) =
+            self.registry.get(&entry.control.collector).ok_or_else(|| {
+                EngineError::NoCollector {
+                    control: control.to_string(),
+                    collector: entry.control.collector.clone(),
+                }
+            })?;
         let claimed_at = now();
         let fresh = RunRecord {
             pk: run_pk(control),
@@ -180,13 +202,17 @@ impl Collection {
             Claim::InProgress(record) => return Ok(RunOutcome::InProgress(record)),
         };
 
-        let request = CollectRequest { period, parameters: &entry.control.parameters, limiter };
+        let request = CollectRequest {
+            period,
+            parameters: &entry.control.parameters,
+            limiter,
+        };
         let backoff = ExponentialBuilder::default()
             .with_min_delay(self.policy.base_delay)
             .with_max_delay(self.policy.max_delay)
             .with_max_times(self.policy.attempts.saturating_sub(1))
             .with_jitter();
-        let collected = (|| collector.collect(request.clone()))
+        let collected = (|| collector.collect(request))
             .retry(backoff)
             .sleep(tokio::time::sleep)
             .when(|e: &CollectError| e.retryable)
@@ -237,12 +263,23 @@ impl Collection {
     }
 
     /// Run several (control, period) pairs, at most `policy.concurrency` at once; results in input order.
-    pub async fn run_batch(&self, requests: &[(String, Period)], invocation: &str) -> Vec<(String, Result<RunOutcome, EngineError>)> {
-        let mut results: Vec<(usize, String, Result<RunOutcome, EngineError>)> = stream::iter(requests.iter().enumerate())
-            .map(|(i, (control, period))| async move { (i, control.clone(), self.run(control, period, invocation).await) })
-            .buffer_unordered(self.policy.concurrency.max(1))
-            .collect()
-            .await;
+    pub async fn run_batch(
+        &self,
+        requests: &[(String, Period)],
+        invocation: &str,
+    ) -> Vec<(String, Result<RunOutcome, EngineError>)> {
+        let mut results: Vec<(usize, String, Result<RunOutcome, EngineError>)> =
+            stream::iter(requests.iter().enumerate())
+                .map(|(i, (control, period))| async move {
+                    (
+                        i,
+                        control.clone(),
+                        self.run(control, period, invocation).await,
+                    )
+                })
+                .buffer_unordered(self.policy.concurrency.max(1))
+                .collect()
+                .await;
         results.sort_by_key(|(i, _, _)| *i);
         results.into_iter().map(|(_, c, r)| (c, r)).collect()
     }

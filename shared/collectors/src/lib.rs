@@ -28,7 +28,8 @@ pub struct CollectRequest<'a> {
     pub limiter: &'a RateLimiter,
 }
 
-pub type CollectFuture<'a> = Pin<Box<dyn Future<Output = Result<serde_json::Value, CollectError>> + Send + 'a>>;
+pub type CollectFuture<'a> =
+    Pin<Box<dyn Future<Output = Result<serde_json::Value, CollectError>> + Send + 'a>>;
 
 /// A collector plugin: snapshots one kind of evidence as a JSON payload. Payloads are sorted so the
 /// same AWS state always gives the same bytes.
@@ -55,17 +56,32 @@ pub struct CollectError {
 
 impl CollectError {
     pub fn permanent(operation: impl Into<String>, message: impl Into<String>) -> Self {
-        CollectError { operation: operation.into(), message: message.into(), retryable: false, throttled: false }
+        CollectError {
+            operation: operation.into(),
+            message: message.into(),
+            retryable: false,
+            throttled: false,
+        }
     }
 }
 
 impl From<AdapterError> for CollectError {
     fn from(e: AdapterError) -> Self {
         let (operation, message) = match &e {
-            AdapterError::Aws { operation, target, message, .. } => (format!("{operation} on {target}"), message.clone()),
+            AdapterError::Aws {
+                operation,
+                target,
+                message,
+                ..
+            } => (format!("{operation} on {target}"), message.clone()),
             other => ("encode".to_string(), other.to_string()),
         };
-        CollectError { operation, message, retryable: e.is_retryable(), throttled: e.is_throttling() }
+        CollectError {
+            operation,
+            message,
+            retryable: e.is_retryable(),
+            throttled: e.is_throttling(),
+        }
     }
 }
 

@@ -40,8 +40,15 @@ pub struct RateLimiter {
 
 impl RateLimiter {
     pub fn per_second(rate: f64) -> Self {
-        let interval = if rate > 0.0 { Duration::from_secs_f64(1.0 / rate) } else { Duration::ZERO };
-        RateLimiter { interval, next: Mutex::new(Instant::now()) }
+        let interval = if rate > 0.0 {
+            Duration::from_secs_f64(1.0 / rate)
+        } else {
+            Duration::ZERO
+        };
+        RateLimiter {
+            interval,
+            next: Mutex::new(Instant::now()),
+        }
     }
 
     pub async fn acquire(&self) {

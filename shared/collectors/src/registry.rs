@@ -20,23 +20,34 @@ impl Registry {
     /// The four AWS collectors, sharing one SDK configuration.
     pub fn aws(sdk: &aws_config::SdkConfig) -> Self {
         let mut r = Registry::default();
-        r.register(Arc::new(collectors::config::RuleCompliance::new(aws_sdk_config::Client::new(sdk))));
-        r.register(Arc::new(collectors::securityhub::Findings::new(aws_sdk_securityhub::Client::new(sdk))));
-        r.register(Arc::new(collectors::s3::BucketPosture::new(aws_sdk_s3::Client::new(sdk))));
-        r.register(Arc::new(collectors::cloudtrail::TrailStatus::new(aws_sdk_cloudtrail::Client::new(sdk))));
+        r.register(Arc::new(collectors::config::RuleCompliance::new(
+            aws_sdk_config::Client::new(sdk),
+        )));
+        r.register(Arc::new(collectors::securityhub::Findings::new(
+            aws_sdk_securityhub::Client::new(sdk),
+        )));
+        r.register(Arc::new(collectors::s3::BucketPosture::new(
+            aws_sdk_s3::Client::new(sdk),
+        )));
+        r.register(Arc::new(collectors::cloudtrail::TrailStatus::new(
+            aws_sdk_cloudtrail::Client::new(sdk),
+        )));
         r
     }
 
     /// Add (or replace) a collector; its source gets a limiter at the source's default rate.
     pub fn register(&mut self, collector: Arc<dyn Collector>) {
         let source = collector.source();
-        self.limiters.entry(source).or_insert_with(|| Arc::new(RateLimiter::per_second(source.default_rate())));
+        self.limiters
+            .entry(source)
+            .or_insert_with(|| Arc::new(RateLimiter::per_second(source.default_rate())));
         self.collectors.insert(collector.id(), collector);
     }
 
     /// Override a source's rate (calls per second).
     pub fn set_rate(&mut self, source: Source, per_second: f64) {
-        self.limiters.insert(source, Arc::new(RateLimiter::per_second(per_second)));
+        self.limiters
+            .insert(source, Arc::new(RateLimiter::per_second(per_second)));
     }
 
     pub fn ids(&self) -> Vec<&'static str> {
@@ -53,11 +64,16 @@ impl Registry {
     pub fn check(&self, catalogue: &ControlCatalogue) -> Result<(), CatalogueError> {
         for entry in catalogue.entries() {
             if let Some((collector, _)) = self.get(&entry.control.collector) {
-                collector.check_parameters(&entry.control.parameters).map_err(|reason| CatalogueError {
-                    file: "controls.json",
-                    row: entry.row,
-                    reason: format!("control `{}`: field `parameters`: {reason}", entry.control.id),
-                })?;
+                collector
+                    .check_parameters(&entry.control.parameters)
+                    .map_err(|reason| CatalogueError {
+                        file: "controls.json",
+                        row: entry.row,
+                        reason: format!(
+                            "control `{}`: field `parameters`: {reason}",
+                            entry.control.id
+                        ),
+                    })?;
             }
         }
         Ok(())

@@ -32,7 +32,8 @@ pub fn to_vec(value: &Value) -> Result<Vec<u8>, CanonicalError> {
 
 /// Canonicalise raw JSON text: parse, then write per RFC 8785.
 pub fn canonicalize_json(input: &[u8]) -> Result<Vec<u8>, CanonicalError> {
-    let value: Value = sonic_rs::from_slice(input).map_err(|e| CanonicalError::NotJson(e.to_string()))?;
+    let value: Value =
+        sonic_rs::from_slice(input).map_err(|e| CanonicalError::NotJson(e.to_string()))?;
     to_vec(&value)
 }
 
@@ -46,12 +47,21 @@ pub fn serialize<T: serde::Serialize>(value: &T) -> Result<Vec<u8>, CanonicalErr
 pub fn write(value: &Value, out: &mut Vec<u8>) -> Result<(), CanonicalError> {
     match value.get_type() {
         JsonType::Null => out.extend_from_slice(b"null"),
-        JsonType::Boolean => out.extend_from_slice(if value.as_bool() == Some(true) { b"true" } else { b"false" }),
+        JsonType::Boolean => out.extend_from_slice(if value.as_bool() == Some(true) {
+            b"true"
+        } else {
+            b"false"
+        }),
         JsonType::Number => write_number(value, out),
         JsonType::String => write_str(value.as_str().unwrap_or_default(), out),
         JsonType::Array => {
             out.push(b'[');
-            for (i, item) in value.as_array().into_iter().flat_map(|a| a.iter()).enumerate() {
+            for (i, item) in value
+                .as_array()
+                .into_iter()
+                .flat_map(|a| a.iter())
+                .enumerate()
+            {
                 if i > 0 {
                     out.push(b',');
                 }
@@ -60,7 +70,9 @@ pub fn write(value: &Value, out: &mut Vec<u8>) -> Result<(), CanonicalError> {
             out.push(b']');
         }
         JsonType::Object => {
-            let Some(object) = value.as_object() else { return Ok(()) };
+            let Some(object) = value.as_object() else {
+                return Ok(());
+            };
             // Small objects (almost all of them) are sorted on the stack.
             let mut small: [(&str, &Value); 24] = [("", value); 24];
             let mut large: Vec<(&str, &Value)> = Vec::new();
@@ -149,7 +161,10 @@ mod tests {
             "literals": [null, true, false]
         }"#;
         let expected = r#"{"literals":[null,true,false],"numbers":[333333333.3333333,1e+30,4.5,0.002,1e-27],"string":"€$\u000f\nA'B\"\\\\\"/"}"#;
-        assert_eq!(String::from_utf8(canonicalize_json(input).unwrap()).unwrap(), expected);
+        assert_eq!(
+            String::from_utf8(canonicalize_json(input).unwrap()).unwrap(),
+            expected
+        );
     }
 
     // RFC 8785 section 3.2.3: property sorting by UTF-16 code units, not by UTF-8 bytes.
@@ -164,12 +179,25 @@ mod tests {
                 .as_object()
                 .unwrap()
                 .keys()
-                .map(|k| (out.find(&serde_json::to_string(k).unwrap()).unwrap(), k.clone()))
+                .map(|k| {
+                    (
+                        out.find(&serde_json::to_string(k).unwrap()).unwrap(),
+                        k.clone(),
+                    )
+                })
                 .collect();
             order.sort();
             order.into_iter().map(|(_, k)| k).collect()
         };
-        let expected = ["\r", "1", "\u{80}", "\u{f6}", "\u{20ac}", "\u{1f600}", "\u{fb33}"];
+        let expected = [
+            "\r",
+            "1",
+            "\u{80}",
+            "\u{f6}",
+            "\u{20ac}",
+            "\u{1f600}",
+            "\u{fb33}",
+        ];
         assert_eq!(keys, expected);
     }
 
@@ -206,15 +234,25 @@ mod tests {
             let value = f64::from_bits(*bits);
             let input = serde_json::to_string(&value).unwrap();
             let out = String::from_utf8(canonicalize_json(input.as_bytes()).unwrap()).unwrap();
-            assert_eq!(out.as_bytes(), serde_json_canonicalizer::to_vec(&value).unwrap(), "oracle, bits {bits:#018x}");
+            assert_eq!(
+                out.as_bytes(),
+                serde_json_canonicalizer::to_vec(&value).unwrap(),
+                "oracle, bits {bits:#018x}"
+            );
             assert_eq!(&out, text, "bits {bits:#018x}");
         }
     }
 
     #[test]
     fn sha256_of_empty_input_is_the_known_digest() {
-        assert_eq!(sha256_hex(b""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
-        assert_eq!(sha256_hex(b"abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assert_eq!(
+            sha256_hex(b""),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
+        assert_eq!(
+            sha256_hex(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
     }
 
     /// Our writer and the serde_json_canonicalizer crate agree byte for byte.

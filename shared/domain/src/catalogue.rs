@@ -76,19 +76,35 @@ pub struct Catalogue {
     controls: BTreeMap<ControlRef, ControlInfo>,
 }
 
-fn read_rows<T: for<'de> Deserialize<'de>>(file: &'static str, text: &str) -> Result<Vec<T>, CatalogueError> {
-    let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(text.as_bytes());
+fn read_rows<T: for<'de> Deserialize<'de>>(
+    file: &'static str,
+    text: &str,
+) -> Result<Vec<T>, CatalogueError> {
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
     reader
         .deserialize()
         .enumerate()
-        .map(|(i, row)| row.map_err(|e| CatalogueError { file, row: i + 2, reason: e.to_string() }))
+        .map(|(i, row)| {
+            row.map_err(|e| CatalogueError {
+                file,
+                row: i + 2,
+                reason: e.to_string(),
+            })
+        })
         .collect()
 }
 
 impl Catalogue {
     /// The catalogue compiled into this binary from `catalogue/`.
     pub fn embedded() -> Result<Self, CatalogueError> {
-        Self::from_csv(FRAMEWORKS_CSV, MAPPINGS_CSV, REQUIREMENT_PREFIXES_CSV, CLOUDTRAIL_STATUS_CSV)
+        Self::from_csv(
+            FRAMEWORKS_CSV,
+            MAPPINGS_CSV,
+            REQUIREMENT_PREFIXES_CSV,
+            CLOUDTRAIL_STATUS_CSV,
+        )
     }
 
     /// Build and check a catalogue from the text of its four files.
@@ -113,9 +129,16 @@ impl Catalogue {
         let version = sha256_hex(&hasher_input);
 
         let mut frameworks = BTreeMap::new();
-        for (i, f) in read_rows::<Framework>("frameworks.csv", frameworks_csv)?.into_iter().enumerate() {
+        for (i, f) in read_rows::<Framework>("frameworks.csv", frameworks_csv)?
+            .into_iter()
+            .enumerate()
+        {
             if f.framework.is_empty() {
-                return Err(CatalogueError { file: "frameworks.csv", row: i + 2, reason: "empty `framework`".into() });
+                return Err(CatalogueError {
+                    file: "frameworks.csv",
+                    row: i + 2,
+                    reason: "empty `framework`".into(),
+                });
             }
             if frameworks.insert(f.framework.clone(), f.clone()).is_some() {
                 return Err(CatalogueError {
@@ -138,8 +161,15 @@ impl Catalogue {
         };
 
         const MAPPINGS: &str = "mappings-v1.csv";
-        for (i, row) in read_rows::<MappingRow>(MAPPINGS, mappings_csv)?.into_iter().enumerate() {
-            let at = |reason: String| CatalogueError { file: MAPPINGS, row: i + 2, reason };
+        for (i, row) in read_rows::<MappingRow>(MAPPINGS, mappings_csv)?
+            .into_iter()
+            .enumerate()
+        {
+            let at = |reason: String| CatalogueError {
+                file: MAPPINGS,
+                row: i + 2,
+                reason,
+            };
             for (field, value) in [
                 ("match", &row.match_value),
                 ("control_id", &row.control_id),
@@ -151,7 +181,10 @@ impl Catalogue {
                 }
             }
             if !catalogue.frameworks.contains_key(&row.framework) {
-                return Err(at(format!("unknown framework `{}` (not in frameworks.csv)", row.framework)));
+                return Err(at(format!(
+                    "unknown framework `{}` (not in frameworks.csv)",
+                    row.framework
+                )));
             }
             let table = match row.source_kind.as_str() {
                 "config_rule" => &mut catalogue.config_rules,
@@ -168,7 +201,10 @@ impl Catalogue {
                     )))
                 }
             };
-            let control = ControlRef { framework: row.framework, control_id: row.control_id };
+            let control = ControlRef {
+                framework: row.framework,
+                control_id: row.control_id,
+            };
             let controls = table.entry(row.match_value.clone()).or_default();
             if controls.contains(&control) {
                 return Err(at(format!(
@@ -178,13 +214,16 @@ impl Catalogue {
             }
             controls.push(control.clone());
             controls.sort();
-            catalogue
-                .controls
-                .entry(control)
-                .or_insert(ControlInfo { title: row.control_title, citation: row.citation });
+            catalogue.controls.entry(control).or_insert(ControlInfo {
+                title: row.control_title,
+                citation: row.citation,
+            });
         }
 
-        for (i, row) in read_rows::<PrefixRow>("requirement-prefixes.csv", prefixes_csv)?.into_iter().enumerate() {
+        for (i, row) in read_rows::<PrefixRow>("requirement-prefixes.csv", prefixes_csv)?
+            .into_iter()
+            .enumerate()
+        {
             if !catalogue.frameworks.contains_key(&row.framework) {
                 return Err(CatalogueError {
                     file: "requirement-prefixes.csv",
@@ -192,18 +231,22 @@ impl Catalogue {
                     reason: format!("unknown framework `{}`", row.framework),
                 });
             }
-            catalogue.requirement_prefixes.insert(row.prefix, row.framework);
+            catalogue
+                .requirement_prefixes
+                .insert(row.prefix, row.framework);
         }
 
-        for (i, row) in read_rows::<CloudTrailStatusRow>("cloudtrail-status.csv", cloudtrail_status_csv)?
-            .into_iter()
-            .enumerate()
+        for (i, row) in
+            read_rows::<CloudTrailStatusRow>("cloudtrail-status.csv", cloudtrail_status_csv)?
+                .into_iter()
+                .enumerate()
         {
-            let status = ComplianceStatus::from_source_value(&row.status).ok_or_else(|| CatalogueError {
-                file: "cloudtrail-status.csv",
-                row: i + 2,
-                reason: format!("unknown status `{}`", row.status),
-            })?;
+            let status =
+                ComplianceStatus::from_source_value(&row.status).ok_or_else(|| CatalogueError {
+                    file: "cloudtrail-status.csv",
+                    row: i + 2,
+                    reason: format!("unknown status `{}`", row.status),
+                })?;
             catalogue.cloudtrail_status.insert(row.match_value, status);
         }
         Ok(catalogue)
@@ -224,7 +267,11 @@ impl Catalogue {
 
     /// Number of mapping rows by kind: (config rules, Security Hub controls, CloudTrail calls).
     pub fn mapped_keys(&self) -> (usize, usize, usize) {
-        (self.config_rules.len(), self.securityhub_controls.len(), self.cloudtrail_calls.len())
+        (
+            self.config_rules.len(),
+            self.securityhub_controls.len(),
+            self.cloudtrail_calls.len(),
+        )
     }
 
     /// Controls for a Config rule as deployed. Conformance packs and Security Hub deploy managed
@@ -234,7 +281,10 @@ impl Catalogue {
         if let Some(c) = self.config_rules.get(rule_name) {
             return c;
         }
-        self.config_rules.get(base_config_rule_name(rule_name)).map(Vec::as_slice).unwrap_or(&[])
+        self.config_rules
+            .get(base_config_rule_name(rule_name))
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
     }
 
     /// Controls for a Security Hub finding: the catalogue's rows for its control id, plus every
@@ -251,7 +301,10 @@ impl Catalogue {
         for requirement in related_requirements {
             if let Some((prefix, control_id)) = requirement.rsplit_once('/') {
                 if let Some(framework) = self.requirement_prefixes.get(prefix.trim()) {
-                    out.push(ControlRef { framework: framework.clone(), control_id: control_id.trim().to_string() });
+                    out.push(ControlRef {
+                        framework: framework.clone(),
+                        control_id: control_id.trim().to_string(),
+                    });
                 }
             }
         }
@@ -262,7 +315,10 @@ impl Catalogue {
 
     /// Controls for a CloudTrail call, keyed `eventSource:eventName`.
     pub fn cloudtrail_controls(&self, call: &str) -> &[ControlRef] {
-        self.cloudtrail_calls.get(call).map(Vec::as_slice).unwrap_or(&[])
+        self.cloudtrail_calls
+            .get(call)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
     }
 
     /// The status a CloudTrail call implies when the catalogue names one (a call that switches a
@@ -301,7 +357,10 @@ mod tests {
     fn embedded_catalogue_loads_and_covers_every_framework() {
         let c = Catalogue::embedded().unwrap();
         let (rules, controls, calls) = c.mapped_keys();
-        assert!(rules >= 20 && controls >= 10 && calls >= 20, "{rules} {controls} {calls}");
+        assert!(
+            rules >= 20 && controls >= 10 && calls >= 20,
+            "{rules} {controls} {calls}"
+        );
         for f in c.frameworks() {
             assert!(
                 c.controls.keys().any(|k| k.framework == f.framework),
@@ -314,9 +373,18 @@ mod tests {
 
     #[test]
     fn strips_conformance_pack_and_security_hub_decorations() {
-        assert_eq!(base_config_rule_name("restricted-ssh-conformance-pack-a1b2c3d4e"), "restricted-ssh");
-        assert_eq!(base_config_rule_name("securityhub-restricted-ssh-1a2b3c"), "restricted-ssh");
-        assert_eq!(base_config_rule_name("cloudtrail-enabled"), "cloudtrail-enabled");
+        assert_eq!(
+            base_config_rule_name("restricted-ssh-conformance-pack-a1b2c3d4e"),
+            "restricted-ssh"
+        );
+        assert_eq!(
+            base_config_rule_name("securityhub-restricted-ssh-1a2b3c"),
+            "restricted-ssh"
+        );
+        assert_eq!(
+            base_config_rule_name("cloudtrail-enabled"),
+            "cloudtrail-enabled"
+        );
     }
 
     #[test]
@@ -332,20 +400,37 @@ mod tests {
             CT,
         )
         .unwrap();
-        assert_eq!(c.config_rule_controls("restricted-ssh-conformance-pack-xyz")[0].control_id, "1.2.1");
+        assert_eq!(
+            c.config_rule_controls("restricted-ssh-conformance-pack-xyz")[0].control_id,
+            "1.2.1"
+        );
         assert!(c.config_rule_controls("some-custom-rule").is_empty());
         let sh = c.securityhub_controls(
             Some("S3.8"),
-            ["PCI DSS 3.2.1/1.2.1", "CIS AWS Foundations Benchmark v1.4.0/2.1.5", "NIST.800-53.r5 AC-3"],
+            [
+                "PCI DSS 3.2.1/1.2.1",
+                "CIS AWS Foundations Benchmark v1.4.0/2.1.5",
+                "NIST.800-53.r5 AC-3",
+            ],
         );
         assert_eq!(
             sh,
             vec![
-                ControlRef { framework: "CIS-AWS-1.4".into(), control_id: "2.1.5".into() },
-                ControlRef { framework: "PCI-DSS-3.2.1".into(), control_id: "1.2.1".into() },
+                ControlRef {
+                    framework: "CIS-AWS-1.4".into(),
+                    control_id: "2.1.5".into()
+                },
+                ControlRef {
+                    framework: "PCI-DSS-3.2.1".into(),
+                    control_id: "1.2.1".into()
+                },
             ]
         );
-        assert_eq!(c.cloudtrail_controls("cloudtrail.amazonaws.com:StopLogging").len(), 1);
+        assert_eq!(
+            c.cloudtrail_controls("cloudtrail.amazonaws.com:StopLogging")
+                .len(),
+            1
+        );
         assert_eq!(
             c.cloudtrail_status("cloudtrail.amazonaws.com:StopLogging"),
             Some(ComplianceStatus::NonCompliant)
@@ -354,12 +439,19 @@ mod tests {
 
     #[test]
     fn errors_name_file_row_and_field() {
-        let err = Catalogue::from_csv(FW, &mappings("config_rule,x,NOPE,1,t,src\n"), PREFIXES, CT).unwrap_err();
+        let err = Catalogue::from_csv(FW, &mappings("config_rule,x,NOPE,1,t,src\n"), PREFIXES, CT)
+            .unwrap_err();
         assert_eq!(err.file, "mappings-v1.csv");
         assert_eq!(err.row, 2);
         assert!(err.reason.contains("NOPE"), "{err}");
 
-        let err = Catalogue::from_csv(FW, &mappings("config_rule,x,PCI-DSS-3.2.1,1,t,\n"), PREFIXES, CT).unwrap_err();
+        let err = Catalogue::from_csv(
+            FW,
+            &mappings("config_rule,x,PCI-DSS-3.2.1,1,t,\n"),
+            PREFIXES,
+            CT,
+        )
+        .unwrap_err();
         assert!(err.to_string().contains("empty `citation`"), "{err}");
 
         let err = Catalogue::from_csv(
@@ -372,8 +464,13 @@ mod tests {
         assert_eq!(err.row, 3);
         assert!(err.reason.contains("duplicate"), "{err}");
 
-        let err = Catalogue::from_csv(FW, &mappings("cloudtrail_call,StopLogging,PCI-DSS-3.2.1,1,t,s\n"), PREFIXES, CT)
-            .unwrap_err();
+        let err = Catalogue::from_csv(
+            FW,
+            &mappings("cloudtrail_call,StopLogging,PCI-DSS-3.2.1,1,t,s\n"),
+            PREFIXES,
+            CT,
+        )
+        .unwrap_err();
         assert!(err.reason.contains("eventSource:eventName"), "{err}");
     }
 }

@@ -12,10 +12,20 @@ pub enum NormalizeError {
     MissingField { event_id: String, field: String },
 
     #[error("event {event_id}: field `{field}` is invalid: {reason}")]
-    InvalidField { event_id: String, field: String, reason: String },
+    InvalidField {
+        event_id: String,
+        field: String,
+        reason: String,
+    },
 
-    #[error("event {event_id}: unsupported source `{source_name}` with detail-type `{detail_type}`")]
-    UnsupportedSource { event_id: String, source_name: String, detail_type: String },
+    #[error(
+        "event {event_id}: unsupported source `{source_name}` with detail-type `{detail_type}`"
+    )]
+    UnsupportedSource {
+        event_id: String,
+        source_name: String,
+        detail_type: String,
+    },
 }
 
 impl NormalizeError {

@@ -27,7 +27,11 @@ pub struct Evidence {
 impl Evidence {
     /// The canonical document is `{"envelope":{...},"record":...,"schema":"attest.evidence/v1"}`,
     /// written member by member in RFC 8785 order so the (possibly large) record is not copied.
-    pub fn build(envelope: &Envelope, record: &Value, finding: &Finding) -> Result<Self, CanonicalError> {
+    pub fn build(
+        envelope: &Envelope,
+        record: &Value,
+        finding: &Finding,
+    ) -> Result<Self, CanonicalError> {
         let mut bytes = Vec::with_capacity(1024);
         let fields: [(&[u8], &str); 6] = [
             (b"{\"envelope\":{\"account\":", &envelope.account),
@@ -72,16 +76,29 @@ mod tests {
     fn document_is_the_rfc8785_form_of_envelope_record_and_schema() {
         let c = Catalogue::embedded().unwrap();
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../events");
-        for name in ["securityhub-four-findings.json", "config-noncompliant-with-old-result.json", "cloudtrail-stoplogging.json"] {
+        for name in [
+            "securityhub-four-findings.json",
+            "config-noncompliant-with-old-result.json",
+            "cloudtrail-stoplogging.json",
+        ] {
             let bytes = std::fs::read(dir.join(name)).unwrap();
             let event: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
-            for (i, item) in normalize_event(&bytes, &c).unwrap().findings.iter().enumerate() {
+            for (i, item) in normalize_event(&bytes, &c)
+                .unwrap()
+                .findings
+                .iter()
+                .enumerate()
+            {
                 let record = match event["detail"].get("findings") {
                     Some(findings) => findings[i].clone(),
                     None => event["detail"].clone(),
                 };
                 let doc = serde_json::json!({"schema": EVIDENCE_SCHEMA, "envelope": envelope_of(&event), "record": record});
-                assert_eq!(item.evidence.bytes, serde_json_canonicalizer::to_vec(&doc).unwrap(), "{name} #{i}");
+                assert_eq!(
+                    item.evidence.bytes,
+                    serde_json_canonicalizer::to_vec(&doc).unwrap(),
+                    "{name} #{i}"
+                );
             }
         }
     }

@@ -167,7 +167,10 @@ impl Finding {
 
     /// Identity of the current-state record: one per (account, region, rule, resource).
     pub fn state_id(&self) -> String {
-        format!("{}#{}#{}#{}", self.account, self.region, self.rule_id, self.resource_id)
+        format!(
+            "{}#{}#{}#{}",
+            self.account, self.region, self.rule_id, self.resource_id
+        )
     }
 
     /// Whether this finding counts towards pass/fail totals (suppressed and archived ones do not).
@@ -205,7 +208,11 @@ mod tests {
             ("NOT_AVAILABLE", ComplianceStatus::InsufficientData),
             ("WARNING", ComplianceStatus::Warning),
         ] {
-            assert_eq!(ComplianceStatus::from_source_value(word), Some(status), "{word}");
+            assert_eq!(
+                ComplianceStatus::from_source_value(word),
+                Some(status),
+                "{word}"
+            );
         }
         assert_eq!(ComplianceStatus::from_source_value("compliant"), None);
     }

@@ -9,8 +9,8 @@
 //! - [`records`]: the DynamoDB rows (current state, per-control state, history) as plain structs.
 
 pub mod canonical;
-pub mod collection;
 pub mod catalogue;
+pub mod collection;
 pub mod error;
 pub mod evidence;
 pub mod finding;

@@ -124,7 +124,10 @@ impl FindingRows {
             region: finding.region.clone(),
             resource_type: finding.resource_type.clone(),
             resource_id: finding.resource_id.clone(),
-            resource_key: format!("{}#{}#{}", finding.account, finding.region, finding.resource_id),
+            resource_key: format!(
+                "{}#{}#{}",
+                finding.account, finding.region, finding.resource_id
+            ),
             rule_id: finding.rule_id.clone(),
             status: finding.status.as_str().to_string(),
             source_status: finding.source_status.clone(),
@@ -133,7 +136,11 @@ impl FindingRows {
             standing: standing.to_string(),
             observed_at: observed_at.to_string(),
             title: finding.title.clone(),
-            controls: finding.controls.iter().map(|c| format!("{}:{}", c.framework, c.control_id)).collect(),
+            controls: finding
+                .controls
+                .iter()
+                .map(|c| format!("{}:{}", c.framework, c.control_id))
+                .collect(),
             mapped: finding.is_mapped(),
             evidence_key: evidence.key.clone(),
             evidence_sha256: evidence.sha256.clone(),
@@ -147,8 +154,17 @@ impl FindingRows {
             observed_date: finding.observed_at.date().to_string(),
             fields: fields.clone(),
         };
-        let current = CurrentStateRow { pk, sk: CURRENT_SK.to_string(), status_sort: sort, fields };
-        FindingRows { current, history, frameworks }
+        let current = CurrentStateRow {
+            pk,
+            sk: CURRENT_SK.to_string(),
+            status_sort: sort,
+            fields,
+        };
+        FindingRows {
+            current,
+            history,
+            frameworks,
+        }
     }
 }
 
@@ -160,14 +176,29 @@ mod tests {
     #[test]
     fn two_items_per_finding_with_one_key_per_framework() {
         let c = Catalogue::embedded().unwrap();
-        let event = normalize_event(include_bytes!("../../../events/config-noncompliant-with-old-result.json"), &c).unwrap();
+        let event = normalize_event(
+            include_bytes!("../../../events/config-noncompliant-with-old-result.json"),
+            &c,
+        )
+        .unwrap();
         let f = &event.findings[0];
         let rows = FindingRows::build(&f.finding, &f.evidence, c.version());
-        let frameworks: std::collections::BTreeSet<_> = f.finding.controls.iter().map(|c| c.framework.clone()).collect();
+        let frameworks: std::collections::BTreeSet<_> = f
+            .finding
+            .controls
+            .iter()
+            .map(|c| c.framework.clone())
+            .collect();
         assert_eq!(rows.frameworks, frameworks.into_iter().collect::<Vec<_>>());
         assert_eq!(rows.current.fields.controls.len(), f.finding.controls.len());
-        assert_eq!(rows.current.status_sort, format!("2026-11-02T09:15:11.482Z#{}", f.finding.state_id()));
-        assert_eq!(rows.history.sk, format!("2026-11-02T09:15:11.482Z#{}", f.evidence.sha256));
+        assert_eq!(
+            rows.current.status_sort,
+            format!("2026-11-02T09:15:11.482Z#{}", f.finding.state_id())
+        );
+        assert_eq!(
+            rows.history.sk,
+            format!("2026-11-02T09:15:11.482Z#{}", f.evidence.sha256)
+        );
         assert_eq!(rows.history.observed_date, "2026-11-02");
         assert_eq!(framework_key("PCI-DSS-3.2.1"), "fw_PCI-DSS-3.2.1");
         assert_eq!(framework_index("PCI-DSS-3.2.1"), "Fw-PCI-DSS-3.2.1");
@@ -176,8 +207,19 @@ mod tests {
     #[test]
     fn set_aside_findings_stand_as_their_disposition() {
         let c = Catalogue::embedded().unwrap();
-        let event = normalize_event(include_bytes!("../../../events/securityhub-four-findings.json"), &c).unwrap();
-        let standings: Vec<_> = event.findings.iter().map(|f| standing(&f.finding)).collect();
-        assert_eq!(standings, ["NON_COMPLIANT", "COMPLIANT", "SUPPRESSED", "ARCHIVED"]);
+        let event = normalize_event(
+            include_bytes!("../../../events/securityhub-four-findings.json"),
+            &c,
+        )
+        .unwrap();
+        let standings: Vec<_> = event
+            .findings
+            .iter()
+            .map(|f| standing(&f.finding))
+            .collect();
+        assert_eq!(
+            standings,
+            ["NON_COMPLIANT", "COMPLIANT", "SUPPRESSED", "ARCHIVED"]
+        );
     }
 }

@@ -11,7 +11,8 @@ pub struct Timestamp(String);
 impl Timestamp {
     /// Parse an RFC 3339 time such as `2026-11-02T09:15:27Z` or `2026-11-02T09:15:27.123+01:00`.
     pub fn parse(text: &str) -> Result<Self, String> {
-        let t = OffsetDateTime::parse(text, &Rfc3339).map_err(|e| format!("`{text}` is not an RFC 3339 time: {e}"))?;
+        let t = OffsetDateTime::parse(text, &Rfc3339)
+            .map_err(|e| format!("`{text}` is not an RFC 3339 time: {e}"))?;
         let t = t.to_offset(UtcOffset::UTC);
         Ok(Timestamp(format!(
             "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
@@ -52,9 +53,20 @@ mod tests {
 
     #[test]
     fn normalises_to_fixed_width_utc() {
-        assert_eq!(Timestamp::parse("2026-11-02T09:15:27Z").unwrap().as_str(), "2026-11-02T09:15:27.000Z");
-        assert_eq!(Timestamp::parse("2026-11-02T09:15:27.5Z").unwrap().as_str(), "2026-11-02T09:15:27.500Z");
-        assert_eq!(Timestamp::parse("2026-11-02T10:15:27.123+01:00").unwrap().as_str(), "2026-11-02T09:15:27.123Z");
+        assert_eq!(
+            Timestamp::parse("2026-11-02T09:15:27Z").unwrap().as_str(),
+            "2026-11-02T09:15:27.000Z"
+        );
+        assert_eq!(
+            Timestamp::parse("2026-11-02T09:15:27.5Z").unwrap().as_str(),
+            "2026-11-02T09:15:27.500Z"
+        );
+        assert_eq!(
+            Timestamp::parse("2026-11-02T10:15:27.123+01:00")
+                .unwrap()
+                .as_str(),
+            "2026-11-02T09:15:27.123Z"
+        );
     }
 
     #[test]

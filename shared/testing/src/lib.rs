@@ -13,7 +13,10 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 pub fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("repo root")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .expect("repo root")
 }
 
 fn python() -> PathBuf {
@@ -21,7 +24,11 @@ fn python() -> PathBuf {
         return PathBuf::from(p);
     }
     let venv = repo_root().join(".venv/bin/python");
-    assert!(venv.exists(), "{} is missing: run `make venv` (or `make test`) first", venv.display());
+    assert!(
+        venv.exists(),
+        "{} is missing: run `make venv` (or `make test`) first",
+        venv.display()
+    );
     venv
 }
 
@@ -38,6 +45,8 @@ pub fn endpoint() -> &'static str {
         let log_path = std::env::temp_dir().join(format!("attest-it-moto-{pid}.log"));
         let _ = std::fs::remove_file(&port_file);
         let log = std::fs::File::create(&log_path).expect("create moto log");
+        // Not waited on by design: the server watches this process and exits with it.
+        #[allow(clippy::zombie_processes)]
         Command::new(python())
             .arg(repo_root().join("scripts/local_aws.py"))
             .args(["serve", "--port-file"])
@@ -55,7 +64,11 @@ pub fn endpoint() -> &'static str {
                     return format!("http://{addr}");
                 }
             }
-            assert!(Instant::now() < deadline, "local AWS server did not start within 60 s; see {}", log_path.display());
+            assert!(
+                Instant::now() < deadline,
+                "local AWS server did not start within 60 s; see {}",
+                log_path.display()
+            );
             std::thread::sleep(Duration::from_millis(100));
         }
     })
@@ -73,16 +86,29 @@ pub struct Stack {
 
 impl Stack {
     pub async fn new() -> Stack {
-        let prefix = format!("it{}-{}", std::process::id(), NEXT.fetch_add(1, Ordering::SeqCst));
+        let prefix = format!(
+            "it{}-{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::SeqCst)
+        );
         let output = Command::new(python())
             .arg(repo_root().join("scripts/local_aws.py"))
             .args(["provision", "--endpoint", endpoint(), "--prefix", &prefix])
             .env("AWS_REGION", "us-east-1")
             .output()
             .expect("run provision");
-        assert!(output.status.success(), "provision failed: {}", String::from_utf8_lossy(&output.stderr));
-        let resources: serde_json::Value = serde_json::from_slice(&output.stdout).expect("provision output");
-        Stack { prefix, resources, sdk: sdk_config().await }
+        assert!(
+            output.status.success(),
+            "provision failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let resources: serde_json::Value =
+            serde_json::from_slice(&output.stdout).expect("provision output");
+        Stack {
+            prefix,
+            resources,
+            sdk: sdk_config().await,
+        }
     }
 
     /// A function's environment as the template sets it, for `from_lookup` configuration.
@@ -93,7 +119,10 @@ impl Stack {
 
     /// The physical name of a resource by logical id.
     pub fn name(&self, logical: &str) -> String {
-        self.resources[logical]["name"].as_str().unwrap_or_else(|| panic!("no resource {logical}")).to_string()
+        self.resources[logical]["name"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no resource {logical}"))
+            .to_string()
     }
 }
 
@@ -102,12 +131,15 @@ pub async fn sdk_config() -> aws_config::SdkConfig {
     aws_config::defaults(aws_config::BehaviorVersion::latest())
         .endpoint_url(endpoint())
         .region(aws_config::Region::new("us-east-1"))
-        .credentials_provider(aws_sdk_s3::config::Credentials::new("testing", "testing", None, None, "tests"))
+        .credentials_provider(aws_sdk_s3::config::Credentials::new(
+            "testing", "testing", None, None, "tests",
+        ))
         .load()
         .await
 }
 
 /// A sample event from `events/`.
 pub fn event_bytes(name: &str) -> Vec<u8> {
-    std::fs::read(repo_root().join("events").join(name)).unwrap_or_else(|e| panic!("events/{name}: {e}"))
+    std::fs::read(repo_root().join("events").join(name))
+        .unwrap_or_else(|e| panic!("events/{name}: {e}"))
 }

@@ -7,7 +7,9 @@ use attest_testing::Stack;
 
 async fn collection(stack: &Stack) -> Collection {
     let config = CollectConfig::from_lookup(stack.env("CollectFunction")).expect("template config");
-    build(&stack.sdk, &config, Registry::aws(&stack.sdk)).await.expect("collection")
+    build(&stack.sdk, &config, Registry::aws(&stack.sdk))
+        .await
+        .expect("collection")
 }
 
 fn event(json: serde_json::Value) -> CollectEvent {
@@ -19,11 +21,16 @@ async fn a_scheduled_event_collects_the_period_its_schedule_defines() {
     let stack = Stack::new().await;
     let c = collection(&stack).await;
     // As Scheduler sends it (input from the template), a little late: the period is still the schedule's.
-    let e = event(serde_json::json!({"controls": ["pci-3.4-s3-encryption-posture"], "scheduled_time": "2026-11-25T02:00:09Z"}));
+    let e = event(
+        serde_json::json!({"controls": ["pci-3.4-s3-encryption-posture"], "scheduled_time": "2026-11-25T02:00:09Z"}),
+    );
     let response = handle(&c, e.clone(), "req-1").await.unwrap();
     assert_eq!(response.runs.len(), 1);
     let run = &response.runs[0];
-    assert_eq!(run.period, "2026-11-24T02:00:00.000Z/2026-11-25T02:00:00.000Z");
+    assert_eq!(
+        run.period,
+        "2026-11-24T02:00:00.000Z/2026-11-25T02:00:00.000Z"
+    );
     assert_eq!(run.outcome, "collected");
     assert_eq!(run.evidence_sha256.as_deref().map(str::len), Some(64));
 
@@ -42,9 +49,22 @@ async fn an_ad_hoc_period_and_a_batch() {
         "period": "2026-10-01T00:00:00Z/2026-11-01T00:00:00Z"
     }));
     let response = handle(&c, e, "req-1").await.unwrap();
-    let outcomes: Vec<_> = response.runs.iter().map(|r| (r.control.as_str(), r.outcome.as_str())).collect();
-    assert_eq!(outcomes, [("cis-1.4-3.1-trail-status", "collected"), ("soc2-cc6.1-s3-public-access", "collected")]);
-    assert!(response.runs.iter().all(|r| r.period == "2026-10-01T00:00:00.000Z/2026-11-01T00:00:00.000Z"));
+    let outcomes: Vec<_> = response
+        .runs
+        .iter()
+        .map(|r| (r.control.as_str(), r.outcome.as_str()))
+        .collect();
+    assert_eq!(
+        outcomes,
+        [
+            ("cis-1.4-3.1-trail-status", "collected"),
+            ("soc2-cc6.1-s3-public-access", "collected")
+        ]
+    );
+    assert!(response
+        .runs
+        .iter()
+        .all(|r| r.period == "2026-10-01T00:00:00.000Z/2026-11-01T00:00:00.000Z"));
 }
 
 #[tokio::test]
@@ -52,17 +72,36 @@ async fn bad_events_are_refused_with_the_reason() {
     let stack = Stack::new().await;
     let c = collection(&stack).await;
     for (json, expected) in [
-        (serde_json::json!({"scheduled_time": "2026-11-25T02:00:00Z"}), "name at least one control"),
-        (serde_json::json!({"control": "nope", "scheduled_time": "2026-11-25T02:00:00Z"}), "unknown control `nope`"),
-        (serde_json::json!({"control": "pci-3.4-s3-encryption-posture"}), "give `scheduled_time` or `period`"),
-        (serde_json::json!({"control": "pci-3.4-s3-encryption-posture", "period": "2026-11-02T00:00:00Z/2026-11-01T00:00:00Z"}), "start must be before the end"),
-        (serde_json::json!({"control": "pci-3.4-s3-encryption-posture", "scheduled_time": "yesterday"}), "`scheduled_time`"),
+        (
+            serde_json::json!({"scheduled_time": "2026-11-25T02:00:00Z"}),
+            "name at least one control",
+        ),
+        (
+            serde_json::json!({"control": "nope", "scheduled_time": "2026-11-25T02:00:00Z"}),
+            "unknown control `nope`",
+        ),
+        (
+            serde_json::json!({"control": "pci-3.4-s3-encryption-posture"}),
+            "give `scheduled_time` or `period`",
+        ),
+        (
+            serde_json::json!({"control": "pci-3.4-s3-encryption-posture", "period": "2026-11-02T00:00:00Z/2026-11-01T00:00:00Z"}),
+            "start must be before the end",
+        ),
+        (
+            serde_json::json!({"control": "pci-3.4-s3-encryption-posture", "scheduled_time": "yesterday"}),
+            "`scheduled_time`",
+        ),
     ] {
         let err = handle(&c, event(json.clone()), "req").await.unwrap_err();
         assert!(matches!(err, CollectError::BadEvent(_)), "{json}: {err}");
         assert!(err.to_string().contains(expected), "{json}: {err}");
     }
-    assert!(serde_json::from_value::<CollectEvent>(serde_json::json!({"control": "x", "contorls": []})).is_err(), "typos are refused");
+    assert!(
+        serde_json::from_value::<CollectEvent>(serde_json::json!({"control": "x", "contorls": []}))
+            .is_err(),
+        "typos are refused"
+    );
 }
 
 #[tokio::test]
@@ -72,11 +111,33 @@ async fn a_failed_run_fails_the_invocation_so_scheduler_retries_it() {
     // The local server does not implement AWS Config's GetComplianceDetailsByConfigRule, so this
     // collector fails here: the invocation must fail (and be retried, then dead-lettered), and the
     // run must be recorded as FAILED.
-    let e = event(serde_json::json!({"control": "pci-1.2.1-config-network-rules", "scheduled_time": "2026-11-25T12:00:00Z"}));
+    let e = event(
+        serde_json::json!({"control": "pci-1.2.1-config-network-rules", "scheduled_time": "2026-11-25T12:00:00Z"}),
+    );
     let err = handle(&c, e, "req-1").await.unwrap_err();
-    assert!(matches!(err, CollectError::RunsFailed { failed: 1, total: 1, .. }), "{err}");
-    let period = attest_domain::collection::Period::parse("2026-11-25T11:00:00Z/2026-11-25T12:00:00Z").unwrap();
-    let record = c.runs.get("pci-1.2.1-config-network-rules", &period).await.unwrap().expect("run recorded");
+    assert!(
+        matches!(
+            err,
+            CollectError::RunsFailed {
+                failed: 1,
+                total: 1,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    let period =
+        attest_domain::collection::Period::parse("2026-11-25T11:00:00Z/2026-11-25T12:00:00Z")
+            .unwrap();
+    let record = c
+        .runs
+        .get("pci-1.2.1-config-network-rules", &period)
+        .await
+        .unwrap()
+        .expect("run recorded");
     assert_eq!(record.status, attest_domain::collection::RunStatus::Failed);
-    assert!(record.error.unwrap().contains("config:"), "the error names the failing call");
+    assert!(
+        record.error.unwrap().contains("config:"),
+        "the error names the failing call"
+    );
 }

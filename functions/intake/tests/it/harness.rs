@@ -20,7 +20,11 @@ impl Stack {
     }
 
     pub fn intake(&self) -> Intake {
-        Intake::new(&self.inner.sdk, &self.config, Catalogue::embedded().expect("catalogue"))
+        Intake::new(
+            &self.inner.sdk,
+            &self.config,
+            Catalogue::embedded().expect("catalogue"),
+        )
     }
 
     pub fn s3(&self) -> aws_sdk_s3::Client {

@@ -9,7 +9,10 @@ const CONFIG_STATE: &str = "123456789012#us-east-1#s3-bucket-server-side-encrypt
 
 fn config_state_id() -> String {
     let v: serde_json::Value = serde_json::from_slice(&event_bytes(CONFIG_EVENT)).unwrap();
-    format!("{CONFIG_STATE}{}", v["detail"]["resourceId"].as_str().unwrap())
+    format!(
+        "{CONFIG_STATE}{}",
+        v["detail"]["resourceId"].as_str().unwrap()
+    )
 }
 
 #[tokio::test]
@@ -18,25 +21,45 @@ async fn each_source_lands_in_state_history_and_s3() {
     let intake = stack.intake();
     let batch = sqs_batch(&[
         ("m-config", event_bytes(CONFIG_EVENT)),
-        ("m-securityhub", event_bytes("securityhub-four-findings.json")),
+        (
+            "m-securityhub",
+            event_bytes("securityhub-four-findings.json"),
+        ),
         ("m-cloudtrail", event_bytes("cloudtrail-stoplogging.json")),
     ]);
     let response = handle_batch(&intake, batch).await;
-    assert!(response.batch_item_failures.is_empty(), "{:?}", response.batch_item_failures);
+    assert!(
+        response.batch_item_failures.is_empty(),
+        "{:?}",
+        response.batch_item_failures
+    );
 
     let catalogue = &intake.catalogue;
     let mut checked = 0;
-    for name in [CONFIG_EVENT, "securityhub-four-findings.json", "cloudtrail-stoplogging.json"] {
+    for name in [
+        CONFIG_EVENT,
+        "securityhub-four-findings.json",
+        "cloudtrail-stoplogging.json",
+    ] {
         let normalized = attest_domain::normalize_event(&event_bytes(name), catalogue).unwrap();
         for item in normalized.findings {
             let state_id = item.finding.state_id();
-            let current = intake.state.current(&state_id).await.unwrap().unwrap_or_else(|| panic!("no state for {state_id}"));
+            let current = intake
+                .state
+                .current(&state_id)
+                .await
+                .unwrap()
+                .unwrap_or_else(|| panic!("no state for {state_id}"));
             assert_eq!(current.fields.evidence_key, item.evidence.key);
             assert_eq!(current.fields.status, item.finding.status.as_str());
             assert_eq!(current.fields.catalogue_version, catalogue.version());
 
             // The stored object is the canonical evidence, and hashes to the recorded hash.
-            let bytes = intake.evidence.get(&current.fields.evidence_key).await.unwrap();
+            let bytes = intake
+                .evidence
+                .get(&current.fields.evidence_key)
+                .await
+                .unwrap();
             assert_eq!(sha256_hex(&bytes), current.fields.evidence_sha256);
             assert_eq!(bytes, item.evidence.bytes);
 
@@ -49,9 +72,15 @@ async fn each_source_lands_in_state_history_and_s3() {
                 .send()
                 .await
                 .unwrap();
-            assert_eq!(head.server_side_encryption, Some(ServerSideEncryption::AwsKms));
+            assert_eq!(
+                head.server_side_encryption,
+                Some(ServerSideEncryption::AwsKms)
+            );
             assert_eq!(head.object_lock_mode, Some(ObjectLockMode::Compliance));
-            let until = head.object_lock_retain_until_date.expect("retention date").secs();
+            let until = head
+                .object_lock_retain_until_date
+                .expect("retention date")
+                .secs();
             let years = (until - head.last_modified.unwrap().secs()) as f64 / (365.25 * 86400.0);
             assert!((6.9..7.1).contains(&years), "retention {years} years");
 
@@ -64,24 +93,69 @@ async fn each_source_lands_in_state_history_and_s3() {
     assert_eq!(checked, 6);
 
     // Queryable by framework (control index), by status and by resource.
-    let pci = intake.state.framework_state("PCI-DSS-3.2.1", None).await.unwrap();
-    assert!(pci.iter().any(|r| r.fields.state_id == config_state_id()), "{pci:?}");
-    let failing_cis = intake.state.framework_state("CIS-AWS-1.4", Some("NON_COMPLIANT")).await.unwrap();
-    assert!(failing_cis.iter().any(|r| r.fields.rule_id == "S3.8"), "{failing_cis:?}");
-    assert!(failing_cis.iter().all(|r| r.fields.standing == "NON_COMPLIANT"));
+    let pci = intake
+        .state
+        .framework_state("PCI-DSS-3.2.1", None)
+        .await
+        .unwrap();
+    assert!(
+        pci.iter().any(|r| r.fields.state_id == config_state_id()),
+        "{pci:?}"
+    );
+    let failing_cis = intake
+        .state
+        .framework_state("CIS-AWS-1.4", Some("NON_COMPLIANT"))
+        .await
+        .unwrap();
+    assert!(
+        failing_cis.iter().any(|r| r.fields.rule_id == "S3.8"),
+        "{failing_cis:?}"
+    );
+    assert!(failing_cis
+        .iter()
+        .all(|r| r.fields.standing == "NON_COMPLIANT"));
     // Rows appear only in the indexes of frameworks they bear on.
     let gdpr = intake.state.framework_state("GDPR", None).await.unwrap();
-    assert!(gdpr.iter().all(|r| r.fields.controls.iter().any(|c| c.starts_with("GDPR:"))), "{gdpr:?}");
-    let history = intake.state.framework_history_on("CIS-AWS-1.4", "2026-11-02").await.unwrap();
-    assert!(history.iter().any(|h| h.fields.rule_id == "S3.8"), "{history:?}");
+    assert!(
+        gdpr.iter()
+            .all(|r| r.fields.controls.iter().any(|c| c.starts_with("GDPR:"))),
+        "{gdpr:?}"
+    );
+    let history = intake
+        .state
+        .framework_history_on("CIS-AWS-1.4", "2026-11-02")
+        .await
+        .unwrap();
+    assert!(
+        history.iter().any(|h| h.fields.rule_id == "S3.8"),
+        "{history:?}"
+    );
     let suppressed = intake.state.by_standing("SUPPRESSED").await.unwrap();
-    assert_eq!(suppressed.iter().map(|r| r.fields.rule_id.as_str()).collect::<Vec<_>>(), ["EC2.19"]);
+    assert_eq!(
+        suppressed
+            .iter()
+            .map(|r| r.fields.rule_id.as_str())
+            .collect::<Vec<_>>(),
+        ["EC2.19"]
+    );
     let archived = intake.state.by_standing("ARCHIVED").await.unwrap();
     assert_eq!(archived.len(), 1);
-    let current = intake.state.current(&config_state_id()).await.unwrap().unwrap();
-    let by_resource = intake.state.by_resource(&current.fields.resource_key).await.unwrap();
+    let current = intake
+        .state
+        .current(&config_state_id())
+        .await
+        .unwrap()
+        .unwrap();
+    let by_resource = intake
+        .state
+        .by_resource(&current.fields.resource_key)
+        .await
+        .unwrap();
     assert_eq!(by_resource.len(), 1);
-    assert_eq!(by_resource[0].fields.rule_id, "s3-bucket-server-side-encryption-enabled");
+    assert_eq!(
+        by_resource[0].fields.rule_id,
+        "s3-bucket-server-side-encryption-enabled"
+    );
 }
 
 #[tokio::test]
@@ -90,10 +164,26 @@ async fn redelivery_writes_no_second_history_entry_or_evidence_object() {
     let intake = stack.intake();
     let bytes = event_bytes("securityhub-four-findings.json");
     let first = process_event(&intake, &bytes).await.unwrap();
-    assert_eq!((first.findings, first.evidence_written, first.history_recorded, first.state_updated), (4, 4, 4, 4));
+    assert_eq!(
+        (
+            first.findings,
+            first.evidence_written,
+            first.history_recorded,
+            first.state_updated
+        ),
+        (4, 4, 4, 4)
+    );
 
     let again = process_event(&intake, &bytes).await.unwrap();
-    assert_eq!((again.evidence_written, again.history_recorded, again.state_updated, again.state_stale), (0, 0, 0, 4));
+    assert_eq!(
+        (
+            again.evidence_written,
+            again.history_recorded,
+            again.state_updated,
+            again.state_stale
+        ),
+        (0, 0, 0, 4)
+    );
 
     let versions = stack
         .s3()
@@ -103,9 +193,24 @@ async fn redelivery_writes_no_second_history_entry_or_evidence_object() {
         .send()
         .await
         .unwrap();
-    assert_eq!(versions.versions().len(), 4, "one object version per finding, none rewritten");
-    for item in attest_domain::normalize_event(&bytes, &intake.catalogue).unwrap().findings {
-        assert_eq!(intake.state.history(&item.finding.state_id()).await.unwrap().len(), 1);
+    assert_eq!(
+        versions.versions().len(),
+        4,
+        "one object version per finding, none rewritten"
+    );
+    for item in attest_domain::normalize_event(&bytes, &intake.catalogue)
+        .unwrap()
+        .findings
+    {
+        assert_eq!(
+            intake
+                .state
+                .history(&item.finding.state_id())
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
     }
 }
 
@@ -124,23 +229,60 @@ async fn an_older_evaluation_never_overwrites_a_newer_one_but_is_kept_in_history
     let a = process_event(&intake, &newer).await.unwrap();
     assert_eq!(a.state_updated, 1);
     let b = process_event(&intake, &older).await.unwrap();
-    assert_eq!((b.history_recorded, b.state_updated, b.state_stale), (1, 0, 1));
+    assert_eq!(
+        (b.history_recorded, b.state_updated, b.state_stale),
+        (1, 0, 1)
+    );
 
-    let current = intake.state.current(&config_state_id()).await.unwrap().unwrap();
+    let current = intake
+        .state
+        .current(&config_state_id())
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(current.fields.status, "COMPLIANT");
     assert_eq!(current.fields.observed_at, "2026-11-02T12:00:00.000Z");
     let history = intake.state.history(&config_state_id()).await.unwrap();
-    let statuses: Vec<_> = history.iter().map(|h| (h.fields.observed_at.as_str(), h.fields.status.as_str())).collect();
-    assert_eq!(statuses, [("2026-11-02T09:15:11.482Z", "NON_COMPLIANT"), ("2026-11-02T12:00:00.000Z", "COMPLIANT")]);
+    let statuses: Vec<_> = history
+        .iter()
+        .map(|h| (h.fields.observed_at.as_str(), h.fields.status.as_str()))
+        .collect();
+    assert_eq!(
+        statuses,
+        [
+            ("2026-11-02T09:15:11.482Z", "NON_COMPLIANT"),
+            ("2026-11-02T12:00:00.000Z", "COMPLIANT")
+        ]
+    );
 
     // The framework index follows the current state, not the late arrival.
-    let pci = intake.state.framework_state("PCI-DSS-3.2.1", None).await.unwrap();
-    let mine: Vec<_> = pci.iter().filter(|r| r.fields.state_id == config_state_id()).collect();
+    let pci = intake
+        .state
+        .framework_state("PCI-DSS-3.2.1", None)
+        .await
+        .unwrap();
+    let mine: Vec<_> = pci
+        .iter()
+        .filter(|r| r.fields.state_id == config_state_id())
+        .collect();
     assert_eq!(mine.len(), 1);
     assert_eq!(mine[0].fields.standing, "COMPLIANT");
-    assert!(intake.state.framework_state("PCI-DSS-3.2.1", Some("NON_COMPLIANT")).await.unwrap().is_empty());
+    assert!(intake
+        .state
+        .framework_state("PCI-DSS-3.2.1", Some("NON_COMPLIANT"))
+        .await
+        .unwrap()
+        .is_empty());
     // Both evaluations are in the framework's history for that day.
-    assert_eq!(intake.state.framework_history_on("PCI-DSS-3.2.1", "2026-11-02").await.unwrap().len(), 2);
+    assert_eq!(
+        intake
+            .state
+            .framework_history_on("PCI-DSS-3.2.1", "2026-11-02")
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
 }
 
 #[tokio::test]
@@ -151,20 +293,51 @@ async fn bad_events_are_reported_as_failures_while_their_neighbours_are_stored()
         ("good-1", event_bytes(CONFIG_EVENT)),
         ("not-json", event_bytes("invalid/not-json.txt")),
         ("unknown-source", event_bytes("invalid/unknown-source.json")),
-        ("good-2", event_bytes("cloudtrail-unmapped-create-tags.json")),
-        ("missing-field", event_bytes("invalid/config-missing-compliance-type.json")),
+        (
+            "good-2",
+            event_bytes("cloudtrail-unmapped-create-tags.json"),
+        ),
+        (
+            "missing-field",
+            event_bytes("invalid/config-missing-compliance-type.json"),
+        ),
         ("missing-detail", event_bytes("invalid/missing-detail.json")),
     ]);
     let response = handle_batch(&intake, batch).await;
-    let failed: Vec<_> = response.batch_item_failures.iter().map(|f| f.item_identifier.as_str()).collect();
-    assert_eq!(failed, ["missing-detail", "missing-field", "not-json", "unknown-source"]);
+    let failed: Vec<_> = response
+        .batch_item_failures
+        .iter()
+        .map(|f| f.item_identifier.as_str())
+        .collect();
+    assert_eq!(
+        failed,
+        [
+            "missing-detail",
+            "missing-field",
+            "not-json",
+            "unknown-source"
+        ]
+    );
 
-    assert!(intake.state.current(&config_state_id()).await.unwrap().is_some());
-    let unmapped = attest_domain::normalize_event(&event_bytes("cloudtrail-unmapped-create-tags.json"), &intake.catalogue)
+    assert!(intake
+        .state
+        .current(&config_state_id())
+        .await
         .unwrap()
-        .findings
-        .remove(0);
-    let row = intake.state.current(&unmapped.finding.state_id()).await.unwrap().expect("unmapped finding is stored");
+        .is_some());
+    let unmapped = attest_domain::normalize_event(
+        &event_bytes("cloudtrail-unmapped-create-tags.json"),
+        &intake.catalogue,
+    )
+    .unwrap()
+    .findings
+    .remove(0);
+    let row = intake
+        .state
+        .current(&unmapped.finding.state_id())
+        .await
+        .unwrap()
+        .expect("unmapped finding is stored");
     assert!(!row.fields.mapped);
 }
 
@@ -175,11 +348,21 @@ async fn a_storage_failure_is_reported_not_swallowed() {
     let intake = stack.intake();
     let response = handle_batch(&intake, sqs_batch(&[("m1", event_bytes(CONFIG_EVENT))])).await;
     assert_eq!(response.batch_item_failures.len(), 1);
-    let err = process_event(&intake, &event_bytes(CONFIG_EVENT)).await.unwrap_err();
+    let err = process_event(&intake, &event_bytes(CONFIG_EVENT))
+        .await
+        .unwrap_err();
     let text = err.to_string();
-    assert!(text.contains("s3:PutObject") && text.contains("no-such-bucket-attest"), "{text}");
+    assert!(
+        text.contains("s3:PutObject") && text.contains("no-such-bucket-attest"),
+        "{text}"
+    );
     // Nothing was recorded without its evidence.
-    assert!(intake.state.current(&config_state_id()).await.unwrap().is_none());
+    assert!(intake
+        .state
+        .current(&config_state_id())
+        .await
+        .unwrap()
+        .is_none());
 }
 
 #[tokio::test]
@@ -189,7 +372,10 @@ async fn concurrent_duplicate_deliveries_store_one_evidence_object_and_one_histo
     let bytes = event_bytes(CONFIG_EVENT);
     let runs = futures::future::join_all((0..8).map(|_| process_event(&intake, &bytes))).await;
     let outcomes: Vec<_> = runs.into_iter().map(|r| r.unwrap()).collect();
-    assert_eq!(outcomes.iter().map(|o| o.history_recorded).sum::<usize>(), 1);
+    assert_eq!(
+        outcomes.iter().map(|o| o.history_recorded).sum::<usize>(),
+        1
+    );
     assert_eq!(outcomes.iter().map(|o| o.state_updated).sum::<usize>(), 1);
     let versions = stack
         .s3()
@@ -199,5 +385,13 @@ async fn concurrent_duplicate_deliveries_store_one_evidence_object_and_one_histo
         .await
         .unwrap();
     assert_eq!(versions.versions().len(), 1);
-    assert_eq!(intake.state.history(&config_state_id()).await.unwrap().len(), 1);
+    assert_eq!(
+        intake
+            .state
+            .history(&config_state_id())
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
 }

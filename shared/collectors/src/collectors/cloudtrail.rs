@@ -44,7 +44,11 @@ impl Collector for TrailStatus {
             trails.sort_by(|a, b| a.trail_arn().cmp(&b.trail_arn()));
             let mut out = Vec::with_capacity(trails.len());
             for trail in &trails {
-                let id = trail.trail_arn().or(trail.name()).unwrap_or_default().to_string();
+                let id = trail
+                    .trail_arn()
+                    .or(trail.name())
+                    .unwrap_or_default()
+                    .to_string();
                 request.limiter.acquire().await;
                 let status = self
                     .client
@@ -68,10 +72,17 @@ impl Collector for TrailStatus {
                     "latest_delivery_time": status.latest_delivery_time().map(|t| t.to_string()),
                 }));
             }
-            let logging = out.iter().filter(|t| t["is_logging"] == json!(true)).count();
-            let multi_region_logging =
-                out.iter().filter(|t| t["is_logging"] == json!(true) && t["is_multi_region"] == json!(true)).count();
-            Ok(json!({ "trail_count": out.len(), "logging_count": logging, "multi_region_logging_count": multi_region_logging, "trails": out }))
+            let logging = out
+                .iter()
+                .filter(|t| t["is_logging"] == json!(true))
+                .count();
+            let multi_region_logging = out
+                .iter()
+                .filter(|t| t["is_logging"] == json!(true) && t["is_multi_region"] == json!(true))
+                .count();
+            Ok(
+                json!({ "trail_count": out.len(), "logging_count": logging, "multi_region_logging_count": multi_region_logging, "trails": out }),
+            )
         })
     }
 }

@@ -34,8 +34,9 @@ impl Collector for RuleCompliance {
 
     fn collect<'a>(&'a self, request: CollectRequest<'a>) -> CollectFuture<'a> {
         Box::pin(async move {
-            let mut rules = super::string_list(request.parameters, "rules", true)
-                .map_err(|e| crate::CollectError::permanent("config.rule_compliance parameters", e))?;
+            let mut rules = super::string_list(request.parameters, "rules", true).map_err(|e| {
+                crate::CollectError::permanent("config.rule_compliance parameters", e)
+            })?;
             rules.sort();
             rules.dedup();
             let mut out = Vec::with_capacity(rules.len());
@@ -47,7 +48,9 @@ impl Collector for RuleCompliance {
                     .config_rule_names(rule)
                     .send()
                     .await
-                    .map_err(|e| sdk_error("config:DescribeComplianceByConfigRule", rule.clone(), e))?;
+                    .map_err(|e| {
+                        sdk_error("config:DescribeComplianceByConfigRule", rule.clone(), e)
+                    })?;
                 let compliance = summary
                     .compliance_by_config_rules()
                     .iter()
@@ -71,7 +74,9 @@ impl Collector for RuleCompliance {
                         .set_next_token(token.take())
                         .send()
                         .await
-                        .map_err(|e| sdk_error("config:GetComplianceDetailsByConfigRule", rule.clone(), e))?;
+                        .map_err(|e| {
+                            sdk_error("config:GetComplianceDetailsByConfigRule", rule.clone(), e)
+                        })?;
                     for r in page.evaluation_results() {
                         let id = r.evaluation_result_identifier();
                         let q = id.and_then(|i| i.evaluation_result_qualifier());
@@ -90,9 +95,13 @@ impl Collector for RuleCompliance {
                     }
                 }
                 results.sort_by(|a, b| {
-                    (a["resource_type"].as_str(), a["resource_id"].as_str()).cmp(&(b["resource_type"].as_str(), b["resource_id"].as_str()))
+                    (a["resource_type"].as_str(), a["resource_id"].as_str())
+                        .cmp(&(b["resource_type"].as_str(), b["resource_id"].as_str()))
                 });
-                let non_compliant = results.iter().filter(|r| r["compliance_type"] == json!("NON_COMPLIANT")).count();
+                let non_compliant = results
+                    .iter()
+                    .filter(|r| r["compliance_type"] == json!("NON_COMPLIANT"))
+                    .count();
                 out.push(json!({
                     "name": rule,
                     "compliance": compliance,

@@ -6,15 +6,30 @@ pub mod s3;
 pub mod securityhub;
 
 /// A list of strings from a parameter, or an error naming the parameter.
-pub(crate) fn string_list(parameters: &serde_json::Value, name: &str, required: bool) -> Result<Vec<String>, String> {
+pub(crate) fn string_list(
+    parameters: &serde_json::Value,
+    name: &str,
+    required: bool,
+) -> Result<Vec<String>, String> {
     match parameters.get(name) {
         None if !required => Ok(Vec::new()),
         None => Err(format!("`{name}` is required")),
         Some(serde_json::Value::Array(items)) => items
             .iter()
-            .map(|v| v.as_str().filter(|s| !s.is_empty()).map(str::to_string).ok_or_else(|| format!("`{name}` must list non-empty strings")))
+            .map(|v| {
+                v.as_str()
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string)
+                    .ok_or_else(|| format!("`{name}` must list non-empty strings"))
+            })
             .collect::<Result<Vec<_>, _>>()
-            .and_then(|v| if required && v.is_empty() { Err(format!("`{name}` must not be empty")) } else { Ok(v) }),
+            .and_then(|v| {
+                if required && v.is_empty() {
+                    Err(format!("`{name}` must not be empty"))
+                } else {
+                    Ok(v)
+                }
+            }),
         Some(_) => Err(format!("`{name}` must be a list of strings")),
     }
 }
@@ -23,7 +38,10 @@ pub(crate) fn string_list(parameters: &serde_json::Value, name: &str, required: 
 pub(crate) fn only_keys(parameters: &serde_json::Value, allowed: &[&str]) -> Result<(), String> {
     if let Some(map) = parameters.as_object() {
         if let Some(unknown) = map.keys().find(|k| !allowed.contains(&k.as_str())) {
-            return Err(format!("unknown parameter `{unknown}` (allowed: {})", allowed.join(", ")));
+            return Err(format!(
+                "unknown parameter `{unknown}` (allowed: {})",
+                allowed.join(", ")
+            ));
         }
     }
     Ok(())

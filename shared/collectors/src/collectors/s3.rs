@@ -28,7 +28,13 @@ macro_rules! optional {
     ($call:expr, $op:literal, $bucket:expr) => {
         match $call.await {
             Ok(out) => Some(out),
-            Err(e) if e.as_service_error().and_then(|s| s.code()).is_some_and(|c| ABSENT.contains(&c)) => None,
+            Err(e)
+                if e.as_service_error()
+                    .and_then(|s| s.code())
+                    .is_some_and(|c| ABSENT.contains(&c)) =>
+            {
+                None
+            }
             Err(e) => return Err(sdk_error($op, $bucket.to_string(), e)),
         }
     };
@@ -54,18 +60,39 @@ impl Collector for BucketPosture {
 
     fn collect<'a>(&'a self, request: CollectRequest<'a>) -> CollectFuture<'a> {
         Box::pin(async move {
-            let prefix = request.parameters.get("bucket_prefix").and_then(Value::as_str).unwrap_or("");
+            let prefix = request
+                .parameters
+                .get("bucket_prefix")
+                .and_then(Value::as_str)
+                .unwrap_or("");
             request.limiter.acquire().await;
-            let listed = self.client.list_buckets().send().await.map_err(|e| sdk_error("s3:ListBuckets", "account", e))?;
-            let mut names: Vec<String> =
-                listed.buckets().iter().filter_map(|b| b.name().map(str::to_string)).filter(|n| n.starts_with(prefix)).collect();
+            let listed = self
+                .client
+                .list_buckets()
+                .send()
+                .await
+                .map_err(|e| sdk_error("s3:ListBuckets", "account", e))?;
+            let mut names: Vec<String> = listed
+                .buckets()
+                .iter()
+                .filter_map(|b| b.name().map(str::to_string))
+                .filter(|n| n.starts_with(prefix))
+                .collect();
             names.sort();
             let mut buckets = Vec::with_capacity(names.len());
             for name in &names {
                 request.limiter.acquire().await;
-                let encryption = optional!(self.client.get_bucket_encryption().bucket(name).send(), "s3:GetBucketEncryption", name);
+                let encryption = optional!(
+                    self.client.get_bucket_encryption().bucket(name).send(),
+                    "s3:GetBucketEncryption",
+                    name
+                );
                 request.limiter.acquire().await;
-                let pab = optional!(self.client.get_public_access_block().bucket(name).send(), "s3:GetPublicAccessBlock", name);
+                let pab = optional!(
+                    self.client.get_public_access_block().bucket(name).send(),
+                    "s3:GetPublicAccessBlock",
+                    name
+                );
                 request.limiter.acquire().await;
                 let versioning = self
                     .client
@@ -75,7 +102,14 @@ impl Collector for BucketPosture {
                     .await
                     .map_err(|e| sdk_error("s3:GetBucketVersioning", name.clone(), e))?;
                 request.limiter.acquire().await;
-                let lock = optional!(self.client.get_object_lock_configuration().bucket(name).send(), "s3:GetObjectLockConfiguration", name);
+                let lock = optional!(
+                    self.client
+                        .get_object_lock_configuration()
+                        .bucket(name)
+                        .send(),
+                    "s3:GetObjectLockConfiguration",
+                    name
+                );
 
                 let rules: Vec<Value> = encryption
                     .as_ref()
@@ -94,23 +128,29 @@ impl Collector for BucketPosture {
                             .collect()
                     })
                     .unwrap_or_default();
-                let pab = pab.as_ref().and_then(|p| p.public_access_block_configuration()).map(|c| {
-                    json!({
-                        "block_public_acls": c.block_public_acls(),
-                        "ignore_public_acls": c.ignore_public_acls(),
-                        "block_public_policy": c.block_public_policy(),
-                        "restrict_public_buckets": c.restrict_public_buckets(),
-                    })
-                });
-                let lock = lock.as_ref().and_then(|l| l.object_lock_configuration()).map(|c| {
-                    let retention = c.rule().and_then(|r| r.default_retention());
-                    json!({
-                        "enabled": c.object_lock_enabled().map(|e| e.as_str()),
-                        "default_mode": retention.and_then(|r| r.mode()).map(|m| m.as_str()),
-                        "default_days": retention.and_then(|r| r.days()),
-                        "default_years": retention.and_then(|r| r.years()),
-                    })
-                });
+                let pab = pab
+                    .as_ref()
+                    .and_then(|p| p.public_access_block_configuration())
+                    .map(|c| {
+                        json!({
+                            "block_public_acls": c.block_public_acls(),
+                            "ignore_public_acls": c.ignore_public_acls(),
+                            "block_public_policy": c.block_public_policy(),
+                            "restrict_public_buckets": c.restrict_public_buckets(),
+                        })
+                    });
+                let lock = lock
+                    .as_ref()
+                    .and_then(|l| l.object_lock_configuration())
+                    .map(|c| {
+                        let retention = c.rule().and_then(|r| r.default_retention());
+                        json!({
+                            "enabled": c.object_lock_enabled().map(|e| e.as_str()),
+                            "default_mode": retention.and_then(|r| r.mode()).map(|m| m.as_str()),
+                            "default_days": retention.and_then(|r| r.days()),
+                            "default_years": retention.and_then(|r| r.years()),
+                        })
+                    });
                 buckets.push(json!({
                     "name": name,
                     "encryption": if rules.is_empty() { Value::Null } else { json!({ "rules": rules }) },
@@ -121,7 +161,9 @@ impl Collector for BucketPosture {
                 }));
             }
             let unencrypted = buckets.iter().filter(|b| b["encryption"].is_null()).count();
-            Ok(json!({ "bucket_count": buckets.len(), "unencrypted_count": unencrypted, "buckets": buckets }))
+            Ok(
+                json!({ "bucket_count": buckets.len(), "unencrypted_count": unencrypted, "buckets": buckets }),
+            )
         })
     }
 }

@@ -8,7 +8,12 @@ use serde_json::{json, Value};
 use crate::rate_limit::Source;
 use crate::{sdk_error, CollectFuture, CollectRequest, Collector};
 
-const FILTERS: &[&str] = &["security_control_ids", "compliance_statuses", "record_states", "workflow_statuses"];
+const FILTERS: &[&str] = &[
+    "security_control_ids",
+    "compliance_statuses",
+    "record_states",
+    "workflow_statuses",
+];
 
 pub struct Findings {
     client: aws_sdk_securityhub::Client,
@@ -21,17 +26,47 @@ impl Findings {
 }
 
 fn equals(value: &str) -> StringFilter {
-    StringFilter::builder().value(value).comparison(StringFilterComparison::Equals).build()
+    StringFilter::builder()
+        .value(value)
+        .comparison(StringFilterComparison::Equals)
+        .build()
 }
 
 /// The GetFindings filters a row's parameters ask for.
 pub fn filters(parameters: &Value) -> AwsSecurityFindingFilters {
     let list = |name: &str| super::string_list(parameters, name, false).unwrap_or_default();
     AwsSecurityFindingFilters::builder()
-        .set_compliance_security_control_id(Some(list("security_control_ids").iter().map(|v| equals(v)).collect()).filter(|v: &Vec<_>| !v.is_empty()))
-        .set_compliance_status(Some(list("compliance_statuses").iter().map(|v| equals(v)).collect()).filter(|v: &Vec<_>| !v.is_empty()))
-        .set_record_state(Some(list("record_states").iter().map(|v| equals(v)).collect()).filter(|v: &Vec<_>| !v.is_empty()))
-        .set_workflow_status(Some(list("workflow_statuses").iter().map(|v| equals(v)).collect()).filter(|v: &Vec<_>| !v.is_empty()))
+        .set_compliance_security_control_id(
+            Some(
+                list("security_control_ids")
+                    .iter()
+                    .map(|v| equals(v))
+                    .collect(),
+            )
+            .filter(|v: &Vec<_>| !v.is_empty()),
+        )
+        .set_compliance_status(
+            Some(
+                list("compliance_statuses")
+                    .iter()
+                    .map(|v| equals(v))
+                    .collect(),
+            )
+            .filter(|v: &Vec<_>| !v.is_empty()),
+        )
+        .set_record_state(
+            Some(list("record_states").iter().map(|v| equals(v)).collect())
+                .filter(|v: &Vec<_>| !v.is_empty()),
+        )
+        .set_workflow_status(
+            Some(
+                list("workflow_statuses")
+                    .iter()
+                    .map(|v| equals(v))
+                    .collect(),
+            )
+            .filter(|v: &Vec<_>| !v.is_empty()),
+        )
         .build()
 }
 
@@ -95,7 +130,10 @@ impl Collector for Findings {
                 }
             }
             findings.sort_by(|a, b| a["id"].as_str().cmp(&b["id"].as_str()));
-            let failed = findings.iter().filter(|f| f["compliance_status"] == json!("FAILED")).count();
+            let failed = findings
+                .iter()
+                .filter(|f| f["compliance_status"] == json!("FAILED"))
+                .count();
             Ok(json!({
                 "filters": request.parameters,
                 "finding_count": findings.len(),

@@ -2,13 +2,17 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use attest_collectors::config::{build_with, CollectConfig};
-use attest_collectors::{CollectError, CollectFuture, CollectRequest, Collection, Collector, Registry, RunOutcome, Source};
+use attest_collectors::{
+    CollectError, CollectFuture, CollectRequest, Collection, Collector, Registry, RunOutcome,
+    Source,
+};
 use attest_domain::canonical::sha256_hex;
 use attest_domain::collection::{Period, RunStatus};
 use attest_testing::Stack;
 use aws_sdk_s3::types::{
-    BucketVersioningStatus, PublicAccessBlockConfiguration, VersioningConfiguration, ServerSideEncryption, ServerSideEncryptionByDefault, ServerSideEncryptionConfiguration,
-    ServerSideEncryptionRule,
+    BucketVersioningStatus, PublicAccessBlockConfiguration, ServerSideEncryption,
+    ServerSideEncryptionByDefault, ServerSideEncryptionConfiguration, ServerSideEncryptionRule,
+    VersioningConfiguration,
 };
 use serde_json::json;
 
@@ -27,9 +31,12 @@ fn controls(id: &str, collector: &str, parameters: serde_json::Value) -> String 
 }
 
 async fn collection(stack: &Stack, registry: Registry, controls_json: &str) -> Collection {
-    let mut config = CollectConfig::from_lookup(stack.env("CollectFunction")).expect("template sets a valid collect config");
+    let mut config = CollectConfig::from_lookup(stack.env("CollectFunction"))
+        .expect("template sets a valid collect config");
     config.policy.base_delay = std::time::Duration::from_millis(10);
-    build_with(&stack.sdk, &config, registry, controls_json).await.expect("collection builds")
+    build_with(&stack.sdk, &config, registry, controls_json)
+        .await
+        .expect("collection builds")
 }
 
 /// The evidence object a run recorded, checked against its recorded hash; returns its payload.
@@ -37,10 +44,26 @@ async fn stored_payload(stack: &Stack, c: &Collection, outcome: &RunOutcome) -> 
     let record = outcome.record();
     let key = record.evidence_key.as_deref().expect("evidence key");
     let bytes = c.evidence.get(key).await.unwrap();
-    assert_eq!(Some(sha256_hex(&bytes)), record.evidence_sha256, "stored bytes hash to the recorded hash");
-    assert!(key.starts_with(&format!("collected/123456789012/{}/", record.control)), "{key}");
-    let head = aws_sdk_s3::Client::new(&stack.sdk).head_object().bucket(c.evidence.bucket()).key(key).send().await.unwrap();
-    assert_eq!(head.server_side_encryption, Some(ServerSideEncryption::AwsKms));
+    assert_eq!(
+        Some(sha256_hex(&bytes)),
+        record.evidence_sha256,
+        "stored bytes hash to the recorded hash"
+    );
+    assert!(
+        key.starts_with(&format!("collected/123456789012/{}/", record.control)),
+        "{key}"
+    );
+    let head = aws_sdk_s3::Client::new(&stack.sdk)
+        .head_object()
+        .bucket(c.evidence.bucket())
+        .key(key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        head.server_side_encryption,
+        Some(ServerSideEncryption::AwsKms)
+    );
     assert_eq!(head.version_id, record.evidence_version_id);
     let doc: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
     assert_eq!(doc["schema"], "attest.collected/v1");
@@ -55,48 +78,95 @@ async fn s3_posture_evidence_lands_in_s3_with_the_recorded_hash() {
     let s3 = aws_sdk_s3::Client::new(&stack.sdk);
     let data = format!("{}-data-", stack.prefix);
     let (encrypted, plain) = (format!("{data}enc"), format!("{data}plain"));
-    for (b, versioning) in [(&encrypted, BucketVersioningStatus::Enabled), (&plain, BucketVersioningStatus::Suspended)] {
+    for (b, versioning) in [
+        (&encrypted, BucketVersioningStatus::Enabled),
+        (&plain, BucketVersioningStatus::Suspended),
+    ] {
         s3.create_bucket().bucket(b).send().await.unwrap();
         s3.put_bucket_versioning()
             .bucket(b)
-            .versioning_configuration(VersioningConfiguration::builder().status(versioning).build())
+            .versioning_configuration(
+                VersioningConfiguration::builder()
+                    .status(versioning)
+                    .build(),
+            )
             .send()
             .await
             .unwrap();
     }
     let rule = ServerSideEncryptionRule::builder()
         .apply_server_side_encryption_by_default(
-            ServerSideEncryptionByDefault::builder().sse_algorithm(ServerSideEncryption::Aes256).build().unwrap(),
+            ServerSideEncryptionByDefault::builder()
+                .sse_algorithm(ServerSideEncryption::Aes256)
+                .build()
+                .unwrap(),
         )
         .build();
     s3.put_bucket_encryption()
         .bucket(&encrypted)
-        .server_side_encryption_configuration(ServerSideEncryptionConfiguration::builder().rules(rule).build().unwrap())
+        .server_side_encryption_configuration(
+            ServerSideEncryptionConfiguration::builder()
+                .rules(rule)
+                .build()
+                .unwrap(),
+        )
         .send()
         .await
         .unwrap();
     s3.put_public_access_block()
         .bucket(&encrypted)
-        .public_access_block_configuration(PublicAccessBlockConfiguration::builder().block_public_acls(true).block_public_policy(true).build())
+        .public_access_block_configuration(
+            PublicAccessBlockConfiguration::builder()
+                .block_public_acls(true)
+                .block_public_policy(true)
+                .build(),
+        )
         .send()
         .await
         .unwrap();
 
-    let c = collection(&stack, Registry::aws(&stack.sdk), &controls("s3-posture", "s3.bucket_posture", json!({"bucket_prefix": data}))).await;
+    let c = collection(
+        &stack,
+        Registry::aws(&stack.sdk),
+        &controls(
+            "s3-posture",
+            "s3.bucket_posture",
+            json!({"bucket_prefix": data}),
+        ),
+    )
+    .await;
     let outcome = c.run("s3-posture", &period(), "inv-1").await.unwrap();
     assert!(matches!(outcome, RunOutcome::Collected(_)), "{outcome:?}");
     let record = outcome.record();
-    assert_eq!((record.status, record.attempts, record.collector.as_str()), (RunStatus::Collected, 1, "s3.bucket_posture"));
-    assert_eq!(record.collected_by.as_deref().map(|a| a.contains("123456789012")), Some(true));
+    assert_eq!(
+        (record.status, record.attempts, record.collector.as_str()),
+        (RunStatus::Collected, 1, "s3.bucket_posture")
+    );
+    assert_eq!(
+        record
+            .collected_by
+            .as_deref()
+            .map(|a| a.contains("123456789012")),
+        Some(true)
+    );
 
     let payload = stored_payload(&stack, &c, &outcome).await;
     assert_eq!(payload["bucket_count"], 2);
     assert_eq!(payload["unencrypted_count"], 1);
     let buckets = payload["buckets"].as_array().unwrap();
     assert_eq!(buckets[0]["name"], encrypted, "sorted by name");
-    assert_eq!(buckets[0]["encryption"]["rules"][0]["sse_algorithm"], "AES256");
+    assert_eq!(
+        buckets[0]["encryption"]["rules"][0]["sse_algorithm"],
+        "AES256"
+    );
     assert_eq!(buckets[0]["public_access_block"]["block_public_acls"], true);
-    assert_eq!((buckets[0]["versioning"].clone(), buckets[1]["versioning"].clone()), (json!("Enabled"), json!("Suspended")));
+    assert_eq!(
+        (
+            buckets[0]["versioning"].clone(),
+            buckets[1]["versioning"].clone()
+        ),
+        (json!("Enabled"), json!("Suspended"))
+    );
     assert_eq!(buckets[1]["name"], plain);
     assert!(buckets[1]["encryption"].is_null() && buckets[1]["public_access_block"].is_null());
 
@@ -113,14 +183,38 @@ async fn cloudtrail_trail_status_is_collected() {
     s3.create_bucket().bucket(&bucket).send().await.unwrap();
     let ct = aws_sdk_cloudtrail::Client::new(&stack.sdk);
     let name = format!("{}-org-trail", stack.prefix);
-    ct.create_trail().name(&name).s3_bucket_name(&bucket).is_multi_region_trail(true).enable_log_file_validation(true).send().await.unwrap();
+    ct.create_trail()
+        .name(&name)
+        .s3_bucket_name(&bucket)
+        .is_multi_region_trail(true)
+        .enable_log_file_validation(true)
+        .send()
+        .await
+        .unwrap();
     ct.start_logging().name(&name).send().await.unwrap();
 
-    let c = collection(&stack, Registry::aws(&stack.sdk), &controls("trails", "cloudtrail.trail_status", json!({}))).await;
+    let c = collection(
+        &stack,
+        Registry::aws(&stack.sdk),
+        &controls("trails", "cloudtrail.trail_status", json!({})),
+    )
+    .await;
     let outcome = c.run("trails", &period(), "inv-1").await.unwrap();
     let payload = stored_payload(&stack, &c, &outcome).await;
-    let trail = payload["trails"].as_array().unwrap().iter().find(|t| t["name"] == name.as_str()).expect("our trail").clone();
-    assert_eq!((trail["is_logging"].clone(), trail["is_multi_region"].clone()), (json!(true), json!(true)));
+    let trail = payload["trails"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == name.as_str())
+        .expect("our trail")
+        .clone();
+    assert_eq!(
+        (
+            trail["is_logging"].clone(),
+            trail["is_multi_region"].clone()
+        ),
+        (json!(true), json!(true))
+    );
     assert_eq!(trail["log_file_validation_enabled"], true);
 }
 
@@ -143,25 +237,59 @@ async fn securityhub_findings_are_collected_from_every_page() {
                 .updated_at("2026-11-24T10:00:00.000Z")
                 .title("S3 general purpose buckets should block public access")
                 .description("test")
-                .severity(aws_sdk_securityhub::types::Severity::builder().label(aws_sdk_securityhub::types::SeverityLabel::High).build())
-                .resources(aws_sdk_securityhub::types::Resource::builder().r#type("AwsS3Bucket").id(format!("arn:aws:s3:::b{i}")).build())
+                .severity(
+                    aws_sdk_securityhub::types::Severity::builder()
+                        .label(aws_sdk_securityhub::types::SeverityLabel::High)
+                        .build(),
+                )
+                .resources(
+                    aws_sdk_securityhub::types::Resource::builder()
+                        .r#type("AwsS3Bucket")
+                        .id(format!("arn:aws:s3:::b{i}"))
+                        .build(),
+                )
                 .build(),
         );
     }
-    let imported = sh.batch_import_findings().set_findings(Some(findings)).send().await.unwrap();
+    let imported = sh
+        .batch_import_findings()
+        .set_findings(Some(findings))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(imported.failed_count(), Some(0));
 
-    let c = collection(&stack, Registry::aws(&stack.sdk), &controls("sh", "securityhub.findings", json!({"security_control_ids": ["S3.8"]}))).await;
+    let c = collection(
+        &stack,
+        Registry::aws(&stack.sdk),
+        &controls(
+            "sh",
+            "securityhub.findings",
+            json!({"security_control_ids": ["S3.8"]}),
+        ),
+    )
+    .await;
     let outcome = c.run("sh", &period(), "inv-1").await.unwrap();
     let payload = stored_payload(&stack, &c, &outcome).await;
-    let ids: Vec<&str> = payload["findings"].as_array().unwrap().iter().filter_map(|f| f["id"].as_str()).collect();
+    let ids: Vec<&str> = payload["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["id"].as_str())
+        .collect();
     for i in 0..3 {
-        assert!(ids.contains(&format!("{}-finding-{i}", stack.prefix).as_str()), "{ids:?}");
+        assert!(
+            ids.contains(&format!("{}-finding-{i}", stack.prefix).as_str()),
+            "{ids:?}"
+        );
     }
     let mut sorted = ids.clone();
     sorted.sort();
     assert_eq!(ids, sorted, "findings sorted by id");
-    assert_eq!(payload["filters"], json!({"security_control_ids": ["S3.8"]}));
+    assert_eq!(
+        payload["filters"],
+        json!({"security_control_ids": ["S3.8"]})
+    );
 }
 
 #[tokio::test]
@@ -170,19 +298,38 @@ async fn twenty_concurrent_triggers_of_one_control_and_period_give_one_record() 
     let c = collection(
         &stack,
         Registry::aws(&stack.sdk),
-        &controls("posture", "s3.bucket_posture", json!({"bucket_prefix": format!("{}-data-", stack.prefix)})),
+        &controls(
+            "posture",
+            "s3.bucket_posture",
+            json!({"bucket_prefix": format!("{}-data-", stack.prefix)}),
+        ),
     )
     .await;
     let p = period();
     let runs = futures::future::join_all((0..20).map(|i| {
         let c = &c;
         let p = &p;
-        async move { c.run("posture", p, &format!("invocation-{i}")).await.unwrap() }
+        async move {
+            c.run("posture", p, &format!("invocation-{i}"))
+                .await
+                .unwrap()
+        }
     }))
     .await;
-    let collected = runs.iter().filter(|o| matches!(o, RunOutcome::Collected(_))).count();
-    assert_eq!(collected, 1, "{:?}", runs.iter().map(RunOutcome::label).collect::<Vec<_>>());
-    assert!(runs.iter().all(|o| matches!(o, RunOutcome::Collected(_) | RunOutcome::AlreadyCollected(_) | RunOutcome::InProgress(_))));
+    let collected = runs
+        .iter()
+        .filter(|o| matches!(o, RunOutcome::Collected(_)))
+        .count();
+    assert_eq!(
+        collected,
+        1,
+        "{:?}",
+        runs.iter().map(RunOutcome::label).collect::<Vec<_>>()
+    );
+    assert!(runs.iter().all(|o| matches!(
+        o,
+        RunOutcome::Collected(_) | RunOutcome::AlreadyCollected(_) | RunOutcome::InProgress(_)
+    )));
     assert_eq!(c.runs.runs_of("posture").await.unwrap().len(), 1);
     let versions = aws_sdk_s3::Client::new(&stack.sdk)
         .list_object_versions()
@@ -193,7 +340,10 @@ async fn twenty_concurrent_triggers_of_one_control_and_period_give_one_record() 
         .unwrap();
     assert_eq!(versions.versions().len(), 1, "one evidence object");
     // A later duplicate trigger does nothing.
-    assert!(matches!(c.run("posture", &p, "late").await.unwrap(), RunOutcome::AlreadyCollected(_)));
+    assert!(matches!(
+        c.run("posture", &p, "late").await.unwrap(),
+        RunOutcome::AlreadyCollected(_)
+    ));
 }
 
 /// A test collector that fails its first `failures` calls, with a retryable (throttled) or a
@@ -223,7 +373,11 @@ impl Collector for Flaky {
             if n < self.failures {
                 return Err(CollectError {
                     operation: "test:Call".into(),
-                    message: if self.throttled { "ThrottlingException: Rate exceeded".into() } else { "AccessDenied".into() },
+                    message: if self.throttled {
+                        "ThrottlingException: Rate exceeded".into()
+                    } else {
+                        "AccessDenied".into()
+                    },
                     retryable: self.throttled,
                     throttled: self.throttled,
                 });
@@ -234,7 +388,11 @@ impl Collector for Flaky {
 }
 
 fn flaky_registry(stack: &Stack, failures: usize, throttled: bool) -> (Registry, Arc<Flaky>) {
-    let flaky = Arc::new(Flaky { calls: AtomicUsize::new(0), failures, throttled });
+    let flaky = Arc::new(Flaky {
+        calls: AtomicUsize::new(0),
+        failures,
+        throttled,
+    });
     let mut registry = Registry::aws(&stack.sdk);
     registry.register(flaky.clone());
     (registry, flaky)
@@ -245,20 +403,51 @@ async fn a_failed_run_is_recorded_and_the_retry_reuses_the_record() {
     let stack = Stack::new().await;
     // Permanent errors are not retried in-process: the first trigger fails after one call.
     let (registry, flaky) = flaky_registry(&stack, 1, false);
-    let c = collection(&stack, registry, &controls("flaky", "test.flaky", json!({}))).await;
+    let c = collection(
+        &stack,
+        registry,
+        &controls("flaky", "test.flaky", json!({})),
+    )
+    .await;
     let first = c.run("flaky", &period(), "inv-1").await.unwrap();
-    let RunOutcome::Failed(failed) = &first else { panic!("{first:?}") };
+    let RunOutcome::Failed(failed) = &first else {
+        panic!("{first:?}")
+    };
     assert_eq!((failed.status, failed.attempts), (RunStatus::Failed, 1));
-    assert!(failed.error.as_deref().unwrap().contains("AccessDenied"), "{failed:?}");
+    assert!(
+        failed.error.as_deref().unwrap().contains("AccessDenied"),
+        "{failed:?}"
+    );
     assert!(failed.evidence_key.is_none());
-    assert_eq!(c.runs.with_status(RunStatus::Failed).await.unwrap().iter().filter(|r| r.control == "flaky").count(), 1);
+    assert_eq!(
+        c.runs
+            .with_status(RunStatus::Failed)
+            .await
+            .unwrap()
+            .iter()
+            .filter(|r| r.control == "flaky")
+            .count(),
+        1
+    );
 
     // The next trigger (Scheduler's retry) re-claims the same record and succeeds.
     let second = c.run("flaky", &period(), "inv-2").await.unwrap();
-    let RunOutcome::Collected(done) = &second else { panic!("{second:?}") };
+    let RunOutcome::Collected(done) = &second else {
+        panic!("{second:?}")
+    };
     assert_eq!((done.attempts, done.error.clone()), (2, None));
-    assert_eq!(c.runs.runs_of("flaky").await.unwrap().len(), 1, "no duplicate record");
-    assert!(c.runs.with_status(RunStatus::Failed).await.unwrap().iter().all(|r| r.control != "flaky"));
+    assert_eq!(
+        c.runs.runs_of("flaky").await.unwrap().len(),
+        1,
+        "no duplicate record"
+    );
+    assert!(c
+        .runs
+        .with_status(RunStatus::Failed)
+        .await
+        .unwrap()
+        .iter()
+        .all(|r| r.control != "flaky"));
     assert_eq!(flaky.calls.load(Ordering::SeqCst), 2);
     let payload = stored_payload(&stack, &c, &second).await;
     assert_eq!(payload, json!({"call": 1}));
@@ -268,18 +457,37 @@ async fn a_failed_run_is_recorded_and_the_retry_reuses_the_record() {
 async fn throttling_is_retried_with_backoff_and_never_recorded_as_evidence() {
     let stack = Stack::new().await;
     let (registry, flaky) = flaky_registry(&stack, 2, true);
-    let c = collection(&stack, registry, &controls("throttled", "test.flaky", json!({}))).await;
+    let c = collection(
+        &stack,
+        registry,
+        &controls("throttled", "test.flaky", json!({})),
+    )
+    .await;
     let outcome = c.run("throttled", &period(), "inv-1").await.unwrap();
     assert!(matches!(outcome, RunOutcome::Collected(_)), "{outcome:?}");
-    assert_eq!(flaky.calls.load(Ordering::SeqCst), 3, "two throttled calls retried in-process");
+    assert_eq!(
+        flaky.calls.load(Ordering::SeqCst),
+        3,
+        "two throttled calls retried in-process"
+    );
     assert_eq!(outcome.record().attempts, 1, "one run attempt");
-    assert_eq!(stored_payload(&stack, &c, &outcome).await, json!({"call": 2}));
+    assert_eq!(
+        stored_payload(&stack, &c, &outcome).await,
+        json!({"call": 2})
+    );
 
     // Throttled on every try: the run fails (alert-able), with no evidence.
     let (registry, _) = flaky_registry(&stack, 100, true);
-    let c = collection(&stack, registry, &controls("always-throttled", "test.flaky", json!({}))).await;
+    let c = collection(
+        &stack,
+        registry,
+        &controls("always-throttled", "test.flaky", json!({})),
+    )
+    .await;
     let outcome = c.run("always-throttled", &period(), "inv-1").await.unwrap();
-    let RunOutcome::Failed(record) = outcome else { panic!() };
+    let RunOutcome::Failed(record) = outcome else {
+        panic!()
+    };
     assert!(record.error.unwrap().contains("throttled"));
     assert!(record.evidence_key.is_none());
 }
@@ -289,8 +497,13 @@ async fn the_shipped_catalogue_and_unknown_controls() {
     let stack = Stack::new().await;
     let mut config = CollectConfig::from_lookup(stack.env("CollectFunction")).unwrap();
     config.policy.base_delay = std::time::Duration::from_millis(10);
-    let c = attest_collectors::config::build(&stack.sdk, &config, Registry::aws(&stack.sdk)).await.unwrap();
+    let c = attest_collectors::config::build(&stack.sdk, &config, Registry::aws(&stack.sdk))
+        .await
+        .unwrap();
     assert_eq!(c.catalogue.len(), 10);
-    let err = c.run("no-such-control", &period(), "inv").await.unwrap_err();
+    let err = c
+        .run("no-such-control", &period(), "inv")
+        .await
+        .unwrap_err();
     assert!(err.to_string().contains("no-such-control"), "{err}");
 }

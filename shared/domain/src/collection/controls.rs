@@ -52,23 +52,45 @@ pub struct ControlCatalogue {
 
 impl ControlCatalogue {
     /// The catalogue compiled into this binary, checked against the known frameworks and collectors.
-    pub fn embedded(is_framework: impl Fn(&str) -> bool, collectors: &[&str]) -> Result<Self, CatalogueError> {
+    pub fn embedded(
+        is_framework: impl Fn(&str) -> bool,
+        collectors: &[&str],
+    ) -> Result<Self, CatalogueError> {
         Self::from_json(CONTROLS_JSON, is_framework, collectors)
     }
 
-    pub fn from_json(text: &str, is_framework: impl Fn(&str) -> bool, collectors: &[&str]) -> Result<Self, CatalogueError> {
-        let err = |row: usize, reason: String| CatalogueError { file: FILE, row, reason };
-        let rows: Vec<serde_json::Value> = serde_json::from_str(text).map_err(|e| err(0, format!("not a JSON array: {e}")))?;
+    pub fn from_json(
+        text: &str,
+        is_framework: impl Fn(&str) -> bool,
+        collectors: &[&str],
+    ) -> Result<Self, CatalogueError> {
+        let err = |row: usize, reason: String| CatalogueError {
+            file: FILE,
+            row,
+            reason,
+        };
+        let rows: Vec<serde_json::Value> =
+            serde_json::from_str(text).map_err(|e| err(0, format!("not a JSON array: {e}")))?;
         let mut entries = BTreeMap::new();
         for (i, raw) in rows.into_iter().enumerate() {
             let row = i + 1;
-            let id_hint = raw.get("id").and_then(|v| v.as_str()).unwrap_or("?").to_string();
+            let id_hint = raw
+                .get("id")
+                .and_then(|v| v.as_str())
+                .unwrap_or("?")
+                .to_string();
             let at = |reason: String| err(row, format!("control `{id_hint}`: {reason}"));
-            let control: CollectionControl = serde_json::from_value(raw).map_err(|e| at(e.to_string()))?;
+            let control: CollectionControl =
+                serde_json::from_value(raw).map_err(|e| at(e.to_string()))?;
             if control.id.is_empty()
-                || !control.id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-')
+                || !control
+                    .id
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-')
             {
-                return Err(at("field `id` must be lower-case letters, digits, `.` and `-`".into()));
+                return Err(at(
+                    "field `id` must be lower-case letters, digits, `.` and `-`".into(),
+                ));
             }
             for (field, value) in [
                 ("control_id", &control.control_id),
@@ -81,7 +103,10 @@ impl ControlCatalogue {
                 }
             }
             if !is_framework(&control.framework) {
-                return Err(at(format!("field `framework`: unknown framework `{}`", control.framework)));
+                return Err(at(format!(
+                    "field `framework`: unknown framework `{}`",
+                    control.framework
+                )));
             }
             if !collectors.contains(&control.collector.as_str()) {
                 return Err(at(format!(
@@ -93,13 +118,24 @@ impl ControlCatalogue {
             if !control.parameters.is_object() {
                 return Err(at("field `parameters` must be a JSON object".into()));
             }
-            let schedule = Schedule::parse(&control.schedule).map_err(|e| at(format!("field `schedule`: {e}")))?;
+            let schedule = Schedule::parse(&control.schedule)
+                .map_err(|e| at(format!("field `schedule`: {e}")))?;
             if entries.contains_key(&control.id) {
                 return Err(at("field `id` is used by an earlier row".into()));
             }
-            entries.insert(control.id.clone(), CatalogueEntry { control, schedule, row });
+            entries.insert(
+                control.id.clone(),
+                CatalogueEntry {
+                    control,
+                    schedule,
+                    row,
+                },
+            );
         }
-        Ok(ControlCatalogue { version: sha256_hex(text.as_bytes()), entries })
+        Ok(ControlCatalogue {
+            version: sha256_hex(text.as_bytes()),
+            entries,
+        })
     }
 
     /// SHA-256 of `controls.json`.
@@ -129,7 +165,12 @@ mod tests {
     use super::*;
     use crate::Catalogue;
 
-    const COLLECTORS: &[&str] = &["s3.bucket_posture", "config.rule_compliance", "securityhub.findings", "cloudtrail.trail_status"];
+    const COLLECTORS: &[&str] = &[
+        "s3.bucket_posture",
+        "config.rule_compliance",
+        "securityhub.findings",
+        "cloudtrail.trail_status",
+    ];
 
     fn load(text: &str) -> Result<ControlCatalogue, CatalogueError> {
         ControlCatalogue::from_json(text, |f| f == "PCI-DSS-3.2.1", COLLECTORS)
@@ -141,13 +182,31 @@ mod tests {
     #[test]
     fn shipped_catalogue_loads_with_hourly_daily_and_quarterly_controls() {
         let frameworks = Catalogue::embedded().unwrap();
-        let c = ControlCatalogue::embedded(|f| frameworks.frameworks().any(|x| x.framework == f), COLLECTORS).unwrap();
+        let c = ControlCatalogue::embedded(
+            |f| frameworks.frameworks().any(|x| x.framework == f),
+            COLLECTORS,
+        )
+        .unwrap();
         let schedules: Vec<&str> = c.entries().map(|e| e.control.schedule.as_str()).collect();
-        assert!(schedules.iter().any(|s| s.starts_with("cron(0 * * * ?")), "hourly: {schedules:?}");
-        assert!(schedules.iter().any(|s| s.contains(" * * ? *)") && !s.starts_with("cron(0 * ")), "daily: {schedules:?}");
-        assert!(schedules.iter().any(|s| s.contains("1/3")), "quarterly: {schedules:?}");
+        assert!(
+            schedules.iter().any(|s| s.starts_with("cron(0 * * * ?")),
+            "hourly: {schedules:?}"
+        );
+        assert!(
+            schedules
+                .iter()
+                .any(|s| s.contains(" * * ? *)") && !s.starts_with("cron(0 * ")),
+            "daily: {schedules:?}"
+        );
+        assert!(
+            schedules.iter().any(|s| s.contains("1/3")),
+            "quarterly: {schedules:?}"
+        );
         for collector in COLLECTORS {
-            assert!(c.entries().any(|e| e.control.collector == *collector), "{collector} unused");
+            assert!(
+                c.entries().any(|e| e.control.collector == *collector),
+                "{collector} unused"
+            );
         }
     }
 
@@ -157,10 +216,20 @@ mod tests {
         let bad_schedule = ROW.replace("cron(0 2 * * ? *)", "rate(1 day)");
         let err = load(&format!("[{ROW},{bad_schedule}]")).unwrap_err();
         assert_eq!(err.row, 2);
-        assert!(err.reason.contains("pci-3.4-s3") && err.reason.contains("`schedule`"), "{err}");
+        assert!(
+            err.reason.contains("pci-3.4-s3") && err.reason.contains("`schedule`"),
+            "{err}"
+        );
 
-        let err = load(&format!("[{}]", ROW.replace("s3.bucket_posture", "s3.nope"))).unwrap_err();
-        assert!(err.reason.contains("`collector`") && err.reason.contains("s3.nope"), "{err}");
+        let err = load(&format!(
+            "[{}]",
+            ROW.replace("s3.bucket_posture", "s3.nope")
+        ))
+        .unwrap_err();
+        assert!(
+            err.reason.contains("`collector`") && err.reason.contains("s3.nope"),
+            "{err}"
+        );
 
         let err = load(&format!("[{}]", ROW.replace("PCI-DSS-3.2.1", "PCI-9"))).unwrap_err();
         assert!(err.reason.contains("unknown framework `PCI-9`"), "{err}");

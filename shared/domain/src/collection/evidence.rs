@@ -64,8 +64,14 @@ impl CollectedEvidence<'_> {
                 control_id: &self.control.control_id,
                 name: &self.control.name,
             },
-            period: PeriodPart { start: self.period.start.as_str(), end: self.period.end.as_str() },
-            collector: CollectorPart { id: &self.control.collector, version: self.collector_version },
+            period: PeriodPart {
+                start: self.period.start.as_str(),
+                end: self.period.end.as_str(),
+            },
+            collector: CollectorPart {
+                id: &self.control.collector,
+                version: self.collector_version,
+            },
             collected_at: self.collected_at,
             collected_by: self.collected_by,
             account: self.account,
@@ -73,7 +79,12 @@ impl CollectedEvidence<'_> {
         };
         let bytes = canonical::serialize(&doc)?;
         let sha256 = sha256_hex(&bytes);
-        let key = format!("collected/{}/{}/{}/{sha256}.json", self.account, self.control.id, self.period.compact());
+        let key = format!(
+            "collected/{}/{}/{}/{sha256}.json",
+            self.account,
+            self.control.id,
+            self.period.compact()
+        );
         Ok(Evidence { key, sha256, bytes })
     }
 }

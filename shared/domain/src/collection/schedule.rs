@@ -42,8 +42,13 @@ impl Period {
     /// Parse `START/END`, both RFC 3339.
     pub fn parse(text: &str) -> Result<Self, ScheduleError> {
         let invalid = |reason: String| ScheduleError::InvalidPeriod(text.to_string(), reason);
-        let (start, end) = text.split_once('/').ok_or_else(|| invalid("expected START/END".into()))?;
-        Period::new(Timestamp::parse(start).map_err(invalid)?, Timestamp::parse(end).map_err(invalid)?)
+        let (start, end) = text
+            .split_once('/')
+            .ok_or_else(|| invalid("expected START/END".into()))?;
+        Period::new(
+            Timestamp::parse(start).map_err(invalid)?,
+            Timestamp::parse(end).map_err(invalid)?,
+        )
     }
 
     /// `20261125T120000Z`-style form of both ends, for object keys.
@@ -74,7 +79,10 @@ impl Schedule {
     /// exactly one of day-of-month and day-of-week is `?`, day-of-week 1-7 is SUN-SAT.
     /// `rate()` and `at()` expressions are refused: a period needs fixed fire times.
     pub fn parse(expression: &str) -> Result<Self, ScheduleError> {
-        let invalid = |reason: &str| ScheduleError::Invalid { expression: expression.to_string(), reason: reason.to_string() };
+        let invalid = |reason: &str| ScheduleError::Invalid {
+            expression: expression.to_string(),
+            reason: reason.to_string(),
+        };
         let inner = expression
             .trim()
             .strip_prefix("cron(")
@@ -85,7 +93,9 @@ impl Schedule {
             return Err(invalid("a cron expression has exactly six fields"));
         }
         if (fields[2] == "?") == (fields[4] == "?") {
-            return Err(invalid("exactly one of day-of-month and day-of-week must be `?`"));
+            return Err(invalid(
+                "exactly one of day-of-month and day-of-week must be `?`",
+            ));
         }
         let rewritten: Vec<String> = fields
             .iter()
@@ -94,7 +104,9 @@ impl Schedule {
                 field
                     .split(',')
                     .map(|part| match part.split_once('/') {
-                        Some((from, step)) if from.chars().all(|c| c.is_ascii_digit()) && !from.is_empty() => {
+                        Some((from, step))
+                            if from.chars().all(|c| c.is_ascii_digit()) && !from.is_empty() =>
+                        {
                             format!("{from}-{max}/{step}")
                         }
                         _ => part.to_string(),
@@ -109,8 +121,13 @@ impl Schedule {
             .year(Year::Required)
             .alternative_weekdays(true)
             .build();
-        let cron = parser.parse(&pattern).map_err(|e| invalid(&e.to_string()))?;
-        Ok(Schedule { expression: expression.trim().to_string(), cron })
+        let cron = parser
+            .parse(&pattern)
+            .map_err(|e| invalid(&e.to_string()))?;
+        Ok(Schedule {
+            expression: expression.trim().to_string(),
+            cron,
+        })
     }
 
     pub fn expression(&self) -> &str {
@@ -132,28 +149,42 @@ impl Schedule {
 
     /// Fire times strictly after `after`, for tests, demos and benchmarks.
     pub fn fire_times_after(&self, after: &Timestamp, count: usize) -> Vec<Timestamp> {
-        self.cron.iter_after(to_chrono(after)).take(count).map(|t| from_chrono(&t)).collect()
+        self.cron
+            .iter_after(to_chrono(after))
+            .take(count)
+            .map(|t| from_chrono(&t))
+            .collect()
     }
 
-    fn previous(&self, before: &DateTime<Utc>, scheduled: &Timestamp) -> Result<DateTime<Utc>, ScheduleError> {
+    fn previous(
+        &self,
+        before: &DateTime<Utc>,
+        scheduled: &Timestamp,
+    ) -> Result<DateTime<Utc>, ScheduleError> {
         self.cron
             .find_previous_occurrence(before, false)
-            .map_err(|_| ScheduleError::NoPreviousFireTime(self.expression.clone(), scheduled.to_string()))
+            .map_err(|_| {
+                ScheduleError::NoPreviousFireTime(self.expression.clone(), scheduled.to_string())
+            })
     }
 }
 
 fn to_chrono(t: &Timestamp) -> DateTime<Utc> {
     // Timestamp is always valid RFC 3339 in UTC, so this cannot fail; fall back to the epoch anyway.
-    DateTime::parse_from_rfc3339(t.as_str()).map(|d| d.with_timezone(&Utc)).unwrap_or_default()
+    DateTime::parse_from_rfc3339(t.as_str())
+        .map(|d| d.with_timezone(&Utc))
+        .unwrap_or_default()
 }
 
 fn from_chrono(t: &DateTime<Utc>) -> Timestamp {
     // Formatting a valid time as RFC 3339 always parses back.
-    Timestamp::parse(&t.to_rfc3339_opts(SecondsFormat::Millis, true)).unwrap_or_else(|_| unreachable_timestamp())
+    Timestamp::parse(&t.to_rfc3339_opts(SecondsFormat::Millis, true))
+        .unwrap_or_else(|_| unreachable_timestamp())
 }
 
 fn unreachable_timestamp() -> Timestamp {
-    Timestamp::parse("1970-01-01T00:00:00Z").unwrap_or_else(|_| unreachable!("the epoch is a valid RFC 3339 time"))
+    Timestamp::parse("1970-01-01T00:00:00Z")
+        .unwrap_or_else(|_| unreachable!("the epoch is a valid RFC 3339 time"))
 }
 
 #[cfg(test)]
@@ -168,7 +199,10 @@ mod tests {
     fn hourly_period_is_previous_to_this_fire_time() {
         let s = Schedule::parse("cron(0 * * * ? *)").unwrap();
         let p = s.period_for(&ts("2026-11-25T12:00:00Z")).unwrap();
-        assert_eq!(p.to_string(), "2026-11-25T11:00:00.000Z/2026-11-25T12:00:00.000Z");
+        assert_eq!(
+            p.to_string(),
+            "2026-11-25T11:00:00.000Z/2026-11-25T12:00:00.000Z"
+        );
         // A late or retried run, with the same scheduled time or a little after, covers the same period.
         assert_eq!(s.period_for(&ts("2026-11-25T12:07:31Z")).unwrap(), p);
     }
@@ -177,19 +211,28 @@ mod tests {
     fn daily_weekday_and_quarterly_periods() {
         let daily = Schedule::parse("cron(0 2 * * ? *)").unwrap();
         assert_eq!(
-            daily.period_for(&ts("2026-11-25T02:00:00Z")).unwrap().to_string(),
+            daily
+                .period_for(&ts("2026-11-25T02:00:00Z"))
+                .unwrap()
+                .to_string(),
             "2026-11-24T02:00:00.000Z/2026-11-25T02:00:00.000Z"
         );
         let weekdays = Schedule::parse("cron(0 18 ? * MON-FRI *)").unwrap();
         assert_eq!(
-            weekdays.period_for(&ts("2026-11-30T18:00:00Z")).unwrap().to_string(),
+            weekdays
+                .period_for(&ts("2026-11-30T18:00:00Z"))
+                .unwrap()
+                .to_string(),
             "2026-11-27T18:00:00.000Z/2026-11-30T18:00:00.000Z",
             "Monday's run covers since Friday"
         );
         // AWS's `N/S` step form: every third month from January.
         let quarterly = Schedule::parse("cron(0 0 1 1/3 ? *)").unwrap();
         assert_eq!(
-            quarterly.period_for(&ts("2027-01-01T00:00:00Z")).unwrap().to_string(),
+            quarterly
+                .period_for(&ts("2027-01-01T00:00:00Z"))
+                .unwrap()
+                .to_string(),
             "2026-10-01T00:00:00.000Z/2027-01-01T00:00:00.000Z"
         );
         // Day-of-week 2 is Monday in AWS (1 = SUN).
@@ -198,11 +241,17 @@ mod tests {
         assert_eq!(next[0].as_str(), "2026-11-30T10:00:00.000Z");
         // Last day of the month, second Friday.
         assert_eq!(
-            Schedule::parse("cron(0 0 L * ? *)").unwrap().fire_times_after(&ts("2026-11-25T00:00:00Z"), 1)[0].as_str(),
+            Schedule::parse("cron(0 0 L * ? *)")
+                .unwrap()
+                .fire_times_after(&ts("2026-11-25T00:00:00Z"), 1)[0]
+                .as_str(),
             "2026-11-30T00:00:00.000Z"
         );
         assert_eq!(
-            Schedule::parse("cron(0 12 ? * 6#2 *)").unwrap().fire_times_after(&ts("2026-11-25T00:00:00Z"), 1)[0].as_str(),
+            Schedule::parse("cron(0 12 ? * 6#2 *)")
+                .unwrap()
+                .fire_times_after(&ts("2026-11-25T00:00:00Z"), 1)[0]
+                .as_str(),
             "2026-12-11T12:00:00.000Z"
         );
     }

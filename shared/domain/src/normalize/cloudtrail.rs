@@ -29,7 +29,10 @@ const RESOURCE_PARAMETERS: &[(&str, &str)] = &[
     ("roleName", "AWS::IAM::Role"),
     ("userName", "AWS::IAM::User"),
     ("groupName", "AWS::IAM::Group"),
-    ("configurationRecorderName", "AWS::Config::ConfigurationRecorder"),
+    (
+        "configurationRecorderName",
+        "AWS::Config::ConfigurationRecorder",
+    ),
     ("deliveryChannelName", "AWS::Config::DeliveryChannel"),
     ("trailName", "AWS::CloudTrail::Trail"),
 ];
@@ -56,10 +59,20 @@ pub(super) fn normalize(
         (status, format!("ConsoleLogin={result};MFAUsed={mfa}"))
     } else if let Some(error) = opt_str(detail, "errorCode") {
         (ComplianceStatus::Warning, format!("errorCode={error}"))
-    } else if event_name == "AuthorizeSecurityGroupIngress" && opens_to_internet(detail.get("requestParameters")) {
-        (ComplianceStatus::NonCompliant, "Success;ingress from 0.0.0.0/0 or ::/0".to_string())
+    } else if event_name == "AuthorizeSecurityGroupIngress"
+        && opens_to_internet(detail.get("requestParameters"))
+    {
+        (
+            ComplianceStatus::NonCompliant,
+            "Success;ingress from 0.0.0.0/0 or ::/0".to_string(),
+        )
     } else {
-        (catalogue.cloudtrail_status(&call).unwrap_or(ComplianceStatus::Warning), "Success".to_string())
+        (
+            catalogue
+                .cloudtrail_status(&call)
+                .unwrap_or(ComplianceStatus::Warning),
+            "Success".to_string(),
+        )
     };
 
     let (resource_type, resource_id) = resource_of(event_source, detail, envelope);
@@ -67,12 +80,16 @@ pub(super) fn normalize(
     let finding = Finding {
         source: FindingSource::CloudTrail,
         event_id: envelope.id.clone(),
-        source_finding_id: opt_str(detail, "eventID").unwrap_or(&envelope.id).to_string(),
+        source_finding_id: opt_str(detail, "eventID")
+            .unwrap_or(&envelope.id)
+            .to_string(),
         account: opt_str(detail, "recipientAccountId")
             .or_else(|| opt_str(detail, "userIdentity.accountId"))
             .unwrap_or(&envelope.account)
             .to_string(),
-        region: opt_str(detail, "awsRegion").unwrap_or(&envelope.region).to_string(),
+        region: opt_str(detail, "awsRegion")
+            .unwrap_or(&envelope.region)
+            .to_string(),
         resource_type,
         resource_id,
         controls: catalogue.cloudtrail_controls(&call).to_vec(),
@@ -82,7 +99,10 @@ pub(super) fn normalize(
         severity: Severity::Unspecified,
         disposition: Disposition::Active,
         observed_at,
-        title: Some(format!("{event_name} by {}", opt_str(detail, "userIdentity.arn").unwrap_or("unknown principal"))),
+        title: Some(format!(
+            "{event_name} by {}",
+            opt_str(detail, "userIdentity.arn").unwrap_or("unknown principal")
+        )),
     };
     with_evidence(envelope, detail, finding, f)
 }

@@ -37,22 +37,35 @@ pub(super) fn normalize(
         .or_else(|| opt_str(detail, &format!("{QUALIFIER}.resourceId")))
         .ok_or_else(|| f.missing("detail.resourceId"))?;
     // Config orders evaluations by orderingTimestamp; older payloads only carry resultRecordedTime.
-    let observed_at = if opt_str(detail, "newEvaluationResult.evaluationResultIdentifier.orderingTimestamp").is_some() {
+    let observed_at = if opt_str(
+        detail,
+        "newEvaluationResult.evaluationResultIdentifier.orderingTimestamp",
+    )
+    .is_some()
+    {
         f.timestamp(
             detail,
             "newEvaluationResult.evaluationResultIdentifier.orderingTimestamp",
             "detail.newEvaluationResult.evaluationResultIdentifier.orderingTimestamp",
         )?
     } else {
-        f.timestamp(detail, "newEvaluationResult.resultRecordedTime", "detail.newEvaluationResult.resultRecordedTime")?
+        f.timestamp(
+            detail,
+            "newEvaluationResult.resultRecordedTime",
+            "detail.newEvaluationResult.resultRecordedTime",
+        )?
     };
 
     let finding = Finding {
         source: FindingSource::Config,
         event_id: envelope.id.clone(),
         source_finding_id: format!("{rule}/{resource_type}/{resource_id}"),
-        account: opt_str(detail, "awsAccountId").unwrap_or(&envelope.account).to_string(),
-        region: opt_str(detail, "awsRegion").unwrap_or(&envelope.region).to_string(),
+        account: opt_str(detail, "awsAccountId")
+            .unwrap_or(&envelope.account)
+            .to_string(),
+        region: opt_str(detail, "awsRegion")
+            .unwrap_or(&envelope.region)
+            .to_string(),
         resource_type: resource_type.to_string(),
         resource_id: resource_id.to_string(),
         rule_id: rule.to_string(),

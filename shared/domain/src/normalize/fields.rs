@@ -15,11 +15,18 @@ impl<'a> Fields<'a> {
     }
 
     pub fn missing(&self, field: &str) -> NormalizeError {
-        NormalizeError::MissingField { event_id: self.event_id.to_string(), field: field.to_string() }
+        NormalizeError::MissingField {
+            event_id: self.event_id.to_string(),
+            field: field.to_string(),
+        }
     }
 
     pub fn invalid(&self, field: &str, reason: impl Into<String>) -> NormalizeError {
-        NormalizeError::InvalidField { event_id: self.event_id.to_string(), field: field.to_string(), reason: reason.into() }
+        NormalizeError::InvalidField {
+            event_id: self.event_id.to_string(),
+            field: field.to_string(),
+            reason: reason.into(),
+        }
     }
 
     /// A required, non-empty string at `path` (dot-separated) below `value`.
@@ -28,7 +35,12 @@ impl<'a> Fields<'a> {
     }
 
     /// Like [`Self::string`], but errors report `name` (the full path from the event root).
-    pub fn string_named<'v>(&self, value: &'v Value, path: &str, name: &str) -> Result<&'v str, NormalizeError> {
+    pub fn string_named<'v>(
+        &self,
+        value: &'v Value,
+        path: &str,
+        name: &str,
+    ) -> Result<&'v str, NormalizeError> {
         match lookup(value, path) {
             None => Err(self.missing(name)),
             Some(v) if v.is_null() => Err(self.missing(name)),
@@ -40,7 +52,12 @@ impl<'a> Fields<'a> {
         }
     }
 
-    pub fn timestamp(&self, value: &Value, path: &str, name: &str) -> Result<Timestamp, NormalizeError> {
+    pub fn timestamp(
+        &self,
+        value: &Value,
+        path: &str,
+        name: &str,
+    ) -> Result<Timestamp, NormalizeError> {
         let text = self.string_named(value, path, name)?;
         Timestamp::parse(text).map_err(|reason| self.invalid(name, reason))
     }
@@ -48,7 +65,9 @@ impl<'a> Fields<'a> {
 
 /// An optional non-empty string at `path`.
 pub(super) fn opt_str<'v>(value: &'v Value, path: &str) -> Option<&'v str> {
-    lookup(value, path).and_then(Value::as_str).filter(|s| !s.is_empty())
+    lookup(value, path)
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
 }
 
 pub(super) fn lookup<'v>(value: &'v Value, path: &str) -> Option<&'v Value> {

@@ -47,17 +47,27 @@ pub struct NormalizedEvent {
 }
 
 /// Parse one EventBridge event (raw bytes, as it sits in an SQS message body) into findings.
-pub fn normalize_event(bytes: &[u8], catalogue: &Catalogue) -> Result<NormalizedEvent, NormalizeError> {
+pub fn normalize_event(
+    bytes: &[u8],
+    catalogue: &Catalogue,
+) -> Result<NormalizedEvent, NormalizeError> {
     // sonic-rs: the fastest well-kept parser; intake parses every event once, here.
-    let event: Value = sonic_rs::from_slice(bytes).map_err(|e| NormalizeError::NotJson { reason: e.to_string() })?;
+    let event: Value = sonic_rs::from_slice(bytes).map_err(|e| NormalizeError::NotJson {
+        reason: e.to_string(),
+    })?;
     if !event.is_object() {
-        return Err(NormalizeError::NotJson { reason: "the event is not a JSON object".into() });
+        return Err(NormalizeError::NotJson {
+            reason: "the event is not a JSON object".into(),
+        });
     }
     // Without an id we still want a useful error, so it is read first and leniently.
     let event_id = match event.get("id").and_then(Value::as_str) {
         Some(id) if !id.is_empty() => id.to_string(),
         _ => {
-            return Err(NormalizeError::MissingField { event_id: "<no id>".into(), field: "id".into() });
+            return Err(NormalizeError::MissingField {
+                event_id: "<no id>".into(),
+                field: "id".into(),
+            });
         }
     };
     let f = Fields::new(&event_id);
@@ -75,10 +85,16 @@ pub fn normalize_event(bytes: &[u8], catalogue: &Catalogue) -> Result<Normalized
         .ok_or_else(|| f.missing("detail"))?;
 
     let findings = match (envelope.source.as_str(), envelope.detail_type.as_str()) {
-        ("aws.config", CONFIG_DETAIL_TYPE) => vec![config::normalize(&envelope, detail, catalogue, &f)?],
-        ("aws.securityhub", SECURITY_HUB_DETAIL_TYPE) => securityhub::normalize(&envelope, detail, catalogue, &f)?,
+        ("aws.config", CONFIG_DETAIL_TYPE) => {
+            vec![config::normalize(&envelope, detail, catalogue, &f)?]
+        }
+        ("aws.securityhub", SECURITY_HUB_DETAIL_TYPE) => {
+            securityhub::normalize(&envelope, detail, catalogue, &f)?
+        }
         // CloudTrail-recorded calls arrive under the calling service's own source (aws.kms, aws.ec2, ...).
-        (source, CLOUDTRAIL_API_CALL_DETAIL_TYPE | CONSOLE_SIGN_IN_DETAIL_TYPE) if source.starts_with("aws.") => {
+        (source, CLOUDTRAIL_API_CALL_DETAIL_TYPE | CONSOLE_SIGN_IN_DETAIL_TYPE)
+            if source.starts_with("aws.") =>
+        {
             vec![cloudtrail::normalize(&envelope, detail, catalogue, &f)?]
         }
         (source, detail_type) => {
@@ -98,7 +114,8 @@ fn with_evidence(
     finding: Finding,
     f: &Fields,
 ) -> Result<NormalizedFinding, NormalizeError> {
-    let evidence = Evidence::build(envelope, record, &finding).map_err(|e| f.invalid("detail", e.to_string()))?;
+    let evidence = Evidence::build(envelope, record, &finding)
+        .map_err(|e| f.invalid("detail", e.to_string()))?;
     Ok(NormalizedFinding { finding, evidence })
 }
 

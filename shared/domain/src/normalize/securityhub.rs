@@ -23,7 +23,11 @@ pub(super) fn normalize(
             None => return Err(f.invalid("detail.findings", "expected an array")),
         },
     };
-    findings.iter().enumerate().map(|(i, raw)| one(envelope, raw, i, catalogue, f)).collect()
+    findings
+        .iter()
+        .enumerate()
+        .map(|(i, raw)| one(envelope, raw, i, catalogue, f))
+        .collect()
 }
 
 fn one(
@@ -58,16 +62,30 @@ fn one(
     let (status, source_status) = match opt_str(raw, "Compliance.Status") {
         Some(word) => (
             ComplianceStatus::from_source_value(word)
-                .filter(|s| matches!(s, ComplianceStatus::Compliant | ComplianceStatus::NonCompliant | ComplianceStatus::Warning | ComplianceStatus::InsufficientData))
-                .ok_or_else(|| f.invalid(&at("Compliance.Status"), format!("`{word}` is not PASSED, FAILED, WARNING or NOT_AVAILABLE")))?,
+                .filter(|s| {
+                    matches!(
+                        s,
+                        ComplianceStatus::Compliant
+                            | ComplianceStatus::NonCompliant
+                            | ComplianceStatus::Warning
+                            | ComplianceStatus::InsufficientData
+                    )
+                })
+                .ok_or_else(|| {
+                    f.invalid(
+                        &at("Compliance.Status"),
+                        format!("`{word}` is not PASSED, FAILED, WARNING or NOT_AVAILABLE"),
+                    )
+                })?,
             word.to_string(),
         ),
         None => (ComplianceStatus::Warning, String::new()),
     };
 
     let severity = match opt_str(raw, "Severity.Label") {
-        Some(label) => Severity::from_label(label)
-            .ok_or_else(|| f.invalid(&at("Severity.Label"), format!("unknown severity `{label}`")))?,
+        Some(label) => Severity::from_label(label).ok_or_else(|| {
+            f.invalid(&at("Severity.Label"), format!("unknown severity `{label}`"))
+        })?,
         None => raw
             .get("Severity")
             .and_then(|s| s.get("Normalized"))
@@ -78,7 +96,9 @@ fn one(
 
     let disposition = if opt_str(raw, "RecordState") == Some("ARCHIVED") {
         Disposition::Archived
-    } else if opt_str(raw, "Workflow.Status") == Some("SUPPRESSED") || opt_str(raw, "WorkflowState") == Some("SUPPRESSED") {
+    } else if opt_str(raw, "Workflow.Status") == Some("SUPPRESSED")
+        || opt_str(raw, "WorkflowState") == Some("SUPPRESSED")
+    {
         Disposition::Suppressed
     } else {
         Disposition::Active
@@ -96,7 +116,9 @@ fn one(
         event_id: envelope.id.clone(),
         source_finding_id: id.to_string(),
         account: account.to_string(),
-        region: opt_str(raw, "Region").unwrap_or(&envelope.region).to_string(),
+        region: opt_str(raw, "Region")
+            .unwrap_or(&envelope.region)
+            .to_string(),
         resource_type: resource_type.to_string(),
         resource_id: resource_id.to_string(),
         rule_id: rule_id.to_string(),

@@ -52,7 +52,10 @@ fn config_conformance_pack_rule_maps_by_base_name() {
     let f = one(event!("config-conformance-pack-rule.json"));
     assert_eq!(f.rule_id, "restricted-ssh-conformance-pack-7rq2kx9vd");
     assert_eq!(f.status, S::NonCompliant);
-    assert!(f.is_mapped(), "conformance-pack suffix must not hide the mapping");
+    assert!(
+        f.is_mapped(),
+        "conformance-pack suffix must not hide the mapping"
+    );
 }
 
 #[test]
@@ -66,14 +69,25 @@ fn config_not_applicable() {
 fn security_hub_every_finding_in_the_event() {
     let out = normalize_event(event!("securityhub-four-findings.json"), &catalogue()).unwrap();
     let by_rule = |rule: &str| {
-        out.findings.iter().map(|n| &n.finding).find(|f| f.rule_id == rule).unwrap_or_else(|| panic!("{rule} missing"))
+        out.findings
+            .iter()
+            .map(|n| &n.finding)
+            .find(|f| f.rule_id == rule)
+            .unwrap_or_else(|| panic!("{rule} missing"))
     };
     assert_eq!(out.findings.len(), 4);
 
     let s3 = by_rule("S3.8");
-    assert_eq!((s3.status, s3.severity, s3.disposition), (S::NonCompliant, Severity::High, Disposition::Active));
+    assert_eq!(
+        (s3.status, s3.severity, s3.disposition),
+        (S::NonCompliant, Severity::High, Disposition::Active)
+    );
     assert_eq!(s3.resource_type, "AwsS3Bucket");
-    assert!(has_control(s3, "CIS-AWS-1.4") && has_control(s3, "PCI-DSS-4.0"), "{:?}", s3.controls);
+    assert!(
+        has_control(s3, "CIS-AWS-1.4") && has_control(s3, "PCI-DSS-4.0"),
+        "{:?}",
+        s3.controls
+    );
     assert_eq!(s3.observed_at.as_str(), "2026-11-02T09:58:01.662Z");
 
     let trail = by_rule("CloudTrail.1");
@@ -81,14 +95,21 @@ fn security_hub_every_finding_in_the_event() {
 
     // Suppressed and archived findings are kept and marked, not dropped and not counted.
     let sg = by_rule("EC2.19");
-    assert_eq!((sg.status, sg.disposition), (S::NonCompliant, Disposition::Suppressed));
+    assert_eq!(
+        (sg.status, sg.disposition),
+        (S::NonCompliant, Disposition::Suppressed)
+    );
     assert!(!sg.counts_towards_compliance());
     let root = by_rule("IAM.6");
     assert_eq!(root.disposition, Disposition::Archived);
     assert!(!root.counts_towards_compliance());
 
     // Each finding has its own evidence object.
-    let mut keys: Vec<_> = out.findings.iter().map(|n| n.evidence.key.clone()).collect();
+    let mut keys: Vec<_> = out
+        .findings
+        .iter()
+        .map(|n| n.evidence.key.clone())
+        .collect();
     keys.sort();
     keys.dedup();
     assert_eq!(keys.len(), 4);
@@ -114,12 +135,18 @@ fn cloudtrail_calls() {
     assert_eq!(stop.observed_at.as_str(), "2026-11-02T10:02:41.000Z");
 
     let kms = one(event!("cloudtrail-kms-schedule-key-deletion.json"));
-    assert_eq!((kms.rule_id.as_str(), kms.status), ("kms.amazonaws.com:ScheduleKeyDeletion", S::NonCompliant));
+    assert_eq!(
+        (kms.rule_id.as_str(), kms.status),
+        ("kms.amazonaws.com:ScheduleKeyDeletion", S::NonCompliant)
+    );
     assert_eq!(kms.resource_type, "AWS::KMS::Key");
     assert!(kms.is_mapped());
 
     let sg = one(event!("cloudtrail-authorize-sg-ingress.json"));
-    assert_eq!((sg.resource_type.as_str(), sg.status), ("AWS::EC2::SecurityGroup", S::NonCompliant));
+    assert_eq!(
+        (sg.resource_type.as_str(), sg.status),
+        ("AWS::EC2::SecurityGroup", S::NonCompliant)
+    );
     assert!(sg.is_mapped());
 
     let login = one(event!("cloudtrail-console-login-no-mfa.json"));
@@ -138,53 +165,97 @@ fn cloudtrail_call_that_maps_to_nothing_is_kept_unmapped() {
 
 #[test]
 fn a_failed_call_is_a_warning_not_a_change() {
-    let mut event: serde_json::Value = serde_json::from_slice(event!("cloudtrail-stoplogging.json")).unwrap();
+    let mut event: serde_json::Value =
+        serde_json::from_slice(event!("cloudtrail-stoplogging.json")).unwrap();
     event["detail"]["errorCode"] = "AccessDenied".into();
     let f = one(&serde_json::to_vec(&event).unwrap());
-    assert_eq!((f.status, f.source_status.as_str()), (S::Warning, "errorCode=AccessDenied"));
+    assert_eq!(
+        (f.status, f.source_status.as_str()),
+        (S::Warning, "errorCode=AccessDenied")
+    );
 }
 
 #[test]
 fn console_login_with_mfa_is_compliant() {
-    let mut event: serde_json::Value = serde_json::from_slice(event!("cloudtrail-console-login-no-mfa.json")).unwrap();
+    let mut event: serde_json::Value =
+        serde_json::from_slice(event!("cloudtrail-console-login-no-mfa.json")).unwrap();
     event["detail"]["additionalEventData"]["MFAUsed"] = "Yes".into();
-    assert_eq!(one(&serde_json::to_vec(&event).unwrap()).status, S::Compliant);
+    assert_eq!(
+        one(&serde_json::to_vec(&event).unwrap()).status,
+        S::Compliant
+    );
 }
 
 #[test]
 fn evidence_is_deterministic_and_content_addressed() {
     let bytes = event!("config-noncompliant-with-old-result.json");
-    let a = normalize_event(bytes, &catalogue()).unwrap().findings.remove(0).evidence;
+    let a = normalize_event(bytes, &catalogue())
+        .unwrap()
+        .findings
+        .remove(0)
+        .evidence;
     // Re-serialising the same event differently changes nothing in the evidence.
-    let reformatted = serde_json::to_vec_pretty(&serde_json::from_slice::<serde_json::Value>(bytes).unwrap()).unwrap();
-    let b = normalize_event(&reformatted, &catalogue()).unwrap().findings.remove(0).evidence;
+    let reformatted =
+        serde_json::to_vec_pretty(&serde_json::from_slice::<serde_json::Value>(bytes).unwrap())
+            .unwrap();
+    let b = normalize_event(&reformatted, &catalogue())
+        .unwrap()
+        .findings
+        .remove(0)
+        .evidence;
     assert_eq!(a, b);
     assert_eq!(a.sha256, crate::canonical::sha256_hex(&a.bytes));
-    assert_eq!(a.key, format!("evidence/123456789012/config/2026/11/02/{}.json", a.sha256));
+    assert_eq!(
+        a.key,
+        format!("evidence/123456789012/config/2026/11/02/{}.json", a.sha256)
+    );
     let doc: serde_json::Value = serde_json::from_slice(&a.bytes).unwrap();
     assert_eq!(doc["schema"], "attest.evidence/v1");
-    assert_eq!(doc["envelope"]["id"], serde_json::from_slice::<serde_json::Value>(bytes).unwrap()["id"]);
-    assert_eq!(doc["record"]["configRuleName"], "s3-bucket-server-side-encryption-enabled");
+    assert_eq!(
+        doc["envelope"]["id"],
+        serde_json::from_slice::<serde_json::Value>(bytes).unwrap()["id"]
+    );
+    assert_eq!(
+        doc["record"]["configRuleName"],
+        "s3-bucket-server-side-encryption-enabled"
+    );
 }
 
 #[test]
 fn bad_input_names_the_event_and_the_field() {
     let c = catalogue();
-    let err = normalize_event(include_bytes!("../../../../events/invalid/not-json.txt"), &c).unwrap_err();
+    let err = normalize_event(
+        include_bytes!("../../../../events/invalid/not-json.txt"),
+        &c,
+    )
+    .unwrap_err();
     assert!(matches!(err, NormalizeError::NotJson { .. }), "{err}");
 
     let err = normalize_event(event!("invalid/missing-detail.json"), &c).unwrap_err();
-    assert!(matches!(&err, NormalizeError::MissingField { field, .. } if field == "detail"), "{err}");
-    assert!(err.event_id().is_some_and(|id| !id.is_empty() && id != "<no id>"));
+    assert!(
+        matches!(&err, NormalizeError::MissingField { field, .. } if field == "detail"),
+        "{err}"
+    );
+    assert!(err
+        .event_id()
+        .is_some_and(|id| !id.is_empty() && id != "<no id>"));
 
     let err = normalize_event(event!("invalid/unknown-source.json"), &c).unwrap_err();
     assert!(err.to_string().contains("com.example.custom"), "{err}");
 
-    let err = normalize_event(event!("invalid/config-missing-compliance-type.json"), &c).unwrap_err();
-    assert!(err.to_string().contains("detail.newEvaluationResult.complianceType"), "{err}");
+    let err =
+        normalize_event(event!("invalid/config-missing-compliance-type.json"), &c).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("detail.newEvaluationResult.complianceType"),
+        "{err}"
+    );
 
     let err = normalize_event(br#"{"source":"aws.config"}"#, &c).unwrap_err();
-    assert_eq!(err.to_string(), "event <no id>: missing required field `id`");
+    assert_eq!(
+        err.to_string(),
+        "event <no id>: missing required field `id`"
+    );
 
     let err = normalize_event(b"[1,2]", &c).unwrap_err();
     assert!(matches!(err, NormalizeError::NotJson { .. }));
@@ -192,10 +263,17 @@ fn bad_input_names_the_event_and_the_field() {
 
 #[test]
 fn security_hub_field_errors_name_the_finding_index() {
-    let mut event: serde_json::Value = serde_json::from_slice(event!("securityhub-four-findings.json")).unwrap();
-    event["detail"]["findings"][2].as_object_mut().unwrap().remove("UpdatedAt");
+    let mut event: serde_json::Value =
+        serde_json::from_slice(event!("securityhub-four-findings.json")).unwrap();
+    event["detail"]["findings"][2]
+        .as_object_mut()
+        .unwrap()
+        .remove("UpdatedAt");
     let err = normalize_event(&serde_json::to_vec(&event).unwrap(), &catalogue()).unwrap_err();
-    assert!(err.to_string().contains("detail.findings[2].UpdatedAt"), "{err}");
+    assert!(
+        err.to_string().contains("detail.findings[2].UpdatedAt"),
+        "{err}"
+    );
 
     event["detail"]["findings"] = serde_json::json!([]);
     let err = normalize_event(&serde_json::to_vec(&event).unwrap(), &catalogue()).unwrap_err();
@@ -211,7 +289,8 @@ fn every_sample_event_normalises_and_every_invalid_one_fails() {
         let path = entry.unwrap().path();
         if path.extension().is_some_and(|e| e == "json") {
             let bytes = std::fs::read(&path).unwrap();
-            let out = normalize_event(&bytes, &c).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            let out =
+                normalize_event(&bytes, &c).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
             assert!(!out.findings.is_empty());
             seen += 1;
         }
@@ -220,6 +299,10 @@ fn every_sample_event_normalises_and_every_invalid_one_fails() {
     for entry in std::fs::read_dir(dir.join("invalid")).unwrap() {
         let path = entry.unwrap().path();
         let bytes = std::fs::read(&path).unwrap();
-        assert!(normalize_event(&bytes, &c).is_err(), "{} should be rejected", path.display());
+        assert!(
+            normalize_event(&bytes, &c).is_err(),
+            "{} should be rejected",
+            path.display()
+        );
     }
 }
