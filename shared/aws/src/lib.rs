@@ -1,6 +1,7 @@
 //! Adapters between the Attest domain and AWS. Each holds an SDK client built once per cold start;
 //! none decides anything about compliance (that is `attest-domain`'s job).
 
+mod dynamo;
 pub mod error;
 pub mod evidence_store;
 pub mod run_store;

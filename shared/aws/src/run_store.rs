@@ -13,10 +13,10 @@ use std::collections::HashMap;
 
 use attest_domain::collection::run::{run_pk, run_sk};
 use attest_domain::collection::{Period, RunRecord, RunStatus};
-use aws_sdk_dynamodb::error::ProvideErrorMetadata;
 use aws_sdk_dynamodb::types::AttributeValue;
 use tracing::instrument;
 
+use crate::dynamo::{self, Item};
 use crate::error::AdapterError;
 
 #[derive(Clone, Debug)]
@@ -34,8 +34,6 @@ pub enum Claim {
     /// Another invocation holds a live claim.
     InProgress(RunRecord),
 }
-
-type Item = HashMap<String, AttributeValue>;
 
 fn s(v: impl Into<String>) -> AttributeValue {
     AttributeValue::S(v.into())
@@ -161,56 +159,11 @@ impl RunStore {
         names: Option<HashMap<String, String>>,
         values: Item,
     ) -> Result<Vec<RunRecord>, AdapterError> {
-        let mut out = Vec::new();
-        let mut start: Option<Item> = None;
-        loop {
-            let page = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .set_index_name(index.map(str::to_string))
-                .key_condition_expression(condition)
-                .set_expression_attribute_names(names.clone())
-                .set_expression_attribute_values(Some(values.clone()))
-                .set_exclusive_start_key(start.take())
-                .consistent_read(index.is_none())
-                .send()
-                .await
-                .map_err(|e| AdapterError::from_sdk("dynamodb:Query", self.table.clone(), e))?;
-            for item in page.items.unwrap_or_default() {
-                out.push(
-                    serde_dynamo::from_item(item).map_err(|e| AdapterError::Encode {
-                        what: "run record",
-                        message: e.to_string(),
-                    })?,
-                );
-            }
-            match page.last_evaluated_key {
-                Some(k) if !k.is_empty() => start = Some(k),
-                _ => return Ok(out),
-            }
-        }
+        dynamo::query_all(&self.client, &self.table, index, condition, names, values).await
     }
 
     async fn get_by_key(&self, pk: &str, sk: &str) -> Result<Option<RunRecord>, AdapterError> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .key("pk", s(pk))
-            .key("sk", s(sk))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| AdapterError::from_sdk("dynamodb:GetItem", self.table.clone(), e))?;
-        out.item
-            .map(|item| {
-                serde_dynamo::from_item(item).map_err(|e| AdapterError::Encode {
-                    what: "run record",
-                    message: e.to_string(),
-                })
-            })
-            .transpose()
+        dynamo::get(&self.client, &self.table, "run record", pk, sk).await
     }
 
     /// A conditional put of the whole record: `Ok(false)` when the condition did not hold.
@@ -224,32 +177,18 @@ impl RunStore {
             what: "run record",
             message: e.to_string(),
         })?;
-        let mut request = self
-            .client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .condition_expression(condition);
-        if condition.contains("#status") {
-            request = request.expression_attribute_names("#status", "status");
-        }
-        if !values.is_empty() {
-            request = request.set_expression_attribute_values(Some(values));
-        }
-        match request.send().await {
-            Ok(_) => Ok(true),
-            Err(err)
-                if err.as_service_error().and_then(|e| e.code())
-                    == Some("ConditionalCheckFailedException") =>
-            {
-                Ok(false)
-            }
-            Err(err) => Err(AdapterError::from_sdk(
-                "dynamodb:PutItem",
-                self.table.clone(),
-                err,
-            )),
-        }
+        let names = condition
+            .contains("#status")
+            .then(|| HashMap::from([("#status".to_string(), "status".to_string())]));
+        dynamo::put_if(
+            &self.client,
+            &self.table,
+            item,
+            condition,
+            names,
+            Some(values),
+        )
+        .await
     }
 
     fn vanished(&self, pk: &str, sk: &str) -> AdapterError {

@@ -12,14 +12,14 @@
 use std::collections::HashMap;
 
 use attest_domain::records::{
-    framework_index, framework_key, CurrentStateRow, FindingRows, HistoryRow, CURRENT_SK,
+    framework_index, framework_key, state_pk, CurrentStateRow, FindingRows, HistoryRow, CURRENT_SK,
 };
-use aws_sdk_dynamodb::error::ProvideErrorMetadata;
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use tracing::instrument;
 
+use crate::dynamo::{self, Item};
 use crate::error::AdapterError;
 
 #[derive(Clone, Debug)]
@@ -43,17 +43,8 @@ pub enum StateOutcome {
     Stale,
 }
 
-type Item = HashMap<String, AttributeValue>;
-
 fn to_item<T: Serialize>(what: &'static str, row: &T) -> Result<Item, AdapterError> {
     serde_dynamo::to_item(row).map_err(|e| AdapterError::Encode {
-        what,
-        message: e.to_string(),
-    })
-}
-
-fn from_item<T: DeserializeOwned>(what: &'static str, item: Item) -> Result<T, AdapterError> {
-    serde_dynamo::from_item(item).map_err(|e| AdapterError::Encode {
         what,
         message: e.to_string(),
     })
@@ -142,7 +133,6 @@ impl StateStore {
         )
     }
 
-    /// A conditional put: `Ok(false)` when the condition did not hold.
     async fn put_if(
         &self,
         table: &str,
@@ -150,49 +140,19 @@ impl StateStore {
         condition: &str,
         values: Option<Item>,
     ) -> Result<bool, AdapterError> {
-        let result = self
-            .client
-            .put_item()
-            .table_name(table)
-            .set_item(Some(item))
-            .condition_expression(condition)
-            .set_expression_attribute_values(values)
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(err)
-                if err.as_service_error().and_then(|e| e.code())
-                    == Some("ConditionalCheckFailedException") =>
-            {
-                Ok(false)
-            }
-            Err(err) => Err(AdapterError::from_sdk(
-                "dynamodb:PutItem",
-                table.to_string(),
-                err,
-            )),
-        }
+        dynamo::put_if(&self.client, table, item, condition, None, values).await
     }
 
     /// The current state row for a state id, if any.
     pub async fn current(&self, state_id: &str) -> Result<Option<CurrentStateRow>, AdapterError> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.state_table)
-            .key(
-                "pk",
-                AttributeValue::S(attest_domain::records::state_pk(state_id)),
-            )
-            .key("sk", AttributeValue::S(CURRENT_SK.to_string()))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| AdapterError::from_sdk("dynamodb:GetItem", self.state_table.clone(), e))?;
-        out.item
-            .map(|item| from_item("current state row", item))
-            .transpose()
+        dynamo::get(
+            &self.client,
+            &self.state_table,
+            "current state row",
+            &state_pk(state_id),
+            CURRENT_SK,
+        )
+        .await
     }
 
     /// Every history row of one state, oldest first.
@@ -201,10 +161,7 @@ impl StateStore {
             &self.history_table,
             None,
             "pk = :pk",
-            Item::from([(
-                ":pk".into(),
-                AttributeValue::S(attest_domain::records::state_pk(state_id)),
-            )]),
+            Item::from([(":pk".into(), AttributeValue::S(state_pk(state_id)))]),
         )
         .await
     }
@@ -288,8 +245,7 @@ impl StateStore {
         condition: &str,
         values: Item,
     ) -> Result<Vec<T>, AdapterError> {
-        self.query_named(table, index, condition, None, values)
-            .await
+        dynamo::query_all(&self.client, table, index, condition, None, values).await
     }
 
     async fn query_named<T: DeserializeOwned>(
@@ -300,34 +256,6 @@ impl StateStore {
         names: Option<HashMap<String, String>>,
         values: Item,
     ) -> Result<Vec<T>, AdapterError> {
-        let mut rows = Vec::new();
-        let mut start: Option<Item> = None;
-        loop {
-            let out = self
-                .client
-                .query()
-                .table_name(table)
-                .set_index_name(index.map(str::to_string))
-                .key_condition_expression(condition)
-                .set_expression_attribute_names(names.clone())
-                .set_expression_attribute_values(Some(values.clone()))
-                .set_exclusive_start_key(start.take())
-                .send()
-                .await
-                .map_err(|e| {
-                    AdapterError::from_sdk(
-                        "dynamodb:Query",
-                        format!("{table}/{}", index.unwrap_or("table")),
-                        e,
-                    )
-                })?;
-            for item in out.items.unwrap_or_default() {
-                rows.push(from_item("queried row", item)?);
-            }
-            match out.last_evaluated_key {
-                Some(key) if !key.is_empty() => start = Some(key),
-                _ => return Ok(rows),
-            }
-        }
+        dynamo::query_all(&self.client, table, index, condition, names, values).await
     }
 }

@@ -1,0 +1,117 @@
+//! The three DynamoDB calls both stores make, written once: a conditional put, a consistent get, and
+//! a query that follows every page.
+
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::error::ProvideErrorMetadata;
+use aws_sdk_dynamodb::types::AttributeValue;
+use serde::de::DeserializeOwned;
+
+use crate::error::AdapterError;
+
+pub(crate) type Item = HashMap<String, AttributeValue>;
+
+pub(crate) fn decode<T: DeserializeOwned>(
+    what: &'static str,
+    item: Item,
+) -> Result<T, AdapterError> {
+    serde_dynamo::from_item(item).map_err(|e| AdapterError::Encode {
+        what,
+        message: e.to_string(),
+    })
+}
+
+/// Put `item` if `condition` holds: `Ok(false)` when it did not.
+pub(crate) async fn put_if(
+    client: &aws_sdk_dynamodb::Client,
+    table: &str,
+    item: Item,
+    condition: &str,
+    names: Option<HashMap<String, String>>,
+    values: Option<Item>,
+) -> Result<bool, AdapterError> {
+    let result = client
+        .put_item()
+        .table_name(table)
+        .set_item(Some(item))
+        .condition_expression(condition)
+        .set_expression_attribute_names(names)
+        .set_expression_attribute_values(values.filter(|v| !v.is_empty()))
+        .send()
+        .await;
+    match result {
+        Ok(_) => Ok(true),
+        Err(err)
+            if err.as_service_error().and_then(|e| e.code())
+                == Some("ConditionalCheckFailedException") =>
+        {
+            Ok(false)
+        }
+        Err(err) => Err(AdapterError::from_sdk(
+            "dynamodb:PutItem",
+            table.to_string(),
+            err,
+        )),
+    }
+}
+
+/// A strongly consistent read of one item by `pk` and `sk`.
+pub(crate) async fn get<T: DeserializeOwned>(
+    client: &aws_sdk_dynamodb::Client,
+    table: &str,
+    what: &'static str,
+    pk: &str,
+    sk: &str,
+) -> Result<Option<T>, AdapterError> {
+    let out = client
+        .get_item()
+        .table_name(table)
+        .key("pk", AttributeValue::S(pk.to_string()))
+        .key("sk", AttributeValue::S(sk.to_string()))
+        .consistent_read(true)
+        .send()
+        .await
+        .map_err(|e| AdapterError::from_sdk("dynamodb:GetItem", table.to_string(), e))?;
+    out.item.map(|item| decode(what, item)).transpose()
+}
+
+/// A key-condition query on the table or one of its indexes, every page, decoded.
+pub(crate) async fn query_all<T: DeserializeOwned>(
+    client: &aws_sdk_dynamodb::Client,
+    table: &str,
+    index: Option<&str>,
+    condition: &str,
+    names: Option<HashMap<String, String>>,
+    values: Item,
+) -> Result<Vec<T>, AdapterError> {
+    let mut rows = Vec::new();
+    let mut start: Option<Item> = None;
+    loop {
+        let page = client
+            .query()
+            .table_name(table)
+            .set_index_name(index.map(str::to_string))
+            .key_condition_expression(condition)
+            .set_expression_attribute_names(names.clone())
+            .set_expression_attribute_values(Some(values.clone()))
+            .set_exclusive_start_key(start.take())
+            // Indexes only offer eventually consistent reads; the table itself is read consistently.
+            .consistent_read(index.is_none())
+            .send()
+            .await
+            .map_err(|e| {
+                AdapterError::from_sdk(
+                    "dynamodb:Query",
+                    format!("{table}/{}", index.unwrap_or("table")),
+                    e,
+                )
+            })?;
+        for item in page.items.unwrap_or_default() {
+            rows.push(decode("queried row", item)?);
+        }
+        match page.last_evaluated_key {
+            Some(key) if !key.is_empty() => start = Some(key),
+            _ => return Ok(rows),
+        }
+    }
+}
