@@ -11,7 +11,7 @@
 
 use std::collections::HashMap;
 
-use attest_domain::collection::run::{run_pk, run_sk};
+use attest_domain::collection::run::{run_pk, run_sk, ControlDefinitionRow};
 use attest_domain::collection::{Period, RunRecord, RunStatus};
 use aws_sdk_dynamodb::types::AttributeValue;
 use tracing::instrument;
@@ -119,6 +119,50 @@ impl RunStore {
                 retryable: false,
             })
         }
+    }
+
+    /// Record every control definition of a catalogue version (idempotent: a version already
+    /// recorded is left as it is). Returns how many definitions were new.
+    pub async fn record_definitions(
+        &self,
+        rows: &[ControlDefinitionRow],
+    ) -> Result<usize, AdapterError> {
+        let mut new = 0;
+        for row in rows {
+            let item: Item = serde_dynamo::to_item(row).map_err(|e| AdapterError::Encode {
+                what: "control definition",
+                message: e.to_string(),
+            })?;
+            if dynamo::put_if(
+                &self.client,
+                &self.table,
+                item,
+                "attribute_not_exists(pk)",
+                None,
+                None,
+            )
+            .await?
+            {
+                new += 1;
+            }
+        }
+        Ok(new)
+    }
+
+    /// Every recorded definition of one control, one per catalogue version.
+    pub async fn definitions(
+        &self,
+        control: &str,
+    ) -> Result<Vec<ControlDefinitionRow>, AdapterError> {
+        dynamo::query_all(
+            &self.client,
+            &self.table,
+            None,
+            "pk = :k",
+            None,
+            Item::from([(":k".into(), s(format!("CONTROL#{control}")))]),
+        )
+        .await
     }
 
     pub async fn get(

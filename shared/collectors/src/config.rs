@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use attest_aws::settings::{bounded, required, SettingError};
 use attest_aws::{EvidenceStore, RunStore};
+use attest_domain::collection::run::ControlDefinitionRow;
 use attest_domain::collection::ControlCatalogue;
 use attest_domain::Catalogue;
 
@@ -81,10 +82,17 @@ pub async fn build_with(
         &ids,
     )?;
     registry.check(&catalogue)?;
+    let runs = RunStore::new(aws_sdk_dynamodb::Client::new(sdk), &config.runs_table);
+    // The catalogue as deployed goes into the runs table on the first start of each version.
+    let definitions: Vec<_> = catalogue
+        .entries()
+        .map(|e| ControlDefinitionRow::new(&e.control, catalogue.version()))
+        .collect();
+    runs.record_definitions(&definitions).await?;
     Ok(Collection {
         catalogue,
         registry,
-        runs: RunStore::new(aws_sdk_dynamodb::Client::new(sdk), &config.runs_table),
+        runs,
         evidence: EvidenceStore::new(
             aws_sdk_s3::Client::new(sdk),
             &config.evidence_bucket,

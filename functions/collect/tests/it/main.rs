@@ -41,6 +41,40 @@ async fn a_scheduled_event_collects_the_period_its_schedule_defines() {
 }
 
 #[tokio::test]
+async fn the_catalogue_as_deployed_is_recorded_once_per_version() {
+    let stack = Stack::new().await;
+    let c = collection(&stack).await;
+    let defs = c
+        .runs
+        .definitions("pci-3.4-s3-encryption-posture")
+        .await
+        .unwrap();
+    assert_eq!(defs.len(), 1);
+    assert_eq!(defs[0].catalogue_version, c.catalogue.version());
+    assert_eq!(defs[0].schedule, "cron(0 2 * * ? *)");
+    assert_eq!(defs[0].control.control_id, "3.4");
+    // A second cold start of the same version adds nothing.
+    let again = collection(&stack).await;
+    assert_eq!(
+        again
+            .runs
+            .definitions("pci-3.4-s3-encryption-posture")
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    for entry in c.catalogue.entries() {
+        assert_eq!(
+            c.runs.definitions(&entry.control.id).await.unwrap().len(),
+            1,
+            "{}",
+            entry.control.id
+        );
+    }
+}
+
+#[tokio::test]
 async fn an_ad_hoc_period_and_a_batch() {
     let stack = Stack::new().await;
     let c = collection(&stack).await;

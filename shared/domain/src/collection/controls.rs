@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::schedule::Schedule;
 use crate::canonical::sha256_hex;
@@ -13,7 +13,7 @@ use crate::catalogue::CatalogueError;
 const CONTROLS_JSON: &str = include_str!("../../../../catalogue/controls.json");
 const FILE: &str = "controls.json";
 
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CollectionControl {
     /// Our id for this collection: lower-case letters, digits, `.` and `-`; used in keys and schedules.

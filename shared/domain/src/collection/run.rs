@@ -64,3 +64,27 @@ pub fn run_pk(control: &str) -> String {
 pub fn run_sk(period: &super::Period) -> String {
     format!("{}/{}", period.start, period.end)
 }
+
+/// A control definition as deployed, kept in the runs table: `pk` = `CONTROL#{id}`,
+/// `sk` = `DEFINITION#{catalogue_version}`. Written once per catalogue version, so the table shows
+/// every definition that was ever in force and which runs (by `catalogue_version`) used it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ControlDefinitionRow {
+    pub pk: String,
+    pub sk: String,
+    pub catalogue_version: String,
+    pub schedule: String,
+    pub control: super::CollectionControl,
+}
+
+impl ControlDefinitionRow {
+    pub fn new(control: &super::CollectionControl, catalogue_version: &str) -> Self {
+        ControlDefinitionRow {
+            pk: format!("CONTROL#{}", control.id),
+            sk: format!("DEFINITION#{catalogue_version}"),
+            catalogue_version: catalogue_version.to_string(),
+            schedule: control.schedule.clone(),
+            control: control.clone(),
+        }
+    }
+}
