@@ -6,7 +6,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scripts"))
 import demo  # noqa: E402
@@ -22,18 +21,9 @@ def main():
     os.makedirs(out, exist_ok=True)
     os.environ.update({"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_REGION": demo.REGION})
     subprocess.check_call(["cargo", "build", "--quiet", "-p", "attest-collectors", "--example", "collect_scale"], cwd=demo.ROOT)
-    port_file = os.path.join(out, "moto-collect.port")
-    if os.path.exists(port_file):
-        os.remove(port_file)
-    server = subprocess.Popen([sys.executable, os.path.join(demo.ROOT, "scripts/local_aws.py"), "serve", "--port-file", port_file,
-                               "--watch-pid", str(os.getpid())], stderr=open(os.path.join(out, "moto-collect.log"), "w"))
+    server, endpoint = demo.start_local_aws(out, "moto-collect")
     try:
-        while not os.path.exists(port_file):
-            time.sleep(0.1)
-        endpoint = f"http://127.0.0.1:{int(open(port_file).read())}"
-        demo.wait_for_port(int(open(port_file).read()), 30)
-        res = json.loads(subprocess.check_output([sys.executable, os.path.join(demo.ROOT, "scripts/local_aws.py"),
-                                                  "provision", "--endpoint", endpoint, "--prefix", "attest-scale"]))
+        res = demo.provision(endpoint, "attest-scale")
         s3 = boto3.client("s3", endpoint_url=endpoint, region_name=demo.REGION)
         ct = boto3.client("cloudtrail", endpoint_url=endpoint, region_name=demo.REGION)
         for i in range(SOURCES):

@@ -2,7 +2,6 @@
 """Peak memory (VmHWM) of the intake function's own binary, run under cargo-lambda's runtime API
 against a local AWS, processing one SQS batch holding a Security Hub event with 100 findings.
 The binary is built with the dev profile (dependencies at opt-level 1) unless BENCH_RELEASE=1."""
-import json
 import os
 import subprocess
 import sys
@@ -24,30 +23,12 @@ def main():
     subprocess.check_call([os.path.join(TARGET, "release", "attest-bench"), "--write-100", event_path], stdout=subprocess.DEVNULL)
     children = []
     try:
-        port_file = os.path.join(OUT, "moto.port")
-        if os.path.exists(port_file):
-            os.remove(port_file)
-        children.append(subprocess.Popen([sys.executable, os.path.join(ROOT, "scripts/local_aws.py"), "serve", "--port-file",
-                                          port_file, "--watch-pid", str(os.getpid())],
-                                         stdout=subprocess.DEVNULL, stderr=open(os.path.join(OUT, "moto.log"), "w")))
-        while not os.path.exists(port_file):
-            time.sleep(0.1)
-        endpoint = f"http://127.0.0.1:{int(open(port_file).read())}"
-        demo.wait_for_port(int(open(port_file).read()), 30)
-        res = json.loads(subprocess.check_output([sys.executable, os.path.join(ROOT, "scripts/local_aws.py"), "provision",
-                                                  "--endpoint", endpoint, "--prefix", "attest-bench"]))
-        env = dict(res["_environment"])
-        env.update({"AWS_ENDPOINT_URL": endpoint, "AWS_REGION": demo.REGION, "AWS_ACCESS_KEY_ID": "testing",
-                    "AWS_SECRET_ACCESS_KEY": "testing", "AWS_LAMBDA_LOG_LEVEL": "WARN"})
-        env_file = os.path.join(OUT, "intake.env")
-        with open(env_file, "w") as f:
-            f.writelines(f"{k}={v}\n" for k, v in sorted(env.items()))
-        port = demo.free_port()
-        cmd = ["cargo", "lambda", "watch", "-A", "127.0.0.1", "-P", str(port), "--env-file", env_file,
-               "--bin", "intake", "--package", "attest-intake"] + (["--release"] if RELEASE else [])
-        watch = subprocess.Popen(cmd, cwd=ROOT, stdout=open(os.path.join(OUT, "intake.log"), "w"), stderr=subprocess.STDOUT)
+        server, endpoint = demo.start_local_aws(OUT)
+        children.append(server)
+        res = demo.provision(endpoint, "attest-bench")
+        env = demo.function_env(res["_environment"], endpoint, log_level="WARN")
+        watch, port = demo.start_function("intake", "attest-intake", env, OUT, release=RELEASE)
         children.append(watch)
-        demo.wait_for_port(port, 600, watch)
         body = open(event_path).read()
         batch = {"Records": [{"messageId": "bench-1", "receiptHandle": "r", "body": body, "attributes": {},
                               "messageAttributes": {}, "md5OfBody": "", "eventSource": "aws:sqs",

@@ -68,6 +68,52 @@ def wait_for_port(port, seconds, proc=None):
     raise SystemExit(f"nothing listening on 127.0.0.1:{port} after {seconds}s")
 
 
+def start_local_aws(out_dir, name="moto"):
+    """Start scripts/local_aws.py serve (it exits with this process); return (process, endpoint)."""
+    port_file = os.path.join(out_dir, f"{name}.port")
+    if os.path.exists(port_file):
+        os.remove(port_file)
+    log = open(os.path.join(out_dir, f"{name}.log"), "w")
+    proc = subprocess.Popen([PY, os.path.join(ROOT, "scripts/local_aws.py"), "serve", "--port-file", port_file,
+                             "--watch-pid", str(os.getpid())], stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.time() + 60
+    while not os.path.exists(port_file):
+        if time.time() > deadline or proc.poll() is not None:
+            raise SystemExit(f"local AWS did not start; see {log.name}")
+        time.sleep(0.1)
+    port = int(open(port_file).read())
+    wait_for_port(port, 30)
+    return proc, f"http://127.0.0.1:{port}"
+
+
+def provision(endpoint, prefix):
+    """Create the template's resources on the local server; return what local_aws.py reports."""
+    return json.loads(subprocess.check_output([PY, os.path.join(ROOT, "scripts/local_aws.py"), "provision",
+                                               "--endpoint", endpoint, "--prefix", prefix]))
+
+
+def function_env(template_env, endpoint, log_level="INFO"):
+    """A function's environment as the template sets it, pointed at the local server."""
+    env = dict(template_env)
+    env.update({"AWS_ENDPOINT_URL": endpoint, "AWS_REGION": REGION, "AWS_ACCESS_KEY_ID": "testing",
+                "AWS_SECRET_ACCESS_KEY": "testing", "AWS_LAMBDA_LOG_FORMAT": "JSON", "AWS_LAMBDA_LOG_LEVEL": log_level})
+    return env
+
+
+def start_function(binary, package, env, out_dir, release=False):
+    """Run a function's own binary under cargo-lambda's Lambda runtime API; return (process, port)."""
+    env_file = os.path.join(out_dir, f"{binary}.env")
+    with open(env_file, "w") as f:
+        f.writelines(f"{k}={v}\n" for k, v in sorted(env.items()))
+    port = free_port()
+    log = open(os.path.join(out_dir, f"{binary}.log"), "w")
+    proc = subprocess.Popen(["cargo", "lambda", "watch", "-A", "127.0.0.1", "-P", str(port), "--env-file", env_file,
+                             "--bin", binary, "--package", package] + (["--release"] if release else []),
+                            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    wait_for_port(port, 600, proc)
+    return proc, port
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     for k, v in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_REGION": REGION}.items():
@@ -93,22 +139,9 @@ def main():
 
 def run(children):
     step("Starting local AWS (moto) and creating the template's resources")
-    port_file = os.path.join(OUT, "moto.port")
-    if os.path.exists(port_file):
-        os.remove(port_file)
-    moto_log = open(os.path.join(OUT, "moto.log"), "w")
-    children.append(subprocess.Popen([PY, os.path.join(ROOT, "scripts/local_aws.py"), "serve", "--port-file", port_file,
-                                      "--watch-pid", str(os.getpid())], stdout=moto_log, stderr=subprocess.STDOUT))
-    deadline = time.time() + 60
-    while not os.path.exists(port_file):
-        if time.time() > deadline:
-            raise SystemExit("local AWS did not start")
-        time.sleep(0.1)
-    port = int(open(port_file).read())
-    wait_for_port(port, 30)
-    endpoint = f"http://127.0.0.1:{port}"
-    res = json.loads(subprocess.check_output([PY, os.path.join(ROOT, "scripts/local_aws.py"), "provision",
-                                              "--endpoint", endpoint, "--prefix", "attest-demo"]))
+    server, endpoint = start_local_aws(OUT)
+    children.append(server)
+    res = provision(endpoint, "attest-demo")
     json.dump(res, open(os.path.join(OUT, "resources.json"), "w"), indent=2)
     print(f"   local AWS at {endpoint} (log: out/demo/moto.log); resources in out/demo/resources.json")
     aws = lambda svc: boto3.client(svc, endpoint_url=endpoint, region_name=REGION)
@@ -144,19 +177,8 @@ def run(children):
     print(f"   {len(valid)} valid and {len(invalid)} invalid events queued")
 
     step("Running the intake function's binary under cargo-lambda's Lambda runtime API")
-    env_file = os.path.join(OUT, "intake.env")
-    env = dict(res["_environment"])
-    env.update({"AWS_ENDPOINT_URL": endpoint, "AWS_REGION": REGION, "AWS_ACCESS_KEY_ID": "testing",
-                "AWS_SECRET_ACCESS_KEY": "testing", "AWS_LAMBDA_LOG_FORMAT": "JSON", "AWS_LAMBDA_LOG_LEVEL": "INFO"})
-    with open(env_file, "w") as f:
-        f.writelines(f"{k}={v}\n" for k, v in sorted(env.items()))
-    lambda_port = free_port()
-    log = open(os.path.join(OUT, "intake.log"), "w")
-    watch = subprocess.Popen(["cargo", "lambda", "watch", "-A", "127.0.0.1", "-P", str(lambda_port), "--env-file", env_file,
-                              "--bin", "intake", "--package", "attest-intake"],
-                             cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    watch, lambda_port = start_function("intake", "attest-intake", function_env(res["_environment"], endpoint), OUT)
     children.append(watch)
-    wait_for_port(lambda_port, 120, watch)
     print(f"   runtime API on 127.0.0.1:{lambda_port}; function log in out/demo/intake.log")
 
     outcomes = []
@@ -263,18 +285,9 @@ def collection_step(children, endpoint, res, s3, ddb):
     sh.batch_import_findings(Findings=findings)
     print("   seeded 2 buckets (one unencrypted), 1 logging multi-region trail, 4 Security Hub findings")
 
-    env = dict(res["_environments"]["CollectFunction"])
-    env.update({"AWS_ENDPOINT_URL": endpoint, "AWS_REGION": REGION, "AWS_ACCESS_KEY_ID": "testing",
-                "AWS_SECRET_ACCESS_KEY": "testing", "AWS_LAMBDA_LOG_FORMAT": "JSON", "AWS_LAMBDA_LOG_LEVEL": "INFO"})
-    env_file = os.path.join(OUT, "collect.env")
-    with open(env_file, "w") as f:
-        f.writelines(f"{k}={v}\n" for k, v in sorted(env.items()))
-    port = free_port()
-    log = open(os.path.join(OUT, "collect.log"), "w")
-    watch = subprocess.Popen(["cargo", "lambda", "watch", "-A", "127.0.0.1", "-P", str(port), "--env-file", env_file,
-                              "--bin", "collect", "--package", "attest-collect"], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    env = function_env(res["_environments"]["CollectFunction"], endpoint)
+    watch, port = start_function("collect", "attest-collect", env, OUT)
     children.append(watch)
-    wait_for_port(port, 120, watch)
     # What Scheduler sends (the template's schedule input), for three controls at their 02:00 fire time.
     scheduled = {"controls": ["pci-3.4-s3-encryption-posture", "cis-1.4-3.1-trail-status",
                               "cis-1.4-2.1.5-securityhub-s3-public"], "scheduled_time": "2026-11-25T02:00:00Z"}
@@ -291,8 +304,11 @@ def collection_step(children, endpoint, res, s3, ddb):
     check("errorMessage" in config and "1 of 1 runs failed" in config.get("errorMessage", ""),
           "config.rule_compliance fails visibly here (moto lacks GetComplianceDetailsByConfigRule; tested with mocks)")
 
-    runs = scan(ddb, res["RunsTable"]["name"])
-    runs.sort(key=lambda r: (r["control"], r["sk"]))
+    items = scan(ddb, res["RunsTable"]["name"])
+    definitions = [r for r in items if r["pk"].startswith("CONTROL#")]
+    check(len({r["pk"] for r in definitions}) == 10 and len({r["catalogue_version"] for r in definitions}) == 1,
+          f"the deployed catalogue is recorded: {len(definitions)} control definitions, one catalogue version")
+    runs = sorted((r for r in items if r["pk"].startswith("RUN#")), key=lambda r: (r["control"], r["sk"]))
     print(f"\n   {'control':<38} {'period':<49} {'status':<10} {'try':>3}  evidence sha256 / error")
     bucket = res["EvidenceBucket"]["name"]
     ok = 0

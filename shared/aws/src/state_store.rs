@@ -157,10 +157,12 @@ impl StateStore {
 
     /// Every history row of one state, oldest first.
     pub async fn history(&self, state_id: &str) -> Result<Vec<HistoryRow>, AdapterError> {
-        self.query(
+        dynamo::query_all(
+            &self.client,
             &self.history_table,
             None,
             "pk = :pk",
+            None,
             Item::from([(":pk".into(), AttributeValue::S(state_pk(state_id)))]),
         )
         .await
@@ -203,7 +205,8 @@ impl StateStore {
         key: &str,
     ) -> Result<Vec<T>, AdapterError> {
         let names = HashMap::from([("#k".to_string(), framework_key(framework))]);
-        self.query_named(
+        dynamo::query_all(
+            &self.client,
             table,
             Some(&framework_index(framework)),
             "#k = :k",
@@ -215,10 +218,12 @@ impl StateStore {
 
     /// Current state rows with one standing (index `ByStatus`), oldest observation first.
     pub async fn by_standing(&self, standing: &str) -> Result<Vec<CurrentStateRow>, AdapterError> {
-        self.query(
+        dynamo::query_all(
+            &self.client,
             &self.state_table,
             Some("ByStatus"),
             "standing = :s",
+            None,
             Item::from([(":s".into(), AttributeValue::S(standing.to_string()))]),
         )
         .await
@@ -229,33 +234,14 @@ impl StateStore {
         &self,
         resource_key: &str,
     ) -> Result<Vec<CurrentStateRow>, AdapterError> {
-        self.query(
+        dynamo::query_all(
+            &self.client,
             &self.state_table,
             Some("ByResource"),
             "resource_key = :r",
+            None,
             Item::from([(":r".into(), AttributeValue::S(resource_key.to_string()))]),
         )
         .await
-    }
-
-    async fn query<T: DeserializeOwned>(
-        &self,
-        table: &str,
-        index: Option<&str>,
-        condition: &str,
-        values: Item,
-    ) -> Result<Vec<T>, AdapterError> {
-        dynamo::query_all(&self.client, table, index, condition, None, values).await
-    }
-
-    async fn query_named<T: DeserializeOwned>(
-        &self,
-        table: &str,
-        index: Option<&str>,
-        condition: &str,
-        names: Option<HashMap<String, String>>,
-        values: Item,
-    ) -> Result<Vec<T>, AdapterError> {
-        dynamo::query_all(&self.client, table, index, condition, names, values).await
     }
 }

@@ -34,39 +34,16 @@ fn equals(value: &str) -> StringFilter {
 
 /// The GetFindings filters a row's parameters ask for.
 pub fn filters(parameters: &Value) -> AwsSecurityFindingFilters {
-    let list = |name: &str| super::string_list(parameters, name, false).unwrap_or_default();
+    // EQUALS filters for each value of one parameter; none when the parameter is absent or empty.
+    let any_of = |name: &str| {
+        let values = super::string_list(parameters, name, false).unwrap_or_default();
+        (!values.is_empty()).then(|| values.iter().map(|v| equals(v)).collect::<Vec<_>>())
+    };
     AwsSecurityFindingFilters::builder()
-        .set_compliance_security_control_id(
-            Some(
-                list("security_control_ids")
-                    .iter()
-                    .map(|v| equals(v))
-                    .collect(),
-            )
-            .filter(|v: &Vec<_>| !v.is_empty()),
-        )
-        .set_compliance_status(
-            Some(
-                list("compliance_statuses")
-                    .iter()
-                    .map(|v| equals(v))
-                    .collect(),
-            )
-            .filter(|v: &Vec<_>| !v.is_empty()),
-        )
-        .set_record_state(
-            Some(list("record_states").iter().map(|v| equals(v)).collect())
-                .filter(|v: &Vec<_>| !v.is_empty()),
-        )
-        .set_workflow_status(
-            Some(
-                list("workflow_statuses")
-                    .iter()
-                    .map(|v| equals(v))
-                    .collect(),
-            )
-            .filter(|v: &Vec<_>| !v.is_empty()),
-        )
+        .set_compliance_security_control_id(any_of("security_control_ids"))
+        .set_compliance_status(any_of("compliance_statuses"))
+        .set_record_state(any_of("record_states"))
+        .set_workflow_status(any_of("workflow_statuses"))
         .build()
 }
 
