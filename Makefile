@@ -12,6 +12,9 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export AWS_ACCESS_KEY_ID ?= testing
 export AWS_SECRET_ACCESS_KEY ?= testing
 export AWS_REGION ?= us-east-1
+# Python with the pinned tools, for tests that check outputs with independent implementations
+# (compliance-trestle for OSCAL, PDFium for how the PDF reads).
+export ATTEST_PYTHON := $(CURDIR)/$(PY)
 
 .PHONY: demo test venv build unit integration template lint bench clean
 

@@ -261,6 +261,20 @@ impl Catalogue {
         self.frameworks.values()
     }
 
+    pub fn framework(&self, id: &str) -> Option<&Framework> {
+        self.frameworks.get(id)
+    }
+
+    /// Every control of one framework the catalogue maps something to, in control-id order.
+    pub fn controls_of<'a>(
+        &'a self,
+        framework: &'a str,
+    ) -> impl Iterator<Item = (&'a ControlRef, &'a ControlInfo)> + 'a {
+        self.controls
+            .iter()
+            .filter(move |(c, _)| c.framework == framework)
+    }
+
     pub fn control_info(&self, control: &ControlRef) -> Option<&ControlInfo> {
         self.controls.get(control)
     }

@@ -1,0 +1,549 @@
+//! Snapshot -> per-control results and summary. Pure and deterministic: ordered collections only,
+//! no clock; the only time used to judge anything (exception expiry) is the period end.
+//!
+//! Rules an auditor can check:
+//! - a resource's standing for the period is its latest evaluation in the snapshot; earlier ones stay
+//!   in the evidence table;
+//! - a control with no evidence in the period is a **gap**, never a pass;
+//! - suppressed findings and register exceptions in force are **accepted exceptions**: listed with
+//!   owner, rationale and expiry, counted as neither pass nor fail; an expired exception is a failure;
+//! - archived, not-applicable, insufficient-data and warning results are listed, not counted.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use crate::exceptions::ExceptionEntry;
+use crate::natural;
+use crate::snapshot::{Evaluation, FrameworkInfo, Snapshot};
+
+pub const REPORT_SCHEMA: &str = "attest.report/v1";
+
+/// A control's result for the period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ControlOutcome {
+    Pass,
+    Fail,
+    /// Some resources pass, some fail.
+    Partial,
+    /// Evidence exists but none of it decides (exceptions only, not applicable, insufficient data,
+    /// or collected snapshots without an automated evaluation), or no evidence at all (a gap).
+    NotAssessed,
+}
+
+impl ControlOutcome {
+    pub fn label(self) -> &'static str {
+        match self {
+            ControlOutcome::Pass => "PASS",
+            ControlOutcome::Fail => "FAIL",
+            ControlOutcome::Partial => "PARTIAL",
+            ControlOutcome::NotAssessed => "NOT ASSESSED",
+        }
+    }
+}
+
+/// How one resource stands for the period, after exceptions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Standing {
+    Pass,
+    Fail,
+    /// Accepted exception in force.
+    Exception,
+    NotApplicable,
+    /// Insufficient data or a warning: the source could not decide.
+    NotAssessed,
+    /// Security Hub no longer reports it.
+    Archived,
+}
+
+impl Standing {
+    pub fn label(self) -> &'static str {
+        match self {
+            Standing::Pass => "PASS",
+            Standing::Fail => "FAIL",
+            Standing::Exception => "EXCEPTION",
+            Standing::NotApplicable => "NOT APPLICABLE",
+            Standing::NotAssessed => "NOT ASSESSED",
+            Standing::Archived => "ARCHIVED",
+        }
+    }
+}
+
+/// An accepted exception as shown in the report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExceptionView {
+    /// Register id, or `securityhub-suppressed` when only Security Hub records it.
+    pub id: String,
+    pub owner: String,
+    pub rationale: String,
+    /// Expiry, or `not recorded`.
+    pub expires: String,
+    /// `IN_FORCE` or `EXPIRED` at the period end.
+    pub state: &'static str,
+    pub state_id: String,
+    pub rule_id: String,
+    pub resource_id: String,
+    pub controls: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ResourceResult {
+    pub state_id: String,
+    /// `config`, `securityhub` or `cloudtrail`.
+    pub source: String,
+    pub account: String,
+    pub region: String,
+    pub resource_type: String,
+    pub resource_id: String,
+    pub rule_id: String,
+    pub status: String,
+    pub standing: Standing,
+    pub severity: String,
+    pub observed_at: String,
+    /// Start of the current run of failing evaluations in this snapshot (failures only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_detected: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exception: Option<String>,
+    pub evidence_sha256: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    pub passed: u64,
+    pub failed: u64,
+    pub exceptions: u64,
+    pub not_assessed: u64,
+    pub not_applicable: u64,
+}
+
+impl Counts {
+    fn add(&mut self, standing: Standing) {
+        match standing {
+            Standing::Pass => self.passed += 1,
+            Standing::Fail => self.failed += 1,
+            Standing::Exception => self.exceptions += 1,
+            Standing::NotApplicable => self.not_applicable += 1,
+            Standing::NotAssessed | Standing::Archived => self.not_assessed += 1,
+        }
+    }
+}
+
+/// One evidence row in a control's evidence table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EvidenceRef {
+    pub key: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version_id: Option<String>,
+    pub sha256: String,
+    pub observed_at: String,
+    /// `rule on resource: STATUS` or `collector (period)`.
+    pub summary: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ControlResult {
+    pub control_id: String,
+    pub title: String,
+    pub outcome: ControlOutcome,
+    /// No evidence at all in the period.
+    pub gap: bool,
+    pub counts: Counts,
+    pub resources: Vec<ResourceResult>,
+    pub remediation: Vec<String>,
+    pub evidence: Vec<EvidenceRef>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    pub controls_in_scope: u64,
+    pub passed: u64,
+    pub failed: u64,
+    pub partial: u64,
+    pub not_assessed: u64,
+    /// Controls with no evidence at all (included in `not_assessed`).
+    pub gaps: u64,
+    /// Passed / (passed + failed + partial), in hundredths of a percent (integer: no float drift).
+    pub compliance_rate_bp: u64,
+    /// Assessed / in scope, in hundredths of a percent.
+    pub coverage_bp: u64,
+    pub evidence_items: u64,
+    pub resources: Counts,
+    pub by_severity: BTreeMap<String, Counts>,
+    pub by_resource_type: BTreeMap<String, Counts>,
+    pub exceptions_in_force: u64,
+    pub exceptions_expired: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Report {
+    pub schema: &'static str,
+    pub run_id: String,
+    pub framework: FrameworkInfo,
+    pub period_start: String,
+    pub period_end: String,
+    pub generated_at: String,
+    pub catalogue_version: String,
+    pub template_version: String,
+    pub summary: Summary,
+    pub controls: Vec<ControlResult>,
+    /// Failing resources, most severe first, then longest-standing.
+    pub non_compliant: Vec<ResourceResult>,
+    pub exceptions: Vec<ExceptionView>,
+}
+
+/// `12.34%` from basis points.
+pub fn percent(bp: u64) -> String {
+    format!("{}.{:02}%", bp / 100, bp % 100)
+}
+
+fn ratio_bp(num: u64, den: u64) -> u64 {
+    if den == 0 {
+        0
+    } else {
+        num * 10_000 / den
+    }
+}
+
+pub fn severity_rank(severity: &str) -> u8 {
+    match severity {
+        "CRITICAL" => 0,
+        "HIGH" => 1,
+        "MEDIUM" => 2,
+        "LOW" => 3,
+        "INFORMATIONAL" => 4,
+        _ => 5,
+    }
+}
+
+fn is_failing(status: &str) -> bool {
+    status == "NON_COMPLIANT"
+}
+
+/// Where a reader finds how to fix a failing rule (AWS's own page for it).
+pub fn remediation_note(rule_id: &str, source: &str) -> String {
+    match source {
+        "config" => format!(
+            "AWS Config rule {rule_id}: https://docs.aws.amazon.com/config/latest/developerguide/{}.html",
+            attest_domain::catalogue::base_config_rule_name(rule_id)
+        ),
+        "securityhub" => match rule_id.split_once('.') {
+            Some((service, number)) => {
+                let service = service.to_ascii_lowercase();
+                format!(
+                    "Security Hub control {rule_id}: https://docs.aws.amazon.com/securityhub/latest/userguide/{service}-controls.html#{service}-{number}"
+                )
+            }
+            None => format!("Security Hub control {rule_id}: see the finding's Remediation field"),
+        },
+        _ => format!(
+            "API call {rule_id}: confirm it was approved through change management, otherwise revert it"
+        ),
+    }
+}
+
+struct Judged<'a> {
+    evaluation: &'a Evaluation,
+    standing: Standing,
+    exception: Option<ExceptionView>,
+}
+
+fn judge<'a>(
+    framework: &str,
+    evaluation: &'a Evaluation,
+    controls: &[String],
+    register: &[ExceptionEntry],
+    period_end: &str,
+) -> Judged<'a> {
+    let base = match evaluation.status.as_str() {
+        "COMPLIANT" => Standing::Pass,
+        "NON_COMPLIANT" => Standing::Fail,
+        "NOT_APPLICABLE" => Standing::NotApplicable,
+        _ => Standing::NotAssessed,
+    };
+    if evaluation.disposition == "ARCHIVED" {
+        return Judged {
+            evaluation,
+            standing: Standing::Archived,
+            exception: None,
+        };
+    }
+    let suppressed = evaluation.disposition == "SUPPRESSED";
+    if base != Standing::Fail && !suppressed {
+        return Judged {
+            evaluation,
+            standing: base,
+            exception: None,
+        };
+    }
+    let view = |id: &str, owner: &str, rationale: &str, expires: &str, state| ExceptionView {
+        id: id.to_string(),
+        owner: owner.to_string(),
+        rationale: rationale.to_string(),
+        expires: expires.to_string(),
+        state,
+        state_id: evaluation.state_id.clone(),
+        rule_id: evaluation.rule_id.clone(),
+        resource_id: evaluation.resource_id.clone(),
+        controls: controls.to_vec(),
+    };
+    if let Some(entry) = register.iter().find(|e| e.covers(framework, evaluation)) {
+        let in_force = entry.in_force_at(period_end);
+        let state = if in_force { "IN_FORCE" } else { "EXPIRED" };
+        return Judged {
+            evaluation,
+            standing: if in_force {
+                Standing::Exception
+            } else {
+                Standing::Fail
+            },
+            exception: Some(view(
+                &entry.id,
+                &entry.owner,
+                &entry.rationale,
+                &entry.expires,
+                state,
+            )),
+        };
+    }
+    if suppressed {
+        return Judged {
+            evaluation,
+            standing: Standing::Exception,
+            exception: Some(view(
+                "securityhub-suppressed",
+                "not recorded",
+                "Security Hub workflow status SUPPRESSED; no register entry",
+                "not recorded",
+                "IN_FORCE",
+            )),
+        };
+    }
+    Judged {
+        evaluation,
+        standing: base,
+        exception: None,
+    }
+}
+
+pub fn evaluate(snapshot: &Snapshot) -> Report {
+    let framework = snapshot.framework.id.as_str();
+    // Evaluations per state id in time order (ties broken by key, so the order is total).
+    let mut by_state: BTreeMap<&str, Vec<(&str, &str, usize)>> = BTreeMap::new();
+    for (i, item) in snapshot.evidence.iter().enumerate() {
+        if let Some(e) = &item.evaluation {
+            by_state
+                .entry(e.state_id.as_str())
+                .or_default()
+                .push((item.observed_at.as_str(), item.key.as_str(), i));
+        }
+    }
+    let mut latest: BTreeMap<&str, ResourceResult> = BTreeMap::new();
+    let mut exceptions: BTreeMap<&str, ExceptionView> = BTreeMap::new();
+    for (state_id, evals) in by_state.iter_mut() {
+        evals.sort();
+        let Some(&(_, _, last)) = evals.last() else {
+            continue;
+        };
+        let item = &snapshot.evidence[last];
+        let Some(evaluation) = &item.evaluation else {
+            continue;
+        };
+        let judged = judge(
+            framework,
+            evaluation,
+            &item.controls,
+            &snapshot.exceptions,
+            &snapshot.period_end,
+        );
+        let first_detected = (judged.standing == Standing::Fail).then(|| {
+            evals
+                .iter()
+                .rev()
+                .take_while(|(_, _, i)| {
+                    snapshot.evidence[*i]
+                        .evaluation
+                        .as_ref()
+                        .is_some_and(|e| is_failing(&e.status))
+                })
+                .last()
+                .map(|(t, _, _)| t.to_string())
+                .unwrap_or_else(|| item.observed_at.clone())
+        });
+        let result = ResourceResult {
+            state_id: state_id.to_string(),
+            source: judged.evaluation.source.clone(),
+            account: judged.evaluation.account.clone(),
+            region: judged.evaluation.region.clone(),
+            resource_type: judged.evaluation.resource_type.clone(),
+            resource_id: judged.evaluation.resource_id.clone(),
+            rule_id: judged.evaluation.rule_id.clone(),
+            status: judged.evaluation.status.clone(),
+            standing: judged.standing,
+            severity: judged.evaluation.severity.clone(),
+            observed_at: item.observed_at.clone(),
+            first_detected,
+            exception: judged.exception.as_ref().map(|x| x.id.clone()),
+            evidence_sha256: item.sha256.clone(),
+        };
+        if let Some(x) = judged.exception {
+            exceptions.insert(state_id, x);
+        }
+        latest.insert(state_id, result);
+    }
+
+    // Per control: resources whose latest evaluation bears on it, and every evidence item on it.
+    let mut control_resources: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    let mut control_evidence: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, item) in snapshot.evidence.iter().enumerate() {
+        for c in &item.controls {
+            control_evidence.entry(c.as_str()).or_default().push(i);
+            if let Some(e) = &item.evaluation {
+                control_resources
+                    .entry(c.as_str())
+                    .or_default()
+                    .insert(e.state_id.as_str());
+            }
+        }
+    }
+
+    let mut controls = Vec::with_capacity(snapshot.controls.len());
+    let mut summary = Summary {
+        controls_in_scope: snapshot.controls.len() as u64,
+        passed: 0,
+        failed: 0,
+        partial: 0,
+        not_assessed: 0,
+        gaps: 0,
+        compliance_rate_bp: 0,
+        coverage_bp: 0,
+        evidence_items: snapshot.evidence.len() as u64,
+        resources: Counts::default(),
+        by_severity: BTreeMap::new(),
+        by_resource_type: BTreeMap::new(),
+        exceptions_in_force: 0,
+        exceptions_expired: 0,
+    };
+    for scope in &snapshot.controls {
+        let id = scope.control_id.as_str();
+        let mut counts = Counts::default();
+        let mut resources: Vec<ResourceResult> = control_resources
+            .get(id)
+            .into_iter()
+            .flatten()
+            .filter_map(|s| latest.get(s).cloned())
+            .collect();
+        for r in &resources {
+            counts.add(r.standing);
+        }
+        resources.sort_by(|a, b| {
+            a.standing
+                .cmp(&b.standing)
+                .then_with(|| severity_rank(&a.severity).cmp(&severity_rank(&b.severity)))
+                .then_with(|| a.state_id.cmp(&b.state_id))
+        });
+        let mut evidence: Vec<EvidenceRef> = control_evidence
+            .get(id)
+            .into_iter()
+            .flatten()
+            .map(|&i| evidence_ref(&snapshot.evidence[i]))
+            .collect();
+        evidence.sort_by(|a, b| a.observed_at.cmp(&b.observed_at).then(a.key.cmp(&b.key)));
+        let gap = evidence.is_empty();
+        let outcome = match (counts.passed > 0, counts.failed > 0) {
+            (true, true) => ControlOutcome::Partial,
+            (false, true) => ControlOutcome::Fail,
+            (true, false) => ControlOutcome::Pass,
+            (false, false) => ControlOutcome::NotAssessed,
+        };
+        match outcome {
+            ControlOutcome::Pass => summary.passed += 1,
+            ControlOutcome::Fail => summary.failed += 1,
+            ControlOutcome::Partial => summary.partial += 1,
+            ControlOutcome::NotAssessed => summary.not_assessed += 1,
+        }
+        summary.gaps += u64::from(gap);
+        let remediation: Vec<String> = resources
+            .iter()
+            .filter(|r| r.standing == Standing::Fail)
+            .map(|r| remediation_note(&r.rule_id, &r.source))
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        controls.push(ControlResult {
+            control_id: scope.control_id.clone(),
+            title: scope.title.clone(),
+            outcome,
+            gap,
+            counts,
+            resources,
+            remediation,
+            evidence,
+        });
+    }
+    controls.sort_by(|a, b| natural::compare(&a.control_id, &b.control_id));
+
+    for r in latest.values() {
+        summary.resources.add(r.standing);
+        summary
+            .by_severity
+            .entry(r.severity.clone())
+            .or_default()
+            .add(r.standing);
+        summary
+            .by_resource_type
+            .entry(r.resource_type.clone())
+            .or_default()
+            .add(r.standing);
+    }
+    let assessed = summary.passed + summary.failed + summary.partial;
+    summary.compliance_rate_bp = ratio_bp(summary.passed, assessed);
+    summary.coverage_bp = ratio_bp(assessed, summary.controls_in_scope);
+    let exceptions: Vec<ExceptionView> = exceptions.into_values().collect();
+    summary.exceptions_in_force = exceptions.iter().filter(|x| x.state == "IN_FORCE").count() as u64;
+    summary.exceptions_expired = exceptions.len() as u64 - summary.exceptions_in_force;
+
+    let mut non_compliant: Vec<ResourceResult> = latest
+        .values()
+        .filter(|r| r.standing == Standing::Fail)
+        .cloned()
+        .collect();
+    non_compliant.sort_by(|a, b| {
+        severity_rank(&a.severity)
+            .cmp(&severity_rank(&b.severity))
+            .then_with(|| a.first_detected.cmp(&b.first_detected))
+            .then_with(|| a.state_id.cmp(&b.state_id))
+    });
+
+    Report {
+        schema: REPORT_SCHEMA,
+        run_id: snapshot.run_id.clone(),
+        framework: snapshot.framework.clone(),
+        period_start: snapshot.period_start.clone(),
+        period_end: snapshot.period_end.clone(),
+        generated_at: snapshot.generated_at.clone(),
+        catalogue_version: snapshot.catalogue_version.clone(),
+        template_version: snapshot.template_version.clone(),
+        summary,
+        controls,
+        non_compliant,
+        exceptions,
+    }
+}
+
+fn evidence_ref(item: &crate::snapshot::EvidenceItem) -> EvidenceRef {
+    let summary = match (&item.evaluation, &item.collection) {
+        (Some(e), _) => format!("{} on {}: {}", e.rule_id, e.resource_id, e.status),
+        (None, Some(c)) => format!("{} ({} to {})", c.collector, c.period_start, c.period_end),
+        (None, None) => String::new(),
+    };
+    EvidenceRef {
+        key: item.key.clone(),
+        version_id: item.version_id.clone(),
+        sha256: item.sha256.clone(),
+        observed_at: item.observed_at.clone(),
+        summary,
+    }
+}

@@ -1,0 +1,24 @@
+//! Reports an auditor can verify, as pure functions of an immutable evidence [`Snapshot`]:
+//!
+//! - [`snapshot`]: the evidence a report run pinned (ids, S3 version ids, SHA-256) and everything
+//!   else re-rendering needs (scope, exception register, the run's recorded time);
+//! - [`exceptions`]: the exception register (accepted risks with owner, rationale and expiry);
+//! - [`evaluate`]: snapshot -> per-control results and summary ([`Report`]);
+//! - [`render`]: the outputs (canonical JSON, CSV, HTML, PDF, OSCAL, OCSF), byte-identical for the
+//!   same snapshot and template version;
+//! - [`manifest`] and [`merkle`]: what the signed manifest lists and the Merkle root it carries;
+//! - [`verify`]: the offline checks `attest verify` runs on a downloaded bundle.
+//!
+//! Nothing here reads a clock, a random source or the network.
+
+pub mod error;
+pub mod evaluate;
+pub mod exceptions;
+pub mod natural;
+pub mod render;
+pub mod sample;
+pub mod snapshot;
+
+pub use error::ReportError;
+pub use evaluate::{ControlOutcome, Report};
+pub use snapshot::{EvidenceItem, Snapshot};

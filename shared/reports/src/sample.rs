@@ -1,0 +1,200 @@
+//! Snapshots for tests, benchmarks and the look check: one from the sample events in `events/`, and
+//! a synthetic one of any size. Both are deterministic (a fixed-seed generator, no clock).
+
+use attest_domain::records::FindingRows;
+use attest_domain::{normalize_event, Catalogue};
+
+use crate::error::ReportError;
+use crate::exceptions;
+use crate::render::template_version;
+use crate::snapshot::{
+    framework_info, run_id, scope, Collection, Evaluation, EvidenceItem, FrameworkInfo,
+    ScopeControl, Snapshot, SNAPSHOT_SCHEMA,
+};
+
+const SAMPLE_EVENTS: [&[u8]; 11] = [
+    include_bytes!("../../../events/cloudtrail-authorize-sg-ingress.json"),
+    include_bytes!("../../../events/cloudtrail-console-login-no-mfa.json"),
+    include_bytes!("../../../events/cloudtrail-kms-schedule-key-deletion.json"),
+    include_bytes!("../../../events/cloudtrail-stoplogging.json"),
+    include_bytes!("../../../events/cloudtrail-unmapped-create-tags.json"),
+    include_bytes!("../../../events/config-compliant-first-evaluation.json"),
+    include_bytes!("../../../events/config-conformance-pack-rule.json"),
+    include_bytes!("../../../events/config-noncompliant-with-old-result.json"),
+    include_bytes!("../../../events/config-not-applicable.json"),
+    include_bytes!("../../../events/securityhub-four-findings.json"),
+    include_bytes!("../../../events/securityhub-one-finding.json"),
+];
+
+/// The snapshot a report over the sample events would pin, for one framework.
+pub fn from_events(framework: &str) -> Result<Snapshot, ReportError> {
+    let catalogue = Catalogue::embedded()
+        .map_err(|e| ReportError::BadSnapshot(format!("embedded catalogue: {e}")))?;
+    let info = framework_info(&catalogue, framework)?;
+    let mut evidence = Vec::new();
+    for bytes in SAMPLE_EVENTS {
+        let event = normalize_event(bytes, &catalogue)
+            .map_err(|e| ReportError::BadSnapshot(format!("sample event: {e}")))?;
+        for f in &event.findings {
+            let rows = FindingRows::build(&f.finding, &f.evidence, catalogue.version());
+            if let Some(item) = EvidenceItem::from_history(&rows.history.fields, framework, None) {
+                evidence.push(item);
+            }
+        }
+    }
+    evidence.sort_by(|a, b| a.key.cmp(&b.key));
+    evidence.dedup_by(|a, b| a.key == b.key);
+    let (start, end) = ("2026-11-01T00:00:00Z", "2026-12-01T00:00:00Z");
+    let generated_at = "2026-12-01T06:00:00Z";
+    Ok(Snapshot {
+        schema: SNAPSHOT_SCHEMA.to_string(),
+        run_id: run_id(framework, start, end, generated_at),
+        framework: info,
+        period_start: start.to_string(),
+        period_end: end.to_string(),
+        generated_at: generated_at.to_string(),
+        catalogue_version: catalogue.version().to_string(),
+        template_version: template_version(),
+        controls: scope(&catalogue, framework, []),
+        exceptions: exceptions::embedded_for(framework)?,
+        evidence,
+    })
+}
+
+/// Fixed-seed generator (SplitMix64): reproducible data with no dependency.
+struct SplitMix(u64);
+
+impl SplitMix {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[(self.next() % items.len() as u64) as usize]
+    }
+}
+
+/// A synthetic snapshot of `controls` controls and `rows` evidence items (the scale benchmark's
+/// "200 controls, 15,000 evidence rows"), with a realistic mix of statuses, severities, resource
+/// types, collected evidence, a few controls left without evidence, and exceptions.
+pub fn synthetic(controls: usize, rows: usize) -> Snapshot {
+    let mut rng = SplitMix(0x5EED);
+    let scope: Vec<ScopeControl> = (0..controls)
+        .map(|i| ScopeControl {
+            control_id: format!("{}.{}.{}", i / 40 + 1, (i / 8) % 5 + 1, i % 8 + 1),
+            title: format!(
+                "Synthetic control {} covering logging, encryption and access review",
+                i + 1
+            ),
+        })
+        .collect();
+    let types = [
+        "AWS::S3::Bucket",
+        "AWS::EC2::SecurityGroup",
+        "AWS::IAM::User",
+        "AWS::RDS::DBInstance",
+        "AWS::KMS::Key",
+        "AWS::CloudTrail::Trail",
+    ];
+    let rules = [
+        "s3-bucket-server-side-encryption-enabled",
+        "restricted-ssh",
+        "iam-user-mfa-enabled",
+        "rds-storage-encrypted",
+        "cmk-backing-key-rotation-enabled",
+        "cloudtrail-enabled",
+    ];
+    let statuses = [
+        "COMPLIANT",
+        "COMPLIANT",
+        "COMPLIANT",
+        "NON_COMPLIANT",
+        "NON_COMPLIANT",
+        "NOT_APPLICABLE",
+        "INSUFFICIENT_DATA",
+    ];
+    let severities = ["CRITICAL", "HIGH", "MEDIUM", "MEDIUM", "LOW"];
+    let regions = ["us-east-1", "eu-west-1", "ap-southeast-2"];
+    // The last 2% of controls get no evidence: they must show as gaps.
+    let evidenced = (controls - controls / 50).max(1);
+    let mut evidence: Vec<EvidenceItem> = (0..rows)
+        .map(|i| {
+            let kind = (rng.next() % types.len() as u64) as usize;
+            let control = &scope[(rng.next() % evidenced as u64) as usize].control_id;
+            let account = format!("{:012}", 100_000_000_000u64 + rng.next() % 4);
+            let region = rng.pick(&regions).to_string();
+            let resource_id = format!("{}-{:05}", rules[kind].split('-').next().unwrap_or("r"), i % 4000);
+            let day = 1 + (rng.next() % 30);
+            let observed_at = format!(
+                "2026-11-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
+                rng.next() % 24,
+                rng.next() % 60,
+                rng.next() % 60,
+                rng.next() % 1000
+            );
+            let digest = attest_domain::canonical::sha256_hex(format!("synthetic-{i}").as_bytes());
+            let collected = i % 97 == 0;
+            EvidenceItem {
+                key: format!("evidence/{account}/config/2026/11/{day:02}/{digest}.json"),
+                version_id: Some(format!("v{:032x}", rng.next() as u128 * 0x1_0000_0001)),
+                sha256: digest,
+                observed_at: observed_at.clone(),
+                controls: vec![control.clone()],
+                evaluation: (!collected).then(|| Evaluation {
+                    state_id: format!("{account}#{region}#{}#{resource_id}", rules[kind]),
+                    source: "config".to_string(),
+                    event_id: format!("{:08x}-0000-4000-8000-{:012x}", i, rng.next() % (1 << 48)),
+                    account: account.clone(),
+                    region: region.clone(),
+                    resource_type: types[kind].to_string(),
+                    resource_id: resource_id.clone(),
+                    rule_id: rules[kind].to_string(),
+                    status: rng.pick(&statuses).to_string(),
+                    severity: rng.pick(&severities).to_string(),
+                    disposition: if i % 211 == 0 { "SUPPRESSED" } else { "ACTIVE" }.to_string(),
+                    title: None,
+                }),
+                collection: collected.then(|| Collection {
+                    control: format!("synthetic-{control}"),
+                    collector: "s3.bucket_posture".to_string(),
+                    collector_version: "1".to_string(),
+                    period_start: "2026-11-01T00:00:00Z".to_string(),
+                    period_end: "2026-11-02T00:00:00Z".to_string(),
+                    collected_by: Some("arn:aws:sts::100000000000:assumed-role/attest-collect/fn".to_string()),
+                }),
+            }
+        })
+        .collect();
+    evidence.sort_by(|a, b| a.key.cmp(&b.key));
+    evidence.dedup_by(|a, b| a.key == b.key);
+    let (start, end, generated_at) = (
+        "2026-11-01T00:00:00Z",
+        "2026-12-01T00:00:00Z",
+        "2026-12-01T06:00:00Z",
+    );
+    Snapshot {
+        schema: SNAPSHOT_SCHEMA.to_string(),
+        run_id: run_id("SYNTHETIC", start, end, generated_at),
+        framework: FrameworkInfo {
+            id: "SYNTHETIC".to_string(),
+            name: "Synthetic framework (benchmark data)".to_string(),
+            version: "1".to_string(),
+        },
+        period_start: start.to_string(),
+        period_end: end.to_string(),
+        generated_at: generated_at.to_string(),
+        catalogue_version: "synthetic".to_string(),
+        template_version: template_version(),
+        controls: scope,
+        exceptions: exceptions::parse(
+            "id,framework,rule_id,account,resource_id,owner,rationale,expires\n\
+             SYN-1,*,restricted-ssh,*,restricted-00042,net@example.com,Bastion migration,2027-01-31\n\
+             SYN-2,*,iam-user-mfa-enabled,*,iam-00007,iam@example.com,Break-glass user,2026-11-15\n",
+        )
+        .unwrap_or_default(),
+        evidence,
+    }
+}
