@@ -14,10 +14,13 @@
 pub mod error;
 pub mod evaluate;
 pub mod exceptions;
+pub mod manifest;
+pub mod merkle;
 pub mod natural;
 pub mod render;
 pub mod sample;
 pub mod snapshot;
+pub mod verify;
 
 pub use error::ReportError;
 pub use evaluate::{ControlOutcome, Report};

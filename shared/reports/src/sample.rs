@@ -28,6 +28,14 @@ const SAMPLE_EVENTS: [&[u8]; 11] = [
 
 /// The snapshot a report over the sample events would pin, for one framework.
 pub fn from_events(framework: &str) -> Result<Snapshot, ReportError> {
+    Ok(from_events_with_objects(framework)?.0)
+}
+
+/// The same, with the evidence objects' bytes by key (what the evidence bucket would hold).
+pub fn from_events_with_objects(
+    framework: &str,
+) -> Result<(Snapshot, std::collections::BTreeMap<String, Vec<u8>>), ReportError> {
+    let mut objects = std::collections::BTreeMap::new();
     let catalogue = Catalogue::embedded()
         .map_err(|e| ReportError::BadSnapshot(format!("embedded catalogue: {e}")))?;
     let info = framework_info(&catalogue, framework)?;
@@ -38,6 +46,7 @@ pub fn from_events(framework: &str) -> Result<Snapshot, ReportError> {
         for f in &event.findings {
             let rows = FindingRows::build(&f.finding, &f.evidence, catalogue.version());
             if let Some(item) = EvidenceItem::from_history(&rows.history.fields, framework, None) {
+                objects.insert(item.key.clone(), f.evidence.bytes.clone());
                 evidence.push(item);
             }
         }
@@ -46,7 +55,7 @@ pub fn from_events(framework: &str) -> Result<Snapshot, ReportError> {
     evidence.dedup_by(|a, b| a.key == b.key);
     let (start, end) = ("2026-11-01T00:00:00Z", "2026-12-01T00:00:00Z");
     let generated_at = "2026-12-01T06:00:00Z";
-    Ok(Snapshot {
+    let snapshot = Snapshot {
         schema: SNAPSHOT_SCHEMA.to_string(),
         run_id: run_id(framework, start, end, generated_at),
         framework: info,
@@ -58,7 +67,8 @@ pub fn from_events(framework: &str) -> Result<Snapshot, ReportError> {
         controls: scope(&catalogue, framework, []),
         exceptions: exceptions::embedded_for(framework)?,
         evidence,
-    })
+    };
+    Ok((snapshot, objects))
 }
 
 /// Fixed-seed generator (SplitMix64): reproducible data with no dependency.
