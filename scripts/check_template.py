@@ -97,10 +97,49 @@ def fix_schedules(text):
     return text
 
 
+def report_schedule_name(framework):
+    return "ReportSchedule" + "".join(part.capitalize() for part in re.split(r"[^A-Za-z0-9]+", framework.lower()) if part)
+
+
+def report_schedule_input(framework):
+    import json
+    return json.dumps({"framework": framework, "period": "previous_month",
+                       "scheduled_time": "<aws.scheduler.scheduled-time>"})
+
+
+# Monthly reports for the previous calendar month, early on the 1st (after the day's collections).
+REPORT_CRON = "cron(0 6 1 * ? *)"
+
+
+def fix_report_schedules(text):
+    body = ""
+    for fw in frameworks():
+        body += (
+            f"  {report_schedule_name(fw)}:\n"
+            f"    Type: AWS::Scheduler::Schedule\n"
+            f"    Properties:\n"
+            f"      Description: \"Monthly {fw} report\"\n"
+            f"      GroupName: !Ref ReportScheduleGroup\n"
+            f"      ScheduleExpression: \"{REPORT_CRON}\"\n"
+            f"      ScheduleExpressionTimezone: UTC\n"
+            f"      FlexibleTimeWindow: {{ Mode: \"OFF\" }}\n"
+            f"      Target:\n"
+            f"        Arn: !GetAtt ReportFunction.Arn\n"
+            f"        RoleArn: !GetAtt ReportSchedulerRole.Arn\n"
+            f"        Input: '{report_schedule_input(fw)}'\n"
+            f"        RetryPolicy: {{ MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 21600 }}\n"
+            f"        DeadLetterConfig: {{ Arn: !GetAtt ReportDeadLetterQueue.Arn }}\n\n"
+        )
+    text, n = re.subn(r"(  # report-schedules:.*\n)(?:(?!  # end report-schedules).*\n)*(  # end report-schedules\n)",
+                      lambda m: m.group(1) + body + m.group(2), text)
+    assert n == 1, "report-schedules markers not found"
+    return text
+
+
 def fix():
     with open(TEMPLATE) as f:
         original = f.read()
-    updated = fix_schedules(fix_framework_indexes(original))
+    updated = fix_report_schedules(fix_schedules(fix_framework_indexes(original)))
     with open(TEMPLATE, "w") as f:
         f.write(updated)
     calls = catalogue_calls()
@@ -145,9 +184,14 @@ def check():
             errors.append(f"{schedule_name(c['id'])} missing or its expression differs from controls.json (run --fix)")
         elif json.loads(sched["Target"]["Input"]) != json.loads(schedule_input(c["id"])):
             errors.append(f"{schedule_name(c['id'])} does not pass the control and the scheduled time")
+    for fw in frameworks():
+        sched = t.get(report_schedule_name(fw), {}).get("Properties", {})
+        if not sched or json.loads(sched["Target"]["Input"]) != json.loads(report_schedule_input(fw)):
+            errors.append(f"{report_schedule_name(fw)} missing or its input differs (run --fix)")
     env = {}
     for function, config_file in [("IntakeFunction", "functions/intake/src/config.rs"),
-                                  ("CollectFunction", "shared/collectors/src/config.rs")]:
+                                  ("CollectFunction", "shared/collectors/src/config.rs"),
+                                  ("ReportFunction", "shared/aws/src/reporting.rs")]:
         env = t[function]["Properties"]["Environment"]["Variables"]
         with open(os.path.join(ROOT, config_file)) as f:
             config_rs = f.read()

@@ -26,7 +26,7 @@ ACCOUNT = "123456789012"  # moto's default account
 
 # ---- serve ----------------------------------------------------------------------------------------
 def correct_moto():
-    """Fix moto 5.2.5 responses that differ from AWS's documented shape in a way the Rust SDK refuses.
+    """Fix moto 5.2.5 behaviour that differs from AWS's documented behaviour in a way our code relies on.
 
     GetBucketVersioning: moto's serializer names the XML root <GetBucketVersioningResponse>; S3 sends
     <VersioningConfiguration> (boto3 ignores the root, the Rust SDK checks it)."""
@@ -43,6 +43,36 @@ def correct_moto():
         return status, headers, body
 
     S3Response.get_bucket_versioning = get_bucket_versioning
+
+    # KMS Sign with MessageType=DIGEST: AWS signs the given SHA-256 digest as it is; moto 5.2.5
+    # ignores MessageType and hashes the digest again, so its signatures would not verify against
+    # the digest (the report manifest is signed this way; it can exceed RAW's 4 KB limit).
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec, utils as asym_utils
+    from moto.kms import utils as kms_utils
+    from moto.kms.responses import KmsResponse
+
+    digest_call = threading.local()
+    original_ecdsa_sign = kms_utils.ECDSAPrivateKey.sign
+    prehash = {"ECDSA_SHA_256": hashes.SHA256, "ECDSA_SHA_384": hashes.SHA384, "ECDSA_SHA_512": hashes.SHA512}
+
+    def ecdsa_sign(self, message, signing_algorithm):
+        if getattr(digest_call, "active", False) and signing_algorithm in prehash:
+            algorithm = ec.ECDSA(asym_utils.Prehashed(prehash[signing_algorithm]()))
+            return self.private_key.sign(message, algorithm)
+        return original_ecdsa_sign(self, message, signing_algorithm)
+
+    original_sign = KmsResponse.sign
+
+    def sign(self):
+        digest_call.active = self._get_param("MessageType") == "DIGEST"
+        try:
+            return original_sign(self)
+        finally:
+            digest_call.active = False
+
+    kms_utils.ECDSAPrivateKey.sign = ecdsa_sign
+    KmsResponse.sign = sign
 
 
 def serve(args):
@@ -172,7 +202,9 @@ def provision(args):
 
     kms = client("kms")
     for logical, res in by_type["AWS::KMS::Key"]:
-        meta = kms.create_key(Description=res["Properties"].get("Description", logical))["KeyMetadata"]
+        props = res["Properties"]
+        extra = {k: props[k] for k in ("KeySpec", "KeyUsage") if k in props}
+        meta = kms.create_key(Description=props.get("Description", logical), **extra)["KeyMetadata"]
         if res["Properties"].get("EnableKeyRotation"):
             kms.enable_key_rotation(KeyId=meta["KeyId"])
         created[logical] = {"ref": meta["KeyId"], "Arn": meta["Arn"], "name": meta["KeyId"]}

@@ -16,6 +16,14 @@ pub struct EvidenceStore {
     kms_key_id: String,
 }
 
+/// What HeadObject says of a stored object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectHead {
+    pub version_id: Option<String>,
+    /// The `sha256` metadata written with the object.
+    pub sha256: Option<String>,
+}
+
 /// Where an evidence object is, and whether this call wrote it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredEvidence {
@@ -42,24 +50,39 @@ impl EvidenceStore {
     }
 
     /// Write `evidence` unless its key already exists. The key is the content's own hash, so an
-    /// existing object holds these exact bytes. S3 checks the upload against our SHA-256
-    /// (`x-amz-checksum-sha256`), so a corrupted upload is refused rather than stored.
+    /// existing object holds these exact bytes.
     #[instrument(skip_all, fields(key = %evidence.key))]
     pub async fn put(&self, evidence: &Evidence) -> Result<StoredEvidence, AdapterError> {
-        let checksum =
-            aws_smithy_types::base64::encode(attest_domain::canonical::sha256(&evidence.bytes));
+        self.put_once(&evidence.key, &evidence.bytes, "application/json")
+            .await
+    }
+
+    /// Write `bytes` at `key` once (SSE-KMS, under the bucket's Object Lock retention). S3 checks
+    /// the upload against our SHA-256 (`x-amz-checksum-sha256`), so a corrupted upload is refused.
+    /// If the key exists (a retried run), the stored object must carry the same SHA-256: the call
+    /// then succeeds without rewriting; a different object under the key is an error, never
+    /// overwritten.
+    #[instrument(skip_all, fields(key = %key))]
+    pub async fn put_once(
+        &self,
+        key: &str,
+        bytes: &[u8],
+        content_type: &str,
+    ) -> Result<StoredEvidence, AdapterError> {
+        let digest = attest_domain::canonical::sha256(bytes);
+        let sha256 = hex::encode(digest);
         let result = self
             .client
             .put_object()
             .bucket(&self.bucket)
-            .key(&evidence.key)
-            .body(ByteStream::from(evidence.bytes.clone()))
-            .content_type("application/json")
+            .key(key)
+            .body(ByteStream::from(bytes.to_vec()))
+            .content_type(content_type)
             .server_side_encryption(ServerSideEncryption::AwsKms)
             .ssekms_key_id(&self.kms_key_id)
             .checksum_algorithm(ChecksumAlgorithm::Sha256)
-            .checksum_sha256(checksum)
-            .metadata("sha256", &evidence.sha256)
+            .checksum_sha256(aws_smithy_types::base64::encode(digest))
+            .metadata("sha256", &sha256)
             .if_none_match("*")
             .send()
             .await;
@@ -76,36 +99,68 @@ impl EvidenceStore {
                         c == "PreconditionFailed" || c == "ConditionalRequestConflict"
                     }) =>
             {
-                let head = self
-                    .client
-                    .head_object()
-                    .bucket(&self.bucket)
-                    .key(&evidence.key)
-                    .send()
-                    .await
-                    .map_err(|e| {
-                        AdapterError::from_sdk("s3:HeadObject", self.target(&evidence.key), e)
-                    })?;
+                let head = self.head(key).await?.ok_or_else(|| AdapterError::Aws {
+                    operation: "s3:HeadObject",
+                    target: self.target(key),
+                    message: "the object existed a moment ago and is gone".into(),
+                    retryable: true,
+                })?;
+                if head.sha256.as_deref() != Some(sha256.as_str()) {
+                    return Err(AdapterError::Aws {
+                        operation: "s3:PutObject",
+                        target: self.target(key),
+                        message: format!(
+                            "a different object is already stored under this key (sha256 {:?}, ours {sha256}); it is never overwritten",
+                            head.sha256
+                        ),
+                        retryable: false,
+                    });
+                }
                 Ok(StoredEvidence {
                     version_id: head.version_id,
                     newly_written: false,
                 })
             }
-            Err(err) => Err(AdapterError::from_sdk(
-                "s3:PutObject",
-                self.target(&evidence.key),
-                err,
-            )),
+            Err(err) => Err(AdapterError::from_sdk("s3:PutObject", self.target(key), err)),
+        }
+    }
+
+    /// Version id and recorded SHA-256 of an object, or `None` when there is no such key.
+    pub async fn head(&self, key: &str) -> Result<Option<ObjectHead>, AdapterError> {
+        match self
+            .client
+            .head_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .send()
+            .await
+        {
+            Ok(out) => Ok(Some(ObjectHead {
+                version_id: out.version_id,
+                sha256: out.metadata.and_then(|m| m.get("sha256").cloned()),
+            })),
+            Err(err) if err.as_service_error().is_some_and(|e| e.is_not_found()) => Ok(None),
+            Err(err) => Err(AdapterError::from_sdk("s3:HeadObject", self.target(key), err)),
         }
     }
 
     /// The bytes of an evidence object.
     pub async fn get(&self, key: &str) -> Result<Vec<u8>, AdapterError> {
+        self.get_version(key, None).await
+    }
+
+    /// The bytes of one version of an object (the latest when `version_id` is `None`).
+    pub async fn get_version(
+        &self,
+        key: &str,
+        version_id: Option<&str>,
+    ) -> Result<Vec<u8>, AdapterError> {
         let out = self
             .client
             .get_object()
             .bucket(&self.bucket)
             .key(key)
+            .set_version_id(version_id.map(str::to_string))
             .send()
             .await
             .map_err(|e| AdapterError::from_sdk("s3:GetObject", self.target(key), e))?;

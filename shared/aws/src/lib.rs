@@ -4,12 +4,14 @@
 mod dynamo;
 pub mod error;
 pub mod evidence_store;
+#[cfg(feature = "reports")]
+pub mod reporting;
 pub mod run_store;
 pub mod settings;
 pub mod state_store;
 
 pub use error::AdapterError;
-pub use evidence_store::{EvidenceStore, StoredEvidence};
+pub use evidence_store::{EvidenceStore, ObjectHead, StoredEvidence};
 pub use run_store::{Claim, RunStore};
 pub use state_store::{HistoryOutcome, StateOutcome, StateStore};
 

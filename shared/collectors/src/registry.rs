@@ -79,3 +79,16 @@ impl Registry {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_registry_ships_exactly_the_collectors_the_domain_lists() {
+        let sdk = aws_config::SdkConfig::builder()
+            .behavior_version(aws_config::BehaviorVersion::latest())
+            .build();
+        let mut ids = super::Registry::aws(&sdk).ids();
+        ids.sort();
+        assert_eq!(ids, attest_domain::collection::COLLECTOR_IDS);
+    }
+}

@@ -18,6 +18,7 @@ pub mod manifest;
 pub mod merkle;
 pub mod natural;
 pub mod render;
+pub mod request;
 pub mod sample;
 pub mod snapshot;
 pub mod verify;

@@ -52,11 +52,11 @@ pub struct Manifest {
     pub evidence: Vec<EvidenceEntry>,
     /// RFC 6962 Merkle root (hex) over [`merkle::report_leaves`].
     pub merkle_root: String,
-    /// KMS key the manifest is signed with (ARN or id), so a reader knows which public key to get.
-    pub signing_key: String,
 }
 
-/// The detached signature, stored next to the manifest.
+/// The detached signature, stored next to the manifest. It names the KMS key, so a reader knows
+/// which public key to fetch; the manifest itself does not, so a retried run may sign with a
+/// rotated key without changing any published byte.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ManifestSignature {
     pub algorithm: String,
@@ -92,7 +92,6 @@ impl Manifest {
         snapshot: &Snapshot,
         snapshot_bytes: &[u8],
         outputs: &[Output],
-        signing_key: &str,
     ) -> Self {
         Manifest {
             schema: MANIFEST_SCHEMA.to_string(),
@@ -118,7 +117,6 @@ impl Manifest {
                 })
                 .collect(),
             merkle_root: merkle_root_of(snapshot),
-            signing_key: signing_key.to_string(),
         }
     }
 

@@ -298,7 +298,7 @@ mod tests {
         let (snapshot, objects) = crate::sample::from_events_with_objects("PCI-DSS-3.2.1").unwrap();
         let snapshot_bytes = snapshot.to_canonical().unwrap();
         let outputs = render_all(&snapshot).unwrap();
-        let manifest = Manifest::build(&snapshot, &snapshot_bytes, &outputs, "alias/test");
+        let manifest = Manifest::build(&snapshot, &snapshot_bytes, &outputs);
         let manifest_bytes = manifest.to_canonical().unwrap();
         let (signing, pem) = key(seed);
         let sig: Signature = signing

@@ -10,3 +10,12 @@ pub mod schedule;
 pub use controls::{CollectionControl, ControlCatalogue};
 pub use run::{RunRecord, RunStatus};
 pub use schedule::{Period, Schedule, ScheduleError};
+
+/// Ids of the collectors this release ships, for code that reads the catalogue without running
+/// collectors (the report function). `attest-collectors` tests that its registry has exactly these.
+pub const COLLECTOR_IDS: [&str; 4] = [
+    "cloudtrail.trail_status",
+    "config.rule_compliance",
+    "s3.bucket_posture",
+    "securityhub.findings",
+];

@@ -1,0 +1,152 @@
+//! The report function against the local AWS server (moto): evidence written as intake writes it,
+//! then a report run pinned, rendered, published under Object Lock, signed with a KMS P-256 key,
+//! re-verified, and checked offline from a download as an auditor would.
+
+use attest_aws::reporting::{download_bundle, ReportConfig, ReportPublisher};
+use attest_aws::{EvidenceStore, StateStore};
+use attest_domain::records::FindingRows;
+use attest_domain::{normalize_event, Catalogue};
+use attest_report::{handle, ReportFnError};
+use attest_reports::request::ReportStatus;
+use attest_testing::{event_bytes, Stack};
+
+const SAMPLES: [&str; 6] = [
+    "config-noncompliant-with-old-result.json",
+    "config-compliant-first-evaluation.json",
+    "config-conformance-pack-rule.json",
+    "securityhub-four-findings.json",
+    "securityhub-one-finding.json",
+    "cloudtrail-stoplogging.json",
+];
+
+fn config(stack: &Stack) -> ReportConfig {
+    ReportConfig::from_lookup(stack.env("ReportFunction")).expect("template config")
+}
+
+/// Store evidence and history for sample events exactly as intake does.
+async fn ingest(stack: &Stack, names: &[&str]) -> usize {
+    let env = stack.env("ReportFunction");
+    let state = StateStore::new(
+        aws_sdk_dynamodb::Client::new(&stack.sdk),
+        env("ATTEST_STATE_TABLE").unwrap(),
+        env("ATTEST_HISTORY_TABLE").unwrap(),
+    );
+    let store = EvidenceStore::new(
+        aws_sdk_s3::Client::new(&stack.sdk),
+        env("ATTEST_EVIDENCE_BUCKET").unwrap(),
+        env("ATTEST_EVIDENCE_KMS_KEY_ID").unwrap(),
+    );
+    let catalogue = Catalogue::embedded().unwrap();
+    let mut n = 0;
+    for name in names {
+        let event = normalize_event(&event_bytes(name), &catalogue).unwrap();
+        for f in &event.findings {
+            store.put(&f.evidence).await.unwrap();
+            let rows = FindingRows::build(&f.finding, &f.evidence, catalogue.version());
+            state.record_history(&rows).await.unwrap();
+            n += 1;
+        }
+    }
+    n
+}
+
+fn scheduled(framework: &str) -> serde_json::Value {
+    serde_json::json!({"framework": framework, "period": "previous_month", "scheduled_time": "2026-12-01T06:00:00Z"})
+}
+
+#[tokio::test]
+async fn a_scheduled_report_is_published_signed_and_verifies_offline() {
+    let stack = Stack::new().await;
+    ingest(&stack, &SAMPLES).await;
+    let publisher = ReportPublisher::build(&stack.sdk, &config(&stack)).unwrap();
+
+    let response = handle(&publisher, scheduled("PCI-DSS-3.2.1")).await.unwrap();
+    assert_eq!(response.status, ReportStatus::Published);
+    assert_eq!(response.period, "2026-11-01T00:00:00Z/2026-12-01T00:00:00Z");
+    assert!(response.evidence > 0);
+    assert!(response.verification.as_deref().unwrap().contains("match the manifest"));
+
+    // An auditor's download verifies offline: signature, hashes, completeness, re-render.
+    let prefix = response.bundle.split_once(&format!("{}/", publisher.store.bucket())).unwrap().1;
+    let bundle = download_bundle(&publisher.store, prefix).await.unwrap();
+    let verified = attest_reports::verify::verify(&bundle, None).unwrap();
+    assert_eq!(verified.evidence as u64, response.evidence);
+    assert_eq!(Some(verified.merkle_root.clone()), response.merkle_root);
+
+    // Scheduler retrying the same event finds the published run: same run, same bytes.
+    let again = handle(&publisher, scheduled("PCI-DSS-3.2.1")).await.unwrap();
+    assert_eq!(again.run_id, response.run_id);
+    assert_eq!(again.manifest_sha256, response.manifest_sha256);
+}
+
+#[tokio::test]
+async fn the_snapshot_is_immutable_and_a_failed_run_resumes_from_it() {
+    let stack = Stack::new().await;
+    ingest(&stack, &SAMPLES[..2]).await;
+    // A signing key that does not exist: the run pins its snapshot, then fails to publish.
+    let mut broken = config(&stack);
+    broken.signing_key_id = "arn:aws:kms:us-east-1:123456789012:key/00000000-0000-0000-0000-000000000000".into();
+    let publisher = ReportPublisher::build(&stack.sdk, &broken).unwrap();
+    let err = handle(&publisher, scheduled("SOC2")).await.unwrap_err();
+    assert!(matches!(err, ReportFnError::Run { .. }), "{err}");
+    assert!(err.to_string().contains("kms:"), "{err}");
+
+    // The failed run is recorded FAILED with the reason, never PUBLISHED.
+    let request = attest_reports::request::ReportEvent {
+        framework: "SOC2".into(),
+        period: "previous_month".into(),
+        scheduled_time: Some("2026-12-01T06:00:00Z".into()),
+        requested_at: None,
+    }
+    .into_request(&publisher.known_frameworks())
+    .unwrap();
+    let failed = publisher.publish(&request).await.unwrap_err();
+    assert!(failed.to_string().contains("kms:"), "{failed}");
+
+    // New evidence for the same period arrives; the retried run still reports the pinned snapshot.
+    ingest(&stack, &SAMPLES[2..]).await;
+    let publisher = ReportPublisher::build(&stack.sdk, &config(&stack)).unwrap();
+    let first_snapshot = publisher.snapshot(&request).await.unwrap().evidence.len();
+    let response = handle(&publisher, scheduled("SOC2")).await.unwrap();
+    assert_eq!(response.status, ReportStatus::Published);
+    assert!(
+        (response.evidence as usize) < first_snapshot,
+        "the resumed run kept its {} pinned items, not today's {first_snapshot}",
+        response.evidence
+    );
+}
+
+#[tokio::test]
+async fn missing_evidence_and_bad_requests_are_named() {
+    let stack = Stack::new().await;
+    let publisher = ReportPublisher::build(&stack.sdk, &config(&stack)).unwrap();
+
+    let err = handle(&publisher, serde_json::json!({"framework": "SOX", "period": "previous_month", "scheduled_time": "2026-12-01T06:00:00Z"}))
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("unknown framework `SOX`"), "{err}");
+    let err = handle(&publisher, serde_json::json!({"framework": "SOC2", "period": "2026-11-01/2026-10-01", "requested_at": "2026-12-01T06:00:00Z"}))
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("inverted"), "{err}");
+
+    // A history row whose evidence object is not in the bucket.
+    let env = stack.env("ReportFunction");
+    let state = StateStore::new(
+        aws_sdk_dynamodb::Client::new(&stack.sdk),
+        env("ATTEST_STATE_TABLE").unwrap(),
+        env("ATTEST_HISTORY_TABLE").unwrap(),
+    );
+    let catalogue = Catalogue::embedded().unwrap();
+    let event = normalize_event(&event_bytes(SAMPLES[0]), &catalogue).unwrap();
+    let f = &event.findings[0];
+    state
+        .record_history(&FindingRows::build(&f.finding, &f.evidence, catalogue.version()))
+        .await
+        .unwrap();
+    let err = handle(&publisher, scheduled("PCI-DSS-3.2.1")).await.unwrap_err();
+    assert!(
+        err.to_string().contains(&format!("evidence object {} ", f.evidence.key)) && err.to_string().contains("missing"),
+        "{err}"
+    );
+}
