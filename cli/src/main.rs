@@ -1,5 +1,8 @@
 //! `attest`: the operators' and auditors' command-line tool. Everything runs offline except
-//! `attest collect`, which calls AWS with the caller's credentials.
+//! `attest collect`, `attest report`, `attest fetch` and `attest verify s3://...`, which call AWS with
+//! the caller's credentials (fetch and verify only read).
+
+mod reports;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -44,25 +47,62 @@ enum Command {
         #[arg(long)]
         scheduled_time: Option<String>,
     },
+    /// Produce a report now, exactly as the report function would (snapshot, render, publish,
+    /// sign, verify). Needs AWS credentials and the report function's ATTEST_* variables.
+    Report {
+        /// Framework id from catalogue/frameworks.csv, e.g. PCI-DSS-3.2.1.
+        framework: String,
+        /// START/END (dates or RFC 3339 times), or previous_day / previous_month / previous_quarter.
+        #[arg(long)]
+        period: String,
+        /// The run's recorded time (default: now). The same request time gives the same run.
+        #[arg(long)]
+        requested_at: Option<String>,
+        /// Also download the bundle into this folder.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Download a published report bundle (s3://BUCKET/reports/.../RUN/) into a folder, evidence
+    /// included, so it can be verified and archived offline. Reads only.
+    Fetch { uri: String, out: PathBuf },
+    /// Verify a report bundle offline: signature, every hash, completeness of the evidence, and that
+    /// re-rendering the snapshot reproduces every output byte for byte. Exit 0 and one line on
+    /// success; exit 1 naming the first item that fails.
+    Verify {
+        /// A bundle folder, or s3://BUCKET/PREFIX/ (read-only access).
+        bundle: String,
+        /// PEM public key to check the signature with (default: the bundle's copy; compare its
+        /// fingerprint with `aws kms get-public-key` for the key the signature names).
+        #[arg(long)]
+        public_key: Option<PathBuf>,
+    },
 }
 
 /// Exit status for bad input (unreadable file, invalid event or JSON).
-const BAD_INPUT: u8 = 2;
+pub(crate) const BAD_INPUT: u8 = 2;
 
 /// Exit status when a collection ran and failed.
-const RUN_FAILED: u8 = 1;
+pub(crate) const RUN_FAILED: u8 = 1;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    if let Command::Collect {
-        control,
-        period,
-        scheduled_time,
-    } = cli.command
-    {
-        return collect(control, period, scheduled_time);
-    }
-    match run(cli.command) {
+    let command = match cli.command {
+        Command::Collect {
+            control,
+            period,
+            scheduled_time,
+        } => return collect(control, period, scheduled_time),
+        Command::Report {
+            framework,
+            period,
+            requested_at,
+            out,
+        } => return reports::report(framework, period, requested_at, out),
+        Command::Fetch { uri, out } => return reports::fetch(uri, out),
+        Command::Verify { bundle, public_key } => return reports::verify_bundle(bundle, public_key),
+        other => other,
+    };
+    match run(command) {
         Ok(out) => {
             println!("{out}");
             ExitCode::SUCCESS
@@ -102,7 +142,10 @@ fn run(command: Command) -> Result<String, String> {
             String::from_utf8(bytes).map_err(|e| e.to_string())
         }
         Command::Hash { file } => Ok(canonical::sha256_hex(&read(&file)?)),
-        Command::Collect { .. } => Err("collect is handled separately".into()),
+        Command::Collect { .. }
+        | Command::Report { .. }
+        | Command::Fetch { .. }
+        | Command::Verify { .. } => Err("handled in main".into()),
         Command::Catalogue => {
             let catalogue = Catalogue::embedded().map_err(|e| e.to_string())?;
             let (rules, controls, calls) = catalogue.mapped_keys();

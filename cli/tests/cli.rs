@@ -148,3 +148,93 @@ async fn collect_runs_once_per_control_and_period() {
     assert_eq!(unknown.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("unknown control `nope`"));
 }
+
+/// An operator collects and reports with `attest`; an auditor fetches the bundle and verifies it
+/// offline, and every kind of tampering is named.
+#[tokio::test]
+async fn report_fetch_and_verify_as_an_operator_and_an_auditor() {
+    let stack = attest_testing::Stack::new().await;
+    let env = stack.env("ReportFunction");
+    let run = |args: &[&str]| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_attest"));
+        cmd.args(args)
+            .env("AWS_ENDPOINT_URL", attest_testing::endpoint())
+            .env("AWS_REGION", "us-east-1")
+            .env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing");
+        for var in [
+            "ATTEST_EVIDENCE_BUCKET",
+            "ATTEST_EVIDENCE_KMS_KEY_ID",
+            "ATTEST_RUNS_TABLE",
+            "ATTEST_STATE_TABLE",
+            "ATTEST_HISTORY_TABLE",
+            "ATTEST_REPORT_SIGNING_KEY_ID",
+        ] {
+            cmd.env(var, env(var).unwrap());
+        }
+        cmd.output().expect("run attest")
+    };
+    let ok = |out: &std::process::Output| {
+        assert!(
+            out.status.success(),
+            "stdout: {}\nstderr: {}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    };
+    ok(&run(&[
+        "collect",
+        "cis-1.4-3.1-trail-status",
+        "--period",
+        "2026-11-01T00:00:00Z/2026-11-02T00:00:00Z",
+    ]));
+    let dir = std::env::temp_dir().join(format!("attest-cli-bundle-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let report = run(&[
+        "report",
+        "CIS-AWS-1.4",
+        "--period",
+        "2026-11-01/2026-12-01",
+        "--requested-at",
+        "2026-12-02T09:00:00Z",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    ok(&report);
+    let stdout = String::from_utf8_lossy(&report.stdout);
+    assert!(stdout.contains("Published, 1 evidence items"), "{stdout}");
+    let uri = stdout
+        .split_whitespace()
+        .find(|w| w.starts_with("s3://"))
+        .unwrap()
+        .to_string();
+
+    let verified = run(&["verify", dir.to_str().unwrap()]);
+    ok(&verified);
+    assert!(String::from_utf8_lossy(&verified.stdout).starts_with("OK CIS-AWS-1.4 2026-11-01T00:00:00Z/2026-12-01T00:00:00Z"));
+    ok(&run(&["verify", &uri]));
+
+    // A fetched copy in another folder is the same bundle.
+    let copy = dir.with_extension("copy");
+    ok(&run(&["fetch", &uri, copy.to_str().unwrap()]));
+    ok(&run(&["verify", copy.to_str().unwrap()]));
+
+    // Tampering: an edited output, then a missing evidence object.
+    std::fs::write(dir.join("report.csv"), b"control,outcome\r\n3.1,PASS\r\n").unwrap();
+    let failed = run(&["verify", dir.to_str().unwrap()]);
+    assert_eq!(failed.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&failed.stdout).starts_with("FAILED report.csv: SHA-256"));
+    std::fs::remove_dir_all(copy.join("collected")).unwrap();
+    let failed = run(&["verify", copy.to_str().unwrap()]);
+    assert_eq!(failed.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&failed.stdout).starts_with("FAILED evidence collected/"), "{}", String::from_utf8_lossy(&failed.stdout));
+
+    // Bad input is named, exit 2.
+    let bad = run(&["report", "SOX", "--period", "2026-11-01/2026-12-01"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown framework `SOX`"));
+    let bad = run(&["verify", "/nonexistent/bundle"]);
+    assert_eq!(bad.status.code(), Some(2));
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_dir_all(&copy);
+}
