@@ -259,10 +259,11 @@ def run(children):
         print(f"     ... and {len(objects) - 3} more")
 
     runs = collection_step(children, endpoint, res, s3, ddb)
+    reports = report_step(children, endpoint, res)
 
     json.dump({"findings": len(history), "current_states": len(current), "unmapped": len(unmapped),
                "dead_lettered": dead_names, "frameworks": summary, "evidence_objects": len(objects),
-               "collection_runs": runs},
+               "collection_runs": runs, "reports": reports},
               open(os.path.join(OUT, "summary.json"), "w"), indent=2, sort_keys=True)
 
 
@@ -323,6 +324,69 @@ def collection_step(children, endpoint, res, s3, ddb):
             open(path, "wb").write(body)
     check(ok == 3 and len(runs) == 4, f"{len(runs)} run records; {ok} collected evidence objects hash to their recorded SHA-256")
     return [{k: (int(r[k]) if k == "attempts" else r.get(k)) for k in ("control", "sk", "status", "attempts", "evidence_key", "evidence_sha256", "error")} for r in runs]
+
+
+def report_step(children, endpoint, res):
+    step("Reports: the report function's binary, one monthly report per framework, then `attest verify`")
+    env = function_env(res["_environments"]["ReportFunction"], endpoint)
+    watch, port = start_function("report", "attest-report", env, OUT)
+    children.append(watch)
+    attest = os.path.join(TARGET, "debug", "attest")
+    cli_env = dict(os.environ, **{k: v for k, v in env.items() if k.startswith("AWS_")})
+    import csv as csv_module
+    frameworks = [r["framework"] for r in csv_module.DictReader(open(os.path.join(ROOT, "catalogue", "frameworks.csv")))]
+    out_root = os.path.join(OUT, "reports")
+    subprocess.run(["rm", "-rf", out_root], check=True)
+    print(f"\n   {'framework':<15} {'evid':>4} {'pass':>4} {'fail':>4} {'part':>4} {'n/a':>4} {'gaps':>4} {'rate':>7}  verify")
+    results = []
+    for fw in frameworks:
+        # What Scheduler sends on 1 December (the template's report schedule input).
+        event = {"framework": fw, "period": "previous_month", "scheduled_time": "2026-12-01T06:00:00Z"}
+        r = invoke(port, event, "report")
+        if r.get("status") != "PUBLISHED":
+            check(False, f"{fw}: report published ({r})")
+            continue
+        folder = os.path.join(out_root, fw)
+        fetched = subprocess.run([attest, "fetch", r["bundle"], folder], env=cli_env, capture_output=True, text=True)
+        verified = subprocess.run([attest, "verify", folder], capture_output=True, text=True)
+        summary = json.load(open(os.path.join(folder, "report.json")))["summary"]
+        line = verified.stdout.strip() or verified.stderr.strip()
+        print(f"   {fw:<15} {r['evidence']:>4} {summary['passed']:>4} {summary['failed']:>4} {summary['partial']:>4} "
+              f"{summary['not_assessed'] - summary['gaps']:>4} {summary['gaps']:>4} {summary['compliance_rate_bp'] / 100:>6.2f}%  "
+              f"{'OK' if verified.returncode == 0 else line}")
+        check(fetched.returncode == 0 and verified.returncode == 0, f"{fw}: bundle fetched and `attest verify` passes")
+        results.append({"framework": fw, "bundle": r["bundle"], "folder": os.path.relpath(folder, ROOT),
+                        "run_id": r["run_id"], "evidence": r["evidence"], "merkle_root": r["merkle_root"],
+                        "verify": line})
+    print(f"   (n/a = evidence but nothing decides, e.g. only exceptions; gaps = no evidence in the period)")
+    if results:
+        first = results[0]
+        print(f"   e.g. {first['framework']}: {first['verify']}")
+        again = invoke(port, {"framework": first["framework"], "period": "previous_month",
+                              "scheduled_time": "2026-12-01T06:00:00Z"}, "report")
+        check(again.get("run_id") == first["run_id"] and again.get("merkle_root") == first["merkle_root"],
+              "the same schedule trigger again returns the same published run (no second report)")
+        # An auditor's copy with one byte changed must fail, naming the file.
+        tampered = os.path.join(OUT, "reports-tampered", first["framework"])
+        subprocess.run(["rm", "-rf", tampered], check=True)
+        os.makedirs(os.path.dirname(tampered), exist_ok=True)
+        subprocess.run(["cp", "-r", os.path.join(ROOT, first["folder"]), tampered], check=True)
+        pdf = os.path.join(tampered, "report.pdf")
+        data = bytearray(open(pdf, "rb").read())
+        data[len(data) // 2] ^= 0x01
+        open(pdf, "wb").write(bytes(data))
+        bad = subprocess.run([attest, "verify", tampered], capture_output=True, text=True)
+        check(bad.returncode == 1 and bad.stdout.startswith("FAILED report.pdf"),
+              f"a copy with one PDF byte flipped fails verification: {bad.stdout.strip()[:90]}")
+        look = os.path.join(ROOT, "scripts", "check_pdf_look.py")
+        if os.path.exists(look):
+            pages = os.path.join(OUT, "report-pages", first["framework"])
+            shown = subprocess.run([sys.executable, look, os.path.join(ROOT, first["folder"], "report.pdf"),
+                                    "--png-dir", pages], capture_output=True, text=True)
+            check(shown.returncode == 0, f"the PDF reads as it should (pages as PNG in {os.path.relpath(pages, ROOT)})"
+                  + ("" if shown.returncode == 0 else f": {shown.stdout.strip()[-200:]} {shown.stderr.strip()[-200:]}"))
+    print(f"   bundles (outputs, manifest, signature, public key, snapshot and the evidence it names): out/demo/reports/<framework>/")
+    return results
 
 
 def sqs_record(m, arn):

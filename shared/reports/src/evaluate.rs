@@ -200,11 +200,7 @@ pub fn percent(bp: u64) -> String {
 }
 
 fn ratio_bp(num: u64, den: u64) -> u64 {
-    if den == 0 {
-        0
-    } else {
-        num * 10_000 / den
-    }
+    (num * 10_000).checked_div(den).unwrap_or(0)
 }
 
 pub fn severity_rank(severity: &str) -> u8 {

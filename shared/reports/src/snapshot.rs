@@ -201,39 +201,6 @@ impl Snapshot {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn periods_are_normalised_and_checked() {
-        assert_eq!(
-            parse_period("2026-10-01/2026-11-01").unwrap(),
-            ("2026-10-01T00:00:00Z".into(), "2026-11-01T00:00:00Z".into())
-        );
-        assert_eq!(
-            parse_period("2026-10-01T02:00:00+02:00/2026-10-02T00:00:00Z").unwrap().0,
-            "2026-10-01T00:00:00Z"
-        );
-        let empty = parse_period("2026-10-01/2026-10-01").unwrap_err().to_string();
-        assert!(empty.contains("empty"), "{empty}");
-        let inverted = parse_period("2026-11-01/2026-10-01").unwrap_err().to_string();
-        assert!(inverted.contains("inverted"), "{inverted}");
-        let garbage = parse_period("last month").unwrap_err().to_string();
-        assert!(garbage.contains("START/END"), "{garbage}");
-        let bad_date = parse_period("2026-13-01/2026-11-01").unwrap_err().to_string();
-        assert!(bad_date.contains("start"), "{bad_date}");
-    }
-
-    #[test]
-    fn run_ids_are_derived_not_random() {
-        let a = run_id("SOC2", "a", "b", "t");
-        assert_eq!(a, run_id("SOC2", "a", "b", "t"));
-        assert_ne!(a, run_id("SOC2", "a", "b", "u"));
-        assert_eq!(a.len(), 20);
-    }
-}
-
 impl EvidenceItem {
     /// The evidence item for one intake history row, seen from one framework. `None` when the row
     /// bears on no control of that framework.
@@ -321,4 +288,37 @@ pub fn framework_info(
                     .join(", "),
             )
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn periods_are_normalised_and_checked() {
+        assert_eq!(
+            parse_period("2026-10-01/2026-11-01").unwrap(),
+            ("2026-10-01T00:00:00Z".into(), "2026-11-01T00:00:00Z".into())
+        );
+        assert_eq!(
+            parse_period("2026-10-01T02:00:00+02:00/2026-10-02T00:00:00Z").unwrap().0,
+            "2026-10-01T00:00:00Z"
+        );
+        let empty = parse_period("2026-10-01/2026-10-01").unwrap_err().to_string();
+        assert!(empty.contains("empty"), "{empty}");
+        let inverted = parse_period("2026-11-01/2026-10-01").unwrap_err().to_string();
+        assert!(inverted.contains("inverted"), "{inverted}");
+        let garbage = parse_period("last month").unwrap_err().to_string();
+        assert!(garbage.contains("START/END"), "{garbage}");
+        let bad_date = parse_period("2026-13-01/2026-11-01").unwrap_err().to_string();
+        assert!(bad_date.contains("start"), "{bad_date}");
+    }
+
+    #[test]
+    fn run_ids_are_derived_not_random() {
+        let a = run_id("SOC2", "a", "b", "t");
+        assert_eq!(a, run_id("SOC2", "a", "b", "t"));
+        assert_ne!(a, run_id("SOC2", "a", "b", "u"));
+        assert_eq!(a.len(), 20);
+    }
 }
