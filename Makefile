@@ -1,5 +1,5 @@
 # Attest: two commands do all the set-up on a fresh machine.
-#   make demo   - the intake path end to end on a local AWS (moto), via the function's own binary
+#   make demo   - intake, collection and reports end to end on a local AWS (moto), via the functions' own binaries
 #   make test   - every unit and integration test, plus template validation
 # Both create .venv (pinned tooling from requirements-dev.txt) on first use.
 
