@@ -99,7 +99,9 @@ fn main() -> ExitCode {
             out,
         } => return reports::report(framework, period, requested_at, out),
         Command::Fetch { uri, out } => return reports::fetch(uri, out),
-        Command::Verify { bundle, public_key } => return reports::verify_bundle(bundle, public_key),
+        Command::Verify { bundle, public_key } => {
+            return reports::verify_bundle(bundle, public_key)
+        }
         other => other,
     };
     match run(command) {

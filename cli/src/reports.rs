@@ -26,30 +26,34 @@ fn parse_s3(uri: &str) -> Option<(String, String)> {
 }
 
 async fn download(uri: &str) -> Result<MemoryBundle, String> {
-    let (bucket, prefix) = parse_s3(uri).ok_or_else(|| format!("`{uri}` is not s3://BUCKET/PREFIX/"))?;
+    let (bucket, prefix) =
+        parse_s3(uri).ok_or_else(|| format!("`{uri}` is not s3://BUCKET/PREFIX/"))?;
     let sdk = attest_aws::load_sdk_config().await;
     // Reads only: the KMS key id is needed for writes, never here.
     let store = EvidenceStore::new(aws_sdk_s3::Client::new(&sdk), bucket, "");
-    download_bundle(&store, &prefix).await.map_err(|e| e.to_string())
+    download_bundle(&store, &prefix)
+        .await
+        .map_err(|e| e.to_string())
 }
 
 /// Write a bundle as a folder `attest verify` reads: files at the top, evidence at `<dir>/<key>`.
 fn write_folder(dir: &Path, bundle: &MemoryBundle) -> Result<usize, String> {
     let mut written = 0;
-    let all = bundle
-        .files
-        .iter()
-        .chain(bundle.evidence.iter());
+    let all = bundle.files.iter().chain(bundle.evidence.iter());
     for (name, bytes) in all {
         if name.split('/').any(|p| p == ".." || p.is_empty()) {
-            return Err(format!("refusing to write `{name}` outside {}", dir.display()));
+            return Err(format!(
+                "refusing to write `{name}` outside {}",
+                dir.display()
+            ));
         }
         let path = dir.join(name);
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)
                 .map_err(|e| format!("{}: cannot create: {e}", parent.display()))?;
         }
-        std::fs::write(&path, bytes).map_err(|e| format!("{}: cannot write: {e}", path.display()))?;
+        std::fs::write(&path, bytes)
+            .map_err(|e| format!("{}: cannot write: {e}", path.display()))?;
         written += 1;
     }
     Ok(written)
@@ -76,7 +80,9 @@ pub fn fetch(uri: String, out: PathBuf) -> ExitCode {
 }
 
 pub fn verify_bundle(location: String, public_key: Option<PathBuf>) -> ExitCode {
-    let pem = match public_key.map(|p| std::fs::read_to_string(&p).map_err(|e| format!("{}: {e}", p.display()))) {
+    let pem = match public_key
+        .map(|p| std::fs::read_to_string(&p).map_err(|e| format!("{}: {e}", p.display())))
+    {
         Some(Ok(pem)) => Some(pem),
         Some(Err(e)) => {
             eprintln!("attest: --public-key {e}");
@@ -145,7 +151,10 @@ pub fn report(
             time::OffsetDateTime::now_utc()
                 .replace_nanosecond(0)
                 .ok()
-                .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+                .and_then(|t| {
+                    t.format(&time::format_description::well_known::Rfc3339)
+                        .ok()
+                })
                 .unwrap_or_default()
         });
         let event = ReportEvent {

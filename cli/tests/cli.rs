@@ -211,7 +211,8 @@ async fn report_fetch_and_verify_as_an_operator_and_an_auditor() {
 
     let verified = run(&["verify", dir.to_str().unwrap()]);
     ok(&verified);
-    assert!(String::from_utf8_lossy(&verified.stdout).starts_with("OK CIS-AWS-1.4 2026-11-01T00:00:00Z/2026-12-01T00:00:00Z"));
+    assert!(String::from_utf8_lossy(&verified.stdout)
+        .starts_with("OK CIS-AWS-1.4 2026-11-01T00:00:00Z/2026-12-01T00:00:00Z"));
     ok(&run(&["verify", &uri]));
 
     // A fetched copy in another folder is the same bundle.
@@ -227,7 +228,11 @@ async fn report_fetch_and_verify_as_an_operator_and_an_auditor() {
     std::fs::remove_dir_all(copy.join("collected")).unwrap();
     let failed = run(&["verify", copy.to_str().unwrap()]);
     assert_eq!(failed.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&failed.stdout).starts_with("FAILED evidence collected/"), "{}", String::from_utf8_lossy(&failed.stdout));
+    assert!(
+        String::from_utf8_lossy(&failed.stdout).starts_with("FAILED evidence collected/"),
+        "{}",
+        String::from_utf8_lossy(&failed.stdout)
+    );
 
     // Bad input is named, exit 2.
     let bad = run(&["report", "SOX", "--period", "2026-11-01/2026-12-01"]);

@@ -53,7 +53,9 @@ pub async fn handle(
     let span =
         tracing::info_span!("report", run_id = %request.run_id(), framework = %request.framework);
     // Boxed: the publish future is deep enough to exceed the compiler's layout depth inline.
-    let run = Box::pin(publisher.publish(&request)).instrument(span).await?;
+    let run = Box::pin(publisher.publish(&request))
+        .instrument(span)
+        .await?;
     Ok(ReportResponse {
         run_id: run.run_id,
         framework: run.framework,

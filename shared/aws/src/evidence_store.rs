@@ -121,7 +121,11 @@ impl EvidenceStore {
                     newly_written: false,
                 })
             }
-            Err(err) => Err(AdapterError::from_sdk("s3:PutObject", self.target(key), err)),
+            Err(err) => Err(AdapterError::from_sdk(
+                "s3:PutObject",
+                self.target(key),
+                err,
+            )),
         }
     }
 
@@ -140,7 +144,11 @@ impl EvidenceStore {
                 sha256: out.metadata.and_then(|m| m.get("sha256").cloned()),
             })),
             Err(err) if err.as_service_error().is_some_and(|e| e.is_not_found()) => Ok(None),
-            Err(err) => Err(AdapterError::from_sdk("s3:HeadObject", self.target(key), err)),
+            Err(err) => Err(AdapterError::from_sdk(
+                "s3:HeadObject",
+                self.target(key),
+                err,
+            )),
         }
     }
 

@@ -42,9 +42,13 @@ pub enum PublishError {
     Request(#[from] ReportError),
     #[error(transparent)]
     Aws(#[from] AdapterError),
-    #[error("evidence object {key} named by history row {state_id} is missing from the evidence bucket")]
+    #[error(
+        "evidence object {key} named by history row {state_id} is missing from the evidence bucket"
+    )]
     MissingEvidence { key: String, state_id: String },
-    #[error("evidence object {key}: stored SHA-256 {stored:?} differs from the recorded {recorded}")]
+    #[error(
+        "evidence object {key}: stored SHA-256 {stored:?} differs from the recorded {recorded}"
+    )]
     EvidenceHash {
         key: String,
         stored: Option<String>,
@@ -199,8 +203,12 @@ impl ReportPublisher {
         } else {
             "attribute_exists(pk) AND snapshot_sha256 = :sha"
         };
-        let values = (!create)
-            .then(|| Item::from([(":sha".into(), AttributeValue::S(run.snapshot_sha256.clone()))]));
+        let values = (!create).then(|| {
+            Item::from([(
+                ":sha".into(),
+                AttributeValue::S(run.snapshot_sha256.clone()),
+            )])
+        });
         dynamo::put_if(
             &self.runs_client,
             &self.runs_table,
@@ -229,7 +237,10 @@ impl ReportPublisher {
                 let snapshot = Box::pin(self.snapshot(request)).await?;
                 let bytes = snapshot.to_canonical()?;
                 let key = format!("{}{SNAPSHOT_FILE}", report_prefix(request));
-                let stored = self.store.put_once(&key, &bytes, "application/json").await?;
+                let stored = self
+                    .store
+                    .put_once(&key, &bytes, "application/json")
+                    .await?;
                 let run = ReportRun {
                     pk: report_pk(&request.framework),
                     sk: report_sk(request),
@@ -257,12 +268,15 @@ impl ReportPublisher {
                 };
                 if !self.put_run(&run, true).await? {
                     // A concurrent invocation recorded the run first: continue with its snapshot.
-                    let theirs = self.get_run(request).await?.ok_or_else(|| AdapterError::Aws {
-                        operation: "dynamodb:GetItem",
-                        target: run.sk.clone(),
-                        message: "the report run existed a moment ago and is gone".into(),
-                        retryable: true,
-                    })?;
+                    let theirs = self
+                        .get_run(request)
+                        .await?
+                        .ok_or_else(|| AdapterError::Aws {
+                            operation: "dynamodb:GetItem",
+                            target: run.sk.clone(),
+                            message: "the report run existed a moment ago and is gone".into(),
+                            retryable: true,
+                        })?;
                     let snapshot = self.load_snapshot(&theirs).await?;
                     (theirs, snapshot)
                 } else {
@@ -316,7 +330,11 @@ impl ReportPublisher {
         let mut by_key: BTreeMap<String, (EvidenceItem, String)> = BTreeMap::new();
         for date in dates_in(&request.period_start, &request.period_end) {
             for row in self.state.framework_history_on(framework, &date).await? {
-                if !within(&row.fields.observed_at, &request.period_start, &request.period_end) {
+                if !within(
+                    &row.fields.observed_at,
+                    &request.period_start,
+                    &request.period_end,
+                ) {
                     continue;
                 }
                 if let Some(item) = EvidenceItem::from_history(&row.fields, framework, None) {
@@ -334,8 +352,8 @@ impl ReportPublisher {
             }
             collected_scope.push((c.control_id.clone(), c.name.clone()));
             for run in self.runs.runs_of(&c.id).await? {
-                let overlaps = run.period_start < request.period_end
-                    && run.period_end > request.period_start;
+                let overlaps =
+                    run.period_start < request.period_end && run.period_end > request.period_start;
                 let (Some(key), Some(sha256)) = (&run.evidence_key, &run.evidence_sha256) else {
                     continue;
                 };
@@ -358,34 +376,37 @@ impl ReportPublisher {
                         collected_by: run.collected_by.clone(),
                     }),
                 };
-                by_key.entry(key.clone()).or_insert((item, format!("run {}", run.sk)));
+                by_key
+                    .entry(key.clone())
+                    .or_insert((item, format!("run {}", run.sk)));
             }
         }
         // Pin versions: every object must exist now, with the hash we recorded.
         let store = &self.store;
-        let evidence: Vec<EvidenceItem> = futures::stream::iter(by_key.into_values())
-            .map(|(mut item, origin)| async move {
-                let head = store.head(&item.key).await?.ok_or_else(|| {
-                    PublishError::MissingEvidence {
-                        key: item.key.clone(),
-                        state_id: origin,
+        let evidence: Vec<EvidenceItem> =
+            futures::stream::iter(by_key.into_values())
+                .map(|(mut item, origin)| async move {
+                    let head = store.head(&item.key).await?.ok_or_else(|| {
+                        PublishError::MissingEvidence {
+                            key: item.key.clone(),
+                            state_id: origin,
+                        }
+                    })?;
+                    if head.sha256.as_deref() != Some(item.sha256.as_str()) {
+                        return Err(PublishError::EvidenceHash {
+                            key: item.key.clone(),
+                            stored: head.sha256,
+                            recorded: item.sha256.clone(),
+                        });
                     }
-                })?;
-                if head.sha256.as_deref() != Some(item.sha256.as_str()) {
-                    return Err(PublishError::EvidenceHash {
-                        key: item.key.clone(),
-                        stored: head.sha256,
-                        recorded: item.sha256.clone(),
-                    });
-                }
-                if item.version_id.is_none() {
-                    item.version_id = head.version_id;
-                }
-                Ok(item)
-            })
-            .buffered(HEAD_CONCURRENCY)
-            .try_collect()
-            .await?;
+                    if item.version_id.is_none() {
+                        item.version_id = head.version_id;
+                    }
+                    Ok(item)
+                })
+                .buffered(HEAD_CONCURRENCY)
+                .try_collect()
+                .await?;
         let snapshot = Snapshot {
             schema: SNAPSHOT_SCHEMA.to_string(),
             run_id: request.run_id(),
@@ -479,7 +500,9 @@ impl ReportPublisher {
             .get(&format!("{}{MANIFEST_FILE}", run.prefix))
             .await?;
         if Some(attest_domain::canonical::sha256_hex(&manifest_bytes)) != run.manifest_sha256 {
-            return Err(fail("manifest.json read back differs from what was written"));
+            return Err(fail(
+                "manifest.json read back differs from what was written",
+            ));
         }
         let sig_bytes = self
             .store
@@ -532,9 +555,21 @@ mod tests {
             dates_in("2026-11-01T12:00:00Z", "2026-11-02T06:00:00Z"),
             ["2026-11-01", "2026-11-02"]
         );
-        assert!(within("2026-11-01T00:00:00.000Z", "2026-11-01T00:00:00Z", "2026-11-02T00:00:00Z"));
-        assert!(within("2026-11-01T23:59:59.999Z", "2026-11-01T00:00:00Z", "2026-11-02T00:00:00Z"));
-        assert!(!within("2026-11-02T00:00:00.000Z", "2026-11-01T00:00:00Z", "2026-11-02T00:00:00Z"));
+        assert!(within(
+            "2026-11-01T00:00:00.000Z",
+            "2026-11-01T00:00:00Z",
+            "2026-11-02T00:00:00Z"
+        ));
+        assert!(within(
+            "2026-11-01T23:59:59.999Z",
+            "2026-11-01T00:00:00Z",
+            "2026-11-02T00:00:00Z"
+        ));
+        assert!(!within(
+            "2026-11-02T00:00:00.000Z",
+            "2026-11-01T00:00:00Z",
+            "2026-11-02T00:00:00Z"
+        ));
     }
 }
 
@@ -627,7 +662,12 @@ pub async fn download_bundle(
         format!("{prefix}/")
     };
     let mut bundle = attest_reports::verify::MemoryBundle::default();
-    for name in [MANIFEST_FILE, SIGNATURE_FILE, PUBLIC_KEY_FILE, SNAPSHOT_FILE] {
+    for name in [
+        MANIFEST_FILE,
+        SIGNATURE_FILE,
+        PUBLIC_KEY_FILE,
+        SNAPSHOT_FILE,
+    ] {
         if let Some(bytes) = get_if_present(store, &format!("{prefix}{name}"), None).await? {
             bundle.files.insert(name.to_string(), bytes);
         }
@@ -641,7 +681,9 @@ pub async fn download_bundle(
         return Ok(bundle);
     };
     for output in &manifest.outputs {
-        if let Some(bytes) = get_if_present(store, &format!("{prefix}{}", output.name), None).await? {
+        if let Some(bytes) =
+            get_if_present(store, &format!("{prefix}{}", output.name), None).await?
+        {
             bundle.files.insert(output.name.clone(), bytes);
         }
     }
@@ -670,7 +712,9 @@ async fn get_if_present(
     match store.get_version(key, version_id).await {
         Ok(bytes) => Ok(Some(bytes)),
         Err(AdapterError::Aws { message, .. })
-            if message.contains("NoSuchKey") || message.contains("NoSuchVersion") || message.contains("NotFound") =>
+            if message.contains("NoSuchKey")
+                || message.contains("NoSuchVersion")
+                || message.contains("NotFound") =>
         {
             Ok(None)
         }

@@ -330,10 +330,11 @@ pub fn evaluate(snapshot: &Snapshot) -> Report {
     let mut by_state: BTreeMap<&str, Vec<(&str, &str, usize)>> = BTreeMap::new();
     for (i, item) in snapshot.evidence.iter().enumerate() {
         if let Some(e) = &item.evaluation {
-            by_state
-                .entry(e.state_id.as_str())
-                .or_default()
-                .push((item.observed_at.as_str(), item.key.as_str(), i));
+            by_state.entry(e.state_id.as_str()).or_default().push((
+                item.observed_at.as_str(),
+                item.key.as_str(),
+                i,
+            ));
         }
     }
     let mut latest: BTreeMap<&str, ResourceResult> = BTreeMap::new();
@@ -498,7 +499,8 @@ pub fn evaluate(snapshot: &Snapshot) -> Report {
     summary.compliance_rate_bp = ratio_bp(summary.passed, assessed);
     summary.coverage_bp = ratio_bp(assessed, summary.controls_in_scope);
     let exceptions: Vec<ExceptionView> = exceptions.into_values().collect();
-    summary.exceptions_in_force = exceptions.iter().filter(|x| x.state == "IN_FORCE").count() as u64;
+    summary.exceptions_in_force =
+        exceptions.iter().filter(|x| x.state == "IN_FORCE").count() as u64;
     summary.exceptions_expired = exceptions.len() as u64 - summary.exceptions_in_force;
 
     let mut non_compliant: Vec<ResourceResult> = latest

@@ -67,7 +67,10 @@ pub fn parse(text: &str) -> Result<Vec<ExceptionEntry>, ReportError> {
     let mut out: Vec<ExceptionEntry> = Vec::new();
     for (i, row) in reader.deserialize::<ExceptionEntry>().enumerate() {
         let row_no = i + 2;
-        let bad = |reason: String| ReportError::BadException { row: row_no, reason };
+        let bad = |reason: String| ReportError::BadException {
+            row: row_no,
+            reason,
+        };
         let mut entry = row.map_err(|e| bad(e.to_string()))?;
         for (name, value) in [
             ("id", &entry.id),
@@ -114,7 +117,10 @@ mod tests {
             "{header}x,*,r,*,*,o,why,2027-01-01\nx,*,r,*,*,o,why,2027-01-01\n"
         ))
         .unwrap_err();
-        assert!(e.to_string().contains("row 3: id `x` is listed twice"), "{e}");
+        assert!(
+            e.to_string().contains("row 3: id `x` is listed twice"),
+            "{e}"
+        );
     }
 
     #[test]

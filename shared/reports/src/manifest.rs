@@ -88,11 +88,7 @@ pub fn merkle_root_of(snapshot: &Snapshot) -> String {
 }
 
 impl Manifest {
-    pub fn build(
-        snapshot: &Snapshot,
-        snapshot_bytes: &[u8],
-        outputs: &[Output],
-    ) -> Self {
+    pub fn build(snapshot: &Snapshot, snapshot_bytes: &[u8], outputs: &[Output]) -> Self {
         Manifest {
             schema: MANIFEST_SCHEMA.to_string(),
             run_id: snapshot.run_id.clone(),

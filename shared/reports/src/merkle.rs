@@ -27,7 +27,11 @@ pub fn root<T: AsRef<[u8]>>(leaves: &[T]) -> [u8; 32] {
         0 => Sha256::digest([]).into(),
         1 => leaf_hash(leaves[0].as_ref()),
         n => {
-            let k = if n.is_power_of_two() { n / 2 } else { 1 << (usize::BITS - 1 - n.leading_zeros()) };
+            let k = if n.is_power_of_two() {
+                n / 2
+            } else {
+                1 << (usize::BITS - 1 - n.leading_zeros())
+            };
             node_hash(&root(&leaves[..k]), &root(&leaves[k..]))
         }
     }

@@ -53,7 +53,9 @@ mod tests {
 
     #[test]
     fn numbers_inside_ids_sort_by_value() {
-        let mut ids = vec!["1.10", "1.2", "1.9", "CC6.10", "CC6.2", "10.1", "2.1", "Art.32", "Art.5"];
+        let mut ids = vec![
+            "1.10", "1.2", "1.9", "CC6.10", "CC6.2", "10.1", "2.1", "Art.32", "Art.5",
+        ];
         ids.sort_by(|a, b| compare(a, b));
         assert_eq!(
             ids,

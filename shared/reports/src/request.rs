@@ -106,8 +106,9 @@ impl ReportEvent {
                 ))
             }
         };
-        let generated_at = normalise_instant(recorded)
-            .map_err(|e| ReportError::BadPeriod(self.period.clone(), format!("recorded time: {e}")))?;
+        let generated_at = normalise_instant(recorded).map_err(|e| {
+            ReportError::BadPeriod(self.period.clone(), format!("recorded time: {e}"))
+        })?;
         let (start, end) = if self.period.contains('/') {
             parse_period(&self.period)?
         } else {
@@ -260,9 +261,12 @@ mod tests {
 
     #[test]
     fn bad_requests_name_the_problem() {
-        let e = ReportEvent { framework: "SOX".into(), ..event("previous_day", Some("2026-12-01T00:00:00Z"), None) }
-            .into_request(&["SOC2"])
-            .unwrap_err();
+        let e = ReportEvent {
+            framework: "SOX".into(),
+            ..event("previous_day", Some("2026-12-01T00:00:00Z"), None)
+        }
+        .into_request(&["SOC2"])
+        .unwrap_err();
         assert_eq!(e.to_string(), "unknown framework `SOX` (known: SOC2)");
         let e = event("2026-11-01/2026-10-01", None, Some("2026-12-01T00:00:00Z"))
             .into_request(&["SOC2"])
@@ -276,7 +280,9 @@ mod tests {
             .into_request(&["SOC2"])
             .unwrap_err();
         assert!(e.to_string().contains("unknown relative period"), "{e}");
-        let e = event("previous_day", None, None).into_request(&["SOC2"]).unwrap_err();
+        let e = event("previous_day", None, None)
+            .into_request(&["SOC2"])
+            .unwrap_err();
         assert!(e.to_string().contains("recorded time"), "{e}");
     }
 
@@ -285,10 +291,20 @@ mod tests {
         let a = event("2026-11-01/2026-12-01", None, Some("2026-12-02T10:00:00Z"))
             .into_request(&["SOC2"])
             .unwrap();
-        let b = event("2026-11-01T00:00:00Z/2026-12-01", None, Some("2026-12-02T10:00:00.000Z"))
-            .into_request(&["SOC2"])
-            .unwrap();
+        let b = event(
+            "2026-11-01T00:00:00Z/2026-12-01",
+            None,
+            Some("2026-12-02T10:00:00.000Z"),
+        )
+        .into_request(&["SOC2"])
+        .unwrap();
         assert_eq!(a.run_id(), b.run_id());
-        assert_eq!(report_prefix(&a), format!("reports/SOC2/20261101T000000Z_20261201T000000Z/{}/", a.run_id()));
+        assert_eq!(
+            report_prefix(&a),
+            format!(
+                "reports/SOC2/20261101T000000Z_20261201T000000Z/{}/",
+                a.run_id()
+            )
+        );
     }
 }

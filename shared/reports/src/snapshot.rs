@@ -137,8 +137,11 @@ pub fn normalise_instant(text: &str) -> Result<String, String> {
     use time::format_description::well_known::Rfc3339;
     let text = text.trim();
     let instant = if text.len() == 10 {
-        let date = time::Date::parse(text, time::macros::format_description!("[year]-[month]-[day]"))
-            .map_err(|e| format!("`{text}` is not a date: {e}"))?;
+        let date = time::Date::parse(
+            text,
+            time::macros::format_description!("[year]-[month]-[day]"),
+        )
+        .map_err(|e| format!("`{text}` is not a date: {e}"))?;
         date.midnight().assume_utc()
     } else {
         time::OffsetDateTime::parse(text, &Rfc3339)
@@ -161,8 +164,9 @@ impl Snapshot {
                 self.schema
             )));
         }
-        check_period(&self.period_start, &self.period_end)
-            .map_err(|e| ReportError::BadPeriod(format!("{}/{}", self.period_start, self.period_end), e))?;
+        check_period(&self.period_start, &self.period_end).map_err(|e| {
+            ReportError::BadPeriod(format!("{}/{}", self.period_start, self.period_end), e)
+        })?;
         for pair in self.evidence.windows(2) {
             if pair[0].key >= pair[1].key {
                 return Err(bad(format!(
@@ -172,8 +176,16 @@ impl Snapshot {
             }
         }
         for item in &self.evidence {
-            if item.sha256.len() != 64 || !item.sha256.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()) {
-                return Err(bad(format!("evidence `{}`: sha256 `{}` is not 64 lower-case hex digits", item.key, item.sha256)));
+            if item.sha256.len() != 64
+                || !item
+                    .sha256
+                    .bytes()
+                    .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+            {
+                return Err(bad(format!(
+                    "evidence `{}`: sha256 `{}` is not 64 lower-case hex digits",
+                    item.key, item.sha256
+                )));
             }
             if item.evaluation.is_some() == item.collection.is_some() {
                 return Err(bad(format!(
@@ -301,16 +313,24 @@ mod tests {
             ("2026-10-01T00:00:00Z".into(), "2026-11-01T00:00:00Z".into())
         );
         assert_eq!(
-            parse_period("2026-10-01T02:00:00+02:00/2026-10-02T00:00:00Z").unwrap().0,
+            parse_period("2026-10-01T02:00:00+02:00/2026-10-02T00:00:00Z")
+                .unwrap()
+                .0,
             "2026-10-01T00:00:00Z"
         );
-        let empty = parse_period("2026-10-01/2026-10-01").unwrap_err().to_string();
+        let empty = parse_period("2026-10-01/2026-10-01")
+            .unwrap_err()
+            .to_string();
         assert!(empty.contains("empty"), "{empty}");
-        let inverted = parse_period("2026-11-01/2026-10-01").unwrap_err().to_string();
+        let inverted = parse_period("2026-11-01/2026-10-01")
+            .unwrap_err()
+            .to_string();
         assert!(inverted.contains("inverted"), "{inverted}");
         let garbage = parse_period("last month").unwrap_err().to_string();
         assert!(garbage.contains("START/END"), "{garbage}");
-        let bad_date = parse_period("2026-13-01/2026-11-01").unwrap_err().to_string();
+        let bad_date = parse_period("2026-13-01/2026-11-01")
+            .unwrap_err()
+            .to_string();
         assert!(bad_date.contains("start"), "{bad_date}");
     }
 

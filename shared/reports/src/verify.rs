@@ -127,7 +127,9 @@ impl std::fmt::Display for Verified {
 /// Manifest and snapshot, read and parsed: needed first by verification and by the CLI's S3 path
 /// (to know which objects to download).
 pub fn read_manifest(bundle: &dyn BundleReader) -> Result<(Vec<u8>, Manifest), VerifyError> {
-    let bytes = bundle.file(MANIFEST_FILE).map_err(|e| fail(MANIFEST_FILE, e))?;
+    let bytes = bundle
+        .file(MANIFEST_FILE)
+        .map_err(|e| fail(MANIFEST_FILE, e))?;
     let manifest: Manifest = serde_json::from_slice(&bytes)
         .map_err(|e| fail(MANIFEST_FILE, format!("not a manifest: {e}")))?;
     if manifest.schema != crate::manifest::MANIFEST_SCHEMA {
@@ -146,13 +148,17 @@ pub fn verify(
     let (manifest_bytes, manifest) = read_manifest(bundle)?;
 
     // 1. Signature.
-    let sig_bytes = bundle.file(SIGNATURE_FILE).map_err(|e| fail(SIGNATURE_FILE, e))?;
+    let sig_bytes = bundle
+        .file(SIGNATURE_FILE)
+        .map_err(|e| fail(SIGNATURE_FILE, e))?;
     let signature: ManifestSignature = serde_json::from_slice(&sig_bytes)
         .map_err(|e| fail(SIGNATURE_FILE, format!("not a signature record: {e}")))?;
     let pem = match public_key_pem {
         Some(p) => p.to_string(),
         None => {
-            let bytes = bundle.file(PUBLIC_KEY_FILE).map_err(|e| fail(PUBLIC_KEY_FILE, e))?;
+            let bytes = bundle
+                .file(PUBLIC_KEY_FILE)
+                .map_err(|e| fail(PUBLIC_KEY_FILE, e))?;
             String::from_utf8(bytes).map_err(|_| fail(PUBLIC_KEY_FILE, "not UTF-8 PEM"))?
         }
     };
@@ -160,7 +166,9 @@ pub fn verify(
     verify_signature(&manifest_bytes, &signature, &pem).map_err(|e| fail(SIGNATURE_FILE, e))?;
 
     // 2. Snapshot.
-    let snapshot_bytes = bundle.file(SNAPSHOT_FILE).map_err(|e| fail(SNAPSHOT_FILE, e))?;
+    let snapshot_bytes = bundle
+        .file(SNAPSHOT_FILE)
+        .map_err(|e| fail(SNAPSHOT_FILE, e))?;
     let actual = attest_domain::canonical::sha256_hex(&snapshot_bytes);
     if actual != manifest.snapshot.sha256 {
         return Err(fail(
@@ -171,15 +179,32 @@ pub fn verify(
             ),
         ));
     }
-    let snapshot = Snapshot::from_json(&snapshot_bytes).map_err(|e| fail(SNAPSHOT_FILE, e.to_string()))?;
+    let snapshot =
+        Snapshot::from_json(&snapshot_bytes).map_err(|e| fail(SNAPSHOT_FILE, e.to_string()))?;
     for (what, ours, theirs) in [
         ("run id", &snapshot.run_id, &manifest.run_id),
         ("framework", &snapshot.framework.id, &manifest.framework),
-        ("period start", &snapshot.period_start, &manifest.period_start),
+        (
+            "period start",
+            &snapshot.period_start,
+            &manifest.period_start,
+        ),
         ("period end", &snapshot.period_end, &manifest.period_end),
-        ("generated at", &snapshot.generated_at, &manifest.generated_at),
-        ("catalogue version", &snapshot.catalogue_version, &manifest.catalogue_version),
-        ("template version", &snapshot.template_version, &manifest.template_version),
+        (
+            "generated at",
+            &snapshot.generated_at,
+            &manifest.generated_at,
+        ),
+        (
+            "catalogue version",
+            &snapshot.catalogue_version,
+            &manifest.catalogue_version,
+        ),
+        (
+            "template version",
+            &snapshot.template_version,
+            &manifest.template_version,
+        ),
     ] {
         if ours != theirs {
             return Err(fail(
@@ -201,7 +226,10 @@ pub fn verify(
         ));
     }
     for (listed, item) in manifest.evidence.iter().zip(&snapshot.evidence) {
-        if listed.key != item.key || listed.sha256 != item.sha256 || listed.version_id != item.version_id {
+        if listed.key != item.key
+            || listed.sha256 != item.sha256
+            || listed.version_id != item.version_id
+        {
             return Err(fail(
                 format!("evidence {}", item.key),
                 "the manifest and the snapshot disagree on this item (key, version or hash)",
@@ -224,19 +252,27 @@ pub fn verify(
     if root != manifest.merkle_root {
         return Err(fail(
             MANIFEST_FILE,
-            format!("merkle root {} does not match the recomputed {root}", manifest.merkle_root),
+            format!(
+                "merkle root {} does not match the recomputed {root}",
+                manifest.merkle_root
+            ),
         ));
     }
 
     // 5. Output hashes.
     let mut files = BTreeMap::new();
     for listed in &manifest.outputs {
-        let bytes = bundle.file(&listed.name).map_err(|e| fail(&listed.name, e))?;
+        let bytes = bundle
+            .file(&listed.name)
+            .map_err(|e| fail(&listed.name, e))?;
         let actual = attest_domain::canonical::sha256_hex(&bytes);
         if actual != listed.sha256 {
             return Err(fail(
                 &listed.name,
-                format!("SHA-256 {actual} differs from the manifest's {}", listed.sha256),
+                format!(
+                    "SHA-256 {actual} differs from the manifest's {}",
+                    listed.sha256
+                ),
             ));
         }
         files.insert(listed.name.clone(), bytes);
@@ -307,8 +343,10 @@ mod tests {
         let record = signature_record(&manifest_bytes, "alias/test", sig.to_der().as_bytes());
         let mut b = MemoryBundle::default();
         b.files.insert(MANIFEST_FILE.into(), manifest_bytes);
-        b.files.insert(SIGNATURE_FILE.into(), serde_json::to_vec(&record).unwrap());
-        b.files.insert(PUBLIC_KEY_FILE.into(), pem.clone().into_bytes());
+        b.files
+            .insert(SIGNATURE_FILE.into(), serde_json::to_vec(&record).unwrap());
+        b.files
+            .insert(PUBLIC_KEY_FILE.into(), pem.clone().into_bytes());
         b.files.insert(SNAPSHOT_FILE.into(), snapshot_bytes);
         for o in outputs {
             b.files.insert(o.name.into(), o.bytes);
@@ -356,7 +394,10 @@ mod tests {
         // A manifest edited after signing (e.g. an evidence hash swapped).
         let (mut b, _) = bundle(7);
         let m = b.files.get_mut(MANIFEST_FILE).unwrap();
-        let text = String::from_utf8(m.clone()).unwrap().replacen("\"sha256\":\"", "\"sha256\":\"0", 1);
+        let text =
+            String::from_utf8(m.clone())
+                .unwrap()
+                .replacen("\"sha256\":\"", "\"sha256\":\"0", 1);
         *m = text.into_bytes();
         let e = verify(&b, None).unwrap_err();
         assert_eq!(e.item, SIGNATURE_FILE, "{e}");

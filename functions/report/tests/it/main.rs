@@ -60,21 +60,33 @@ async fn a_scheduled_report_is_published_signed_and_verifies_offline() {
     ingest(&stack, &SAMPLES).await;
     let publisher = ReportPublisher::build(&stack.sdk, &config(&stack)).unwrap();
 
-    let response = handle(&publisher, scheduled("PCI-DSS-3.2.1")).await.unwrap();
+    let response = handle(&publisher, scheduled("PCI-DSS-3.2.1"))
+        .await
+        .unwrap();
     assert_eq!(response.status, ReportStatus::Published);
     assert_eq!(response.period, "2026-11-01T00:00:00Z/2026-12-01T00:00:00Z");
     assert!(response.evidence > 0);
-    assert!(response.verification.as_deref().unwrap().contains("match the manifest"));
+    assert!(response
+        .verification
+        .as_deref()
+        .unwrap()
+        .contains("match the manifest"));
 
     // An auditor's download verifies offline: signature, hashes, completeness, re-render.
-    let prefix = response.bundle.split_once(&format!("{}/", publisher.store.bucket())).unwrap().1;
+    let prefix = response
+        .bundle
+        .split_once(&format!("{}/", publisher.store.bucket()))
+        .unwrap()
+        .1;
     let bundle = download_bundle(&publisher.store, prefix).await.unwrap();
     let verified = attest_reports::verify::verify(&bundle, None).unwrap();
     assert_eq!(verified.evidence as u64, response.evidence);
     assert_eq!(Some(verified.merkle_root.clone()), response.merkle_root);
 
     // Scheduler retrying the same event finds the published run: same run, same bytes.
-    let again = handle(&publisher, scheduled("PCI-DSS-3.2.1")).await.unwrap();
+    let again = handle(&publisher, scheduled("PCI-DSS-3.2.1"))
+        .await
+        .unwrap();
     assert_eq!(again.run_id, response.run_id);
     assert_eq!(again.manifest_sha256, response.manifest_sha256);
 }
@@ -85,7 +97,8 @@ async fn the_snapshot_is_immutable_and_a_failed_run_resumes_from_it() {
     ingest(&stack, &SAMPLES[..2]).await;
     // A signing key that does not exist: the run pins its snapshot, then fails to publish.
     let mut broken = config(&stack);
-    broken.signing_key_id = "arn:aws:kms:us-east-1:123456789012:key/00000000-0000-0000-0000-000000000000".into();
+    broken.signing_key_id =
+        "arn:aws:kms:us-east-1:123456789012:key/00000000-0000-0000-0000-000000000000".into();
     let publisher = ReportPublisher::build(&stack.sdk, &broken).unwrap();
     let err = handle(&publisher, scheduled("SOC2")).await.unwrap_err();
     assert!(matches!(err, ReportFnError::Run { .. }), "{err}");
@@ -141,12 +154,20 @@ async fn missing_evidence_and_bad_requests_are_named() {
     let event = normalize_event(&event_bytes(SAMPLES[0]), &catalogue).unwrap();
     let f = &event.findings[0];
     state
-        .record_history(&FindingRows::build(&f.finding, &f.evidence, catalogue.version()))
+        .record_history(&FindingRows::build(
+            &f.finding,
+            &f.evidence,
+            catalogue.version(),
+        ))
         .await
         .unwrap();
-    let err = handle(&publisher, scheduled("PCI-DSS-3.2.1")).await.unwrap_err();
+    let err = handle(&publisher, scheduled("PCI-DSS-3.2.1"))
+        .await
+        .unwrap_err();
     assert!(
-        err.to_string().contains(&format!("evidence object {} ", f.evidence.key)) && err.to_string().contains("missing"),
+        err.to_string()
+            .contains(&format!("evidence object {} ", f.evidence.key))
+            && err.to_string().contains("missing"),
         "{err}"
     );
 }
