@@ -332,9 +332,19 @@ mod tests {
     /// A complete, signed bundle of the sample PCI report, as the report function would publish it.
     fn bundle(seed: u8) -> (MemoryBundle, String) {
         let (snapshot, objects) = crate::sample::from_events_with_objects("PCI-DSS-3.2.1").unwrap();
-        let snapshot_bytes = snapshot.to_canonical().unwrap();
         let outputs = render_all(&snapshot).unwrap();
-        let manifest = Manifest::build(&snapshot, &snapshot_bytes, &outputs);
+        signed(seed, &snapshot, outputs, objects)
+    }
+
+    /// Sign whatever outputs are given, as a signer holding the key would.
+    fn signed(
+        seed: u8,
+        snapshot: &Snapshot,
+        outputs: Vec<crate::render::Output>,
+        objects: BTreeMap<String, Vec<u8>>,
+    ) -> (MemoryBundle, String) {
+        let snapshot_bytes = snapshot.to_canonical().unwrap();
+        let manifest = Manifest::build(snapshot, &snapshot_bytes, &outputs);
         let manifest_bytes = manifest.to_canonical().unwrap();
         let (signing, pem) = key(seed);
         let sig: Signature = signing
@@ -362,6 +372,37 @@ mod tests {
         assert_eq!(ok.framework, "PCI-DSS-3.2.1");
         assert!(ok.evidence > 0 && ok.outputs >= 2);
         assert!(ok.to_string().starts_with("OK PCI-DSS-3.2.1"));
+    }
+
+    #[test]
+    fn outputs_that_the_snapshot_does_not_reproduce_fail_even_when_signed() {
+        // The signer's own key signs a manifest over an altered report: hashes and signature agree,
+        // and only re-rendering shows the report does not follow from its evidence.
+        let (snapshot, objects) = crate::sample::from_events_with_objects("PCI-DSS-3.2.1").unwrap();
+        let mut outputs = render_all(&snapshot).unwrap();
+        let csv = outputs.iter_mut().find(|o| o.name == "report.csv").unwrap();
+        csv.bytes = String::from_utf8(csv.bytes.clone())
+            .unwrap()
+            .replace("FAIL", "PASS")
+            .into_bytes();
+        let (b, _) = signed(7, &snapshot, outputs, objects);
+        let e = verify(&b, None).unwrap_err();
+        assert_eq!(e.item, "report.csv");
+        assert!(e.reason.contains("re-rendering"), "{e}");
+
+        // A snapshot pinned to another template version cannot be re-rendered here: named.
+        let (mut snapshot, objects) =
+            crate::sample::from_events_with_objects("PCI-DSS-3.2.1").unwrap();
+        let outputs = render_all(&snapshot).unwrap();
+        snapshot.template_version = "sha256:0000000000000000".into();
+        let (b, _) = signed(7, &snapshot, outputs, objects);
+        let e = verify(&b, None).unwrap_err();
+        assert_eq!(e.item, "re-render");
+        assert!(
+            e.reason
+                .contains("template version sha256:0000000000000000"),
+            "{e}"
+        );
     }
 
     #[test]
