@@ -170,4 +170,22 @@ async fn missing_evidence_and_bad_requests_are_named() {
             && err.to_string().contains("missing"),
         "{err}"
     );
+
+    // The object exists, but it is not the evidence recorded: named with both hashes.
+    let other = b"{\"not\":\"the recorded evidence\"}";
+    publisher
+        .store
+        .put_once(&f.evidence.key, other, "application/json")
+        .await
+        .unwrap();
+    let err = handle(&publisher, scheduled("PCI-DSS-3.2.1"))
+        .await
+        .unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.contains(&f.evidence.key)
+            && text.contains(&f.evidence.sha256)
+            && text.contains("differs"),
+        "{text}"
+    );
 }
