@@ -72,29 +72,40 @@ def schedule_input(control_id):
     return json.dumps({"controls": [control_id], "scheduled_time": "<aws.scheduler.scheduled-time>"})
 
 
-def fix_schedules(text):
-    body = ""
-    for c in collection_controls():
-        body += (
-            f"  {schedule_name(c['id'])}:\n"
-            f"    Type: AWS::Scheduler::Schedule\n"
-            f"    Properties:\n"
-            f"      Description: \"Collect {c['id']}\"\n"
-            f"      GroupName: !Ref CollectScheduleGroup\n"
-            f"      ScheduleExpression: \"{c['schedule']}\"\n"
-            f"      ScheduleExpressionTimezone: UTC\n"
-            f"      FlexibleTimeWindow: {{ Mode: \"OFF\" }}\n"
-            f"      Target:\n"
-            f"        Arn: !GetAtt CollectFunction.Arn\n"
-            f"        RoleArn: !GetAtt CollectSchedulerRole.Arn\n"
-            f"        Input: '{schedule_input(c['id'])}'\n"
-            f"        RetryPolicy: {{ MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600 }}\n"
-            f"        DeadLetterConfig: {{ Arn: !GetAtt CollectDeadLetterQueue.Arn }}\n\n"
-        )
-    text, n = re.subn(r"(  # collect-schedules:.*\n)(?:(?!  # end collect-schedules).*\n)*(  # end collect-schedules\n)",
+def schedule_block(name, description, group, expression, function, role, schedule_input, max_age, dlq):
+    """One AWS::Scheduler::Schedule resource, as the generated template sections write it."""
+    return (
+        f"  {name}:\n"
+        f"    Type: AWS::Scheduler::Schedule\n"
+        f"    Properties:\n"
+        f"      Description: \"{description}\"\n"
+        f"      GroupName: !Ref {group}\n"
+        f"      ScheduleExpression: \"{expression}\"\n"
+        f"      ScheduleExpressionTimezone: UTC\n"
+        f"      FlexibleTimeWindow: {{ Mode: \"OFF\" }}\n"
+        f"      Target:\n"
+        f"        Arn: !GetAtt {function}.Arn\n"
+        f"        RoleArn: !GetAtt {role}.Arn\n"
+        f"        Input: '{schedule_input}'\n"
+        f"        RetryPolicy: {{ MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: {max_age} }}\n"
+        f"        DeadLetterConfig: {{ Arn: !GetAtt {dlq}.Arn }}\n\n"
+    )
+
+
+def replace_section(text, marker, body):
+    text, n = re.subn(rf"(  # {marker}:.*\n)(?:(?!  # end {marker}).*\n)*(  # end {marker}\n)",
                       lambda m: m.group(1) + body + m.group(2), text)
-    assert n == 1, "collect-schedules markers not found"
+    assert n == 1, f"{marker} markers not found"
     return text
+
+
+def fix_schedules(text):
+    body = "".join(
+        schedule_block(schedule_name(c["id"]), f"Collect {c['id']}", "CollectScheduleGroup", c["schedule"],
+                       "CollectFunction", "CollectSchedulerRole", schedule_input(c["id"]), 3600,
+                       "CollectDeadLetterQueue")
+        for c in collection_controls())
+    return replace_section(text, "collect-schedules", body)
 
 
 def report_schedule_name(framework):
@@ -112,28 +123,12 @@ REPORT_CRON = "cron(0 6 1 * ? *)"
 
 
 def fix_report_schedules(text):
-    body = ""
-    for fw in frameworks():
-        body += (
-            f"  {report_schedule_name(fw)}:\n"
-            f"    Type: AWS::Scheduler::Schedule\n"
-            f"    Properties:\n"
-            f"      Description: \"Monthly {fw} report\"\n"
-            f"      GroupName: !Ref ReportScheduleGroup\n"
-            f"      ScheduleExpression: \"{REPORT_CRON}\"\n"
-            f"      ScheduleExpressionTimezone: UTC\n"
-            f"      FlexibleTimeWindow: {{ Mode: \"OFF\" }}\n"
-            f"      Target:\n"
-            f"        Arn: !GetAtt ReportFunction.Arn\n"
-            f"        RoleArn: !GetAtt ReportSchedulerRole.Arn\n"
-            f"        Input: '{report_schedule_input(fw)}'\n"
-            f"        RetryPolicy: {{ MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 21600 }}\n"
-            f"        DeadLetterConfig: {{ Arn: !GetAtt ReportDeadLetterQueue.Arn }}\n\n"
-        )
-    text, n = re.subn(r"(  # report-schedules:.*\n)(?:(?!  # end report-schedules).*\n)*(  # end report-schedules\n)",
-                      lambda m: m.group(1) + body + m.group(2), text)
-    assert n == 1, "report-schedules markers not found"
-    return text
+    body = "".join(
+        schedule_block(report_schedule_name(fw), f"Monthly {fw} report", "ReportScheduleGroup", REPORT_CRON,
+                       "ReportFunction", "ReportSchedulerRole", report_schedule_input(fw), 21600,
+                       "ReportDeadLetterQueue")
+        for fw in frameworks())
+    return replace_section(text, "report-schedules", body)
 
 
 def fix():

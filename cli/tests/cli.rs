@@ -2,6 +2,30 @@
 
 use std::process::Command;
 
+/// `attest` as an operator runs it against AWS: the local server, and a function's `ATTEST_*`
+/// variables as the template sets them.
+fn attest_on_aws(
+    stack: &attest_testing::Stack,
+    function: &str,
+    vars: &[&str],
+    args: &[&str],
+) -> std::process::Output {
+    let env = stack.env(function);
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_attest"));
+    cmd.args(args)
+        .env("AWS_ENDPOINT_URL", attest_testing::endpoint())
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing");
+    for var in vars {
+        cmd.env(
+            var,
+            env(var).unwrap_or_else(|| panic!("{function} sets no {var}")),
+        );
+    }
+    cmd.output().expect("run attest")
+}
+
 fn attest(args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_attest"))
         .args(args)
@@ -91,23 +115,12 @@ fn canonicalize_and_hash_agree_with_the_evidence_hash() {
 #[tokio::test]
 async fn collect_runs_once_per_control_and_period() {
     let stack = attest_testing::Stack::new().await;
-    let env = stack.env("CollectFunction");
-    let run = |args: &[&str]| {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_attest"));
-        cmd.args(args)
-            .env("AWS_ENDPOINT_URL", attest_testing::endpoint())
-            .env("AWS_REGION", "us-east-1")
-            .env("AWS_ACCESS_KEY_ID", "testing")
-            .env("AWS_SECRET_ACCESS_KEY", "testing");
-        for var in [
-            "ATTEST_EVIDENCE_BUCKET",
-            "ATTEST_EVIDENCE_KMS_KEY_ID",
-            "ATTEST_RUNS_TABLE",
-        ] {
-            cmd.env(var, env(var).unwrap());
-        }
-        cmd.output().expect("run attest collect")
-    };
+    let vars = [
+        "ATTEST_EVIDENCE_BUCKET",
+        "ATTEST_EVIDENCE_KMS_KEY_ID",
+        "ATTEST_RUNS_TABLE",
+    ];
+    let run = |args: &[&str]| attest_on_aws(&stack, "CollectFunction", &vars, args);
     let args = [
         "collect",
         "cis-1.4-3.1-trail-status",
@@ -154,26 +167,15 @@ async fn collect_runs_once_per_control_and_period() {
 #[tokio::test]
 async fn report_fetch_and_verify_as_an_operator_and_an_auditor() {
     let stack = attest_testing::Stack::new().await;
-    let env = stack.env("ReportFunction");
-    let run = |args: &[&str]| {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_attest"));
-        cmd.args(args)
-            .env("AWS_ENDPOINT_URL", attest_testing::endpoint())
-            .env("AWS_REGION", "us-east-1")
-            .env("AWS_ACCESS_KEY_ID", "testing")
-            .env("AWS_SECRET_ACCESS_KEY", "testing");
-        for var in [
-            "ATTEST_EVIDENCE_BUCKET",
-            "ATTEST_EVIDENCE_KMS_KEY_ID",
-            "ATTEST_RUNS_TABLE",
-            "ATTEST_STATE_TABLE",
-            "ATTEST_HISTORY_TABLE",
-            "ATTEST_REPORT_SIGNING_KEY_ID",
-        ] {
-            cmd.env(var, env(var).unwrap());
-        }
-        cmd.output().expect("run attest")
-    };
+    let vars = [
+        "ATTEST_EVIDENCE_BUCKET",
+        "ATTEST_EVIDENCE_KMS_KEY_ID",
+        "ATTEST_RUNS_TABLE",
+        "ATTEST_STATE_TABLE",
+        "ATTEST_HISTORY_TABLE",
+        "ATTEST_REPORT_SIGNING_KEY_ID",
+    ];
+    let run = |args: &[&str]| attest_on_aws(&stack, "ReportFunction", &vars, args);
     let ok = |out: &std::process::Output| {
         assert!(
             out.status.success(),
