@@ -167,13 +167,18 @@ fn run(command: Command) -> Result<String, String> {
     }
 }
 
+/// The async runtime for the commands that call AWS.
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
+    tokio::runtime::Runtime::new().map_err(|e| {
+        eprintln!("attest: cannot start the async runtime: {e}");
+        ExitCode::from(RUN_FAILED)
+    })
+}
+
 fn collect(control: String, period: Option<String>, scheduled_time: Option<String>) -> ExitCode {
-    let runtime = match tokio::runtime::Runtime::new() {
+    let runtime = match runtime() {
         Ok(r) => r,
-        Err(e) => {
-            eprintln!("attest: cannot start the async runtime: {e}");
-            return ExitCode::from(RUN_FAILED);
-        }
+        Err(code) => return code,
     };
     runtime.block_on(async move {
         use attest_collectors::config::{build, CollectConfig};

@@ -9,14 +9,7 @@ use attest_aws::EvidenceStore;
 use attest_reports::request::ReportEvent;
 use attest_reports::verify::{verify, BundleReader, FolderBundle, MemoryBundle};
 
-use crate::{BAD_INPUT, RUN_FAILED};
-
-fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
-    tokio::runtime::Runtime::new().map_err(|e| {
-        eprintln!("attest: cannot start the async runtime: {e}");
-        ExitCode::from(RUN_FAILED)
-    })
-}
+use crate::{runtime, BAD_INPUT, RUN_FAILED};
 
 /// `s3://bucket/prefix/` -> (bucket, prefix).
 fn parse_s3(uri: &str) -> Option<(String, String)> {
