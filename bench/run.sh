@@ -14,3 +14,5 @@ taskset -c 0 "$CARGO_TARGET_DIR/release/attest-bench" --seconds "$seconds" --nod
 echo
 .venv/bin/python bench/intake_memory.py
 .venv/bin/python bench/collect_scale.py
+# Report PDF at scale against WeasyPrint (issue 5); creates bench/.venv-weasyprint on first use.
+.venv/bin/python bench/report_pdf.py

@@ -128,15 +128,21 @@ pub fn synthetic(controls: usize, rows: usize) -> Snapshot {
     ];
     let severities = ["CRITICAL", "HIGH", "MEDIUM", "MEDIUM", "LOW"];
     let regions = ["us-east-1", "eu-west-1", "ap-southeast-2"];
+    const RESOURCES_PER_CONTROL: usize = 10;
     // The last 2% of controls get no evidence: they must show as gaps.
     let evidenced = (controls - controls / 50).max(1);
     let mut evidence: Vec<EvidenceItem> = (0..rows)
         .map(|i| {
-            let kind = (rng.next() % types.len() as u64) as usize;
-            let control = &scope[(rng.next() % evidenced as u64) as usize].control_id;
-            let account = format!("{:012}", 100_000_000_000u64 + rng.next() % 4);
-            let region = rng.pick(&regions).to_string();
-            let resource_id = format!("{}-{:05}", rules[kind].split('-').next().unwrap_or("r"), i % 4000);
+            let control_index = (rng.next() % evidenced as u64) as usize;
+            let control = &scope[control_index].control_id;
+            // Each control watches a small fleet of resources, each evaluated several times in the
+            // period (Config re-evaluates on change and on its schedule), as in a real account.
+            let resource = control_index * RESOURCES_PER_CONTROL
+                + (rng.next() % RESOURCES_PER_CONTROL as u64) as usize;
+            let kind = resource % types.len();
+            let account = format!("{:012}", 100_000_000_000u64 + (resource / 7 % 4) as u64);
+            let region = regions[resource % regions.len()].to_string();
+            let resource_id = format!("{}-{:05}", rules[kind].split('-').next().unwrap_or("r"), resource);
             let day = 1 + (rng.next() % 30);
             let observed_at = format!(
                 "2026-11-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
@@ -201,8 +207,8 @@ pub fn synthetic(controls: usize, rows: usize) -> Snapshot {
         controls: scope,
         exceptions: exceptions::parse(
             "id,framework,rule_id,account,resource_id,owner,rationale,expires\n\
-             SYN-1,*,restricted-ssh,*,restricted-00042,net@example.com,Bastion migration,2027-01-31\n\
-             SYN-2,*,iam-user-mfa-enabled,*,iam-00007,iam@example.com,Break-glass user,2026-11-15\n",
+             SYN-1,*,restricted-ssh,*,restricted-00043,net@example.com,Bastion migration,2027-01-31\n\
+             SYN-2,*,iam-user-mfa-enabled,*,iam-00008,iam@example.com,Break-glass user,2026-11-15\n",
         )
         .unwrap_or_default(),
         evidence,

@@ -82,3 +82,251 @@ fn synthetic_report_counts_add_up_and_renders_identically_twice() {
         assert!(a.bytes == b.bytes, "{} differs between runs", a.name);
     }
 }
+
+// Standard outputs for GRC tools, each checked by an implementation that is not ours: OSCAL with
+// compliance-trestle's models, OCSF with a checker written from the OCSF 1.3.0 schema.
+
+const OSCAL_OUTPUT: &str = "oscal-assessment-results.json";
+const OCSF_OUTPUT: &str = "ocsf-compliance-findings.jsonl";
+
+/// The pinned Python (with compliance-trestle) that `make test` exports. Unset means the check
+/// cannot run, which must fail loudly rather than pass without checking anything.
+fn attest_python() -> String {
+    match std::env::var("ATTEST_PYTHON") {
+        Ok(python) if !python.is_empty() => python,
+        _ => panic!(
+            "ATTEST_PYTHON is not set: run this test via `make test`, which creates .venv with \
+             compliance-trestle and exports ATTEST_PYTHON (or set ATTEST_PYTHON=$PWD/.venv/bin/python)"
+        ),
+    }
+}
+
+fn validate(script: &str, files: &[std::path::PathBuf]) -> std::process::Output {
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../scripts")
+        .join(script);
+    std::process::Command::new(attest_python())
+        .arg(&script)
+        .args(files)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", script.display()))
+}
+
+fn scratch(name: &str) -> std::path::PathBuf {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn output_bytes(snapshot: &attest_reports::Snapshot, name: &str) -> Vec<u8> {
+    render_all(snapshot)
+        .unwrap()
+        .into_iter()
+        .find(|o| o.name == name)
+        .unwrap_or_else(|| panic!("no output {name}"))
+        .bytes
+}
+
+#[test]
+fn oscal_and_ocsf_outputs_pass_independent_validators() {
+    let dir = scratch("grc-outputs");
+    let mut snapshots: Vec<(String, attest_reports::Snapshot)> =
+        ["PCI-DSS-3.2.1", "SOC2", "HIPAA", "CIS-AWS-1.4", "GDPR"]
+            .into_iter()
+            .map(|fw| (fw.to_string(), sample::from_events(fw).unwrap()))
+            .collect();
+    snapshots.push(("synthetic".to_string(), sample::synthetic(40, 800)));
+    let (mut oscal, mut ocsf) = (Vec::new(), Vec::new());
+    for (label, snapshot) in &snapshots {
+        let outputs = render_all(snapshot).unwrap();
+        for (name, list) in [(OSCAL_OUTPUT, &mut oscal), (OCSF_OUTPUT, &mut ocsf)] {
+            let output = outputs.iter().find(|o| o.name == name).unwrap();
+            let path = dir.join(format!("{label}-{name}"));
+            std::fs::write(&path, &output.bytes).unwrap();
+            list.push(path);
+        }
+    }
+    for (script, files) in [("validate_oscal.py", &oscal), ("validate_ocsf.py", &ocsf)] {
+        let run = validate(script, files);
+        let stdout = String::from_utf8_lossy(&run.stdout);
+        let stderr = String::from_utf8_lossy(&run.stderr);
+        println!("{script}:\n{stdout}{stderr}");
+        assert!(
+            run.status.success(),
+            "{script} rejected the outputs:\n{stderr}"
+        );
+        assert_eq!(stdout.lines().count(), files.len(), "{stdout}");
+    }
+}
+
+/// The validators are worth running only if they reject what is wrong: break rendered documents in
+/// ways a renderer bug could, and expect each file to be named as invalid.
+#[test]
+fn validators_reject_broken_outputs() {
+    let dir = scratch("grc-broken");
+    let snapshot = sample::from_events("PCI-DSS-3.2.1").unwrap();
+
+    let oscal: serde_json::Value =
+        serde_json::from_slice(&output_bytes(&snapshot, OSCAL_OUTPUT)).unwrap();
+    type Break = fn(&mut serde_json::Value);
+    let oscal_breaks: [(&str, Break); 4] = [
+        ("no-import-ap", |d| {
+            d["assessment-results"]
+                .as_object_mut()
+                .unwrap()
+                .remove("import-ap");
+        }),
+        ("bad-state", |d| {
+            d["assessment-results"]["results"][0]["findings"][0]["target"]["status"]["state"] =
+                "passed".into();
+        }),
+        ("numeric-control-id", |d| {
+            d["assessment-results"]["results"][0]["reviewed-controls"]["control-selections"][0]
+                ["include-controls"][0]["control-id"] = "1.2.3".into();
+        }),
+        ("dangling-observation", |d| {
+            d["assessment-results"]["results"][0]["findings"][0]["related-observations"] =
+                serde_json::json!([{"observation-uuid": "00000000-0000-4000-8000-000000000000"}]);
+        }),
+    ];
+    let mut files = Vec::new();
+    for (label, edit) in oscal_breaks {
+        let mut doc = oscal.clone();
+        edit(&mut doc);
+        let path = dir.join(format!("{label}.json"));
+        std::fs::write(&path, serde_json::to_vec(&doc).unwrap()).unwrap();
+        files.push(path);
+    }
+    let run = validate("validate_oscal.py", &files);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(!run.status.success(), "broken OSCAL accepted:\n{stderr}");
+    for f in &files {
+        assert!(
+            stderr.contains(&*f.to_string_lossy()),
+            "{} not reported:\n{stderr}",
+            f.display()
+        );
+    }
+    assert!(stderr.contains("import-ap"), "{stderr}");
+
+    let ocsf = output_bytes(&snapshot, OCSF_OUTPUT);
+    let first: serde_json::Value =
+        serde_json::from_slice(ocsf.split(|b| *b == b'\n').next().unwrap()).unwrap();
+    let ocsf_breaks: [(&str, Break); 4] = [
+        ("no-class-uid", |e| {
+            e.as_object_mut().unwrap().remove("class_uid");
+        }),
+        ("bad-status-id", |e| e["compliance"]["status_id"] = 7.into()),
+        ("bad-type-uid", |e| e["type_uid"] = 200302.into()),
+        ("seconds-not-ms", |e| e["time"] = 1_796_104_800.into()),
+    ];
+    let mut files = Vec::new();
+    for (label, edit) in ocsf_breaks {
+        let mut event = first.clone();
+        edit(&mut event);
+        let mut bytes = serde_json::to_vec(&event).unwrap();
+        bytes.push(b'\n');
+        let path = dir.join(format!("{label}.jsonl"));
+        std::fs::write(&path, bytes).unwrap();
+        files.push(path);
+    }
+    let unterminated = dir.join("unterminated.jsonl");
+    std::fs::write(&unterminated, ocsf.strip_suffix(b"\n").unwrap()).unwrap();
+    files.push(unterminated);
+    let run = validate("validate_ocsf.py", &files);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(!run.status.success(), "broken OCSF accepted:\n{stderr}");
+    for f in &files {
+        assert!(
+            stderr.contains(&*f.to_string_lossy()),
+            "{} not reported:\n{stderr}",
+            f.display()
+        );
+    }
+}
+
+#[test]
+fn html_and_pdf_are_byte_identical_across_renders() {
+    use attest_reports::render::{html, pdf};
+    for snapshot in [
+        sample::from_events("PCI-DSS-3.2.1").unwrap(),
+        sample::synthetic(20, 300),
+    ] {
+        // Two evaluations, so nothing is shared between the renders but the snapshot's content.
+        let first = evaluate(&snapshot);
+        let second = evaluate(&snapshot.clone());
+        assert!(html::render(&first).unwrap() == html::render(&second).unwrap());
+        let a = pdf::render(&first).unwrap();
+        let b = pdf::render(&second).unwrap();
+        assert!(a == b, "report.pdf differs between renders");
+        assert!(a.starts_with(b"%PDF-1.7"));
+        // The only date in the file is the report's own recorded time.
+        let text = String::from_utf8_lossy(&a);
+        assert!(
+            text.contains("/CreationDate(D:20261201060000"),
+            "CreationDate not from generated_at"
+        );
+    }
+}
+
+/// The PDF as a reader sees it: rendered and text-extracted by PDFium (not by our code), every page
+/// checked for overflow into the margins, colliding text, blank pages and "Page N of M"
+/// (scripts/check_pdf_look.py). PNGs of every page are left in the target's tmp dir to look at.
+#[test]
+fn pdf_reads_right_in_pdfium() {
+    use attest_reports::render::pdf;
+    use std::path::Path;
+    use std::process::Command;
+
+    let python = std::env::var("ATTEST_PYTHON").unwrap_or_else(|_| {
+        panic!(
+            "ATTEST_PYTHON is not set: run this test via `make test`, which exports the project's \
+             .venv Python (with pypdfium2 from requirements-dev.txt)"
+        )
+    });
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("pdf-look");
+    std::fs::create_dir_all(&dir).unwrap();
+    let cases = [
+        ("sample-pci", sample::from_events("PCI-DSS-3.2.1").unwrap()),
+        ("synthetic-30x600", sample::synthetic(30, 600)),
+    ];
+    for (name, snapshot) in cases {
+        let report = evaluate(&snapshot);
+        let path = dir.join(format!("{name}.pdf"));
+        std::fs::write(&path, pdf::render(&report).unwrap()).unwrap();
+        let mut expect = vec![
+            report.framework.name.clone(),
+            report.run_id.clone(),
+            report.template_version.clone(),
+            "Exceptions register".to_string(),
+        ];
+        if report.summary.gaps > 0 {
+            expect.push("GAP: no evidence in period".to_string());
+        }
+        // First and last evidence rows: keys and hashes survive wrapping and page breaks.
+        let evidence: Vec<_> = report.controls.iter().flat_map(|c| &c.evidence).collect();
+        for e in [evidence.first(), evidence.last()].into_iter().flatten() {
+            expect.push(e.sha256.clone());
+            expect.push(e.key.clone());
+        }
+        let mut command = Command::new(&python);
+        command
+            .arg(root.join("scripts/check_pdf_look.py"))
+            .arg(&path)
+            .arg("--png-dir")
+            .arg(dir.join(name));
+        for text in &expect {
+            command.arg("--expect").arg(text);
+        }
+        let out = command.output().unwrap();
+        assert!(
+            out.status.success(),
+            "look check failed for {name} ({}):\n{}{}",
+            path.display(),
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}

@@ -1,8 +1,12 @@
 //! Every output of a report, rendered from the snapshot alone. Output order, names and bytes are
-//! fixed for a given snapshot and [`TEMPLATE_VERSION`]: no clock, no randomness, no hash-map order.
+//! fixed for a given snapshot and [`template_version`]: no clock, no randomness, no hash-map order.
 
 pub mod csv;
+pub mod html;
 pub mod json;
+pub mod ocsf;
+pub mod oscal;
+pub mod pdf;
 
 use crate::error::ReportError;
 use crate::evaluate::{evaluate, Report};
@@ -26,7 +30,9 @@ pub fn template_version() -> String {
 }
 
 fn template_parts() -> Vec<&'static [u8]> {
-    vec![]
+    let mut parts: Vec<&'static [u8]> = vec![html::TEMPLATE.as_bytes()];
+    parts.extend(pdf::FONT_FILES);
+    parts
 }
 
 /// One rendered file.
@@ -53,7 +59,6 @@ pub fn render_all(snapshot: &Snapshot) -> Result<Vec<Output>, ReportError> {
 }
 
 pub fn render_report(snapshot: &Snapshot, report: &Report) -> Result<Vec<Output>, ReportError> {
-    let _ = snapshot;
     Ok(vec![
         Output {
             name: "report.json",
@@ -64,6 +69,26 @@ pub fn render_report(snapshot: &Snapshot, report: &Report) -> Result<Vec<Output>
             name: "report.csv",
             media_type: "text/csv",
             bytes: csv::render(report)?,
+        },
+        Output {
+            name: "report.html",
+            media_type: "text/html",
+            bytes: html::render(report)?,
+        },
+        Output {
+            name: "report.pdf",
+            media_type: "application/pdf",
+            bytes: pdf::render(report)?,
+        },
+        Output {
+            name: oscal::OUTPUT,
+            media_type: "application/json",
+            bytes: oscal::render(snapshot, report)?,
+        },
+        Output {
+            name: ocsf::OUTPUT,
+            media_type: "application/x-ndjson",
+            bytes: ocsf::render(report)?,
         },
     ])
 }
