@@ -12,5 +12,8 @@ pub enum ReportError {
     #[error("exception register row {row}: {reason}")]
     BadException { row: usize, reason: String },
     #[error("rendering {output}: {reason}")]
-    Render { output: &'static str, reason: String },
+    Render {
+        output: &'static str,
+        reason: String,
+    },
 }

@@ -142,7 +142,11 @@ pub fn synthetic(controls: usize, rows: usize) -> Snapshot {
             let kind = resource % types.len();
             let account = format!("{:012}", 100_000_000_000u64 + (resource / 7 % 4) as u64);
             let region = regions[resource % regions.len()].to_string();
-            let resource_id = format!("{}-{:05}", rules[kind].split('-').next().unwrap_or("r"), resource);
+            let resource_id = format!(
+                "{}-{:05}",
+                rules[kind].split('-').next().unwrap_or("r"),
+                resource
+            );
             let day = 1 + (rng.next() % 30);
             let observed_at = format!(
                 "2026-11-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
@@ -179,7 +183,9 @@ pub fn synthetic(controls: usize, rows: usize) -> Snapshot {
                     collector_version: "1".to_string(),
                     period_start: "2026-11-01T00:00:00Z".to_string(),
                     period_end: "2026-11-02T00:00:00Z".to_string(),
-                    collected_by: Some("arn:aws:sts::100000000000:assumed-role/attest-collect/fn".to_string()),
+                    collected_by: Some(
+                        "arn:aws:sts::100000000000:assumed-role/attest-collect/fn".to_string(),
+                    ),
                 }),
             }
         })

@@ -29,7 +29,14 @@ fn suppressed_findings_and_register_entries_are_exceptions_and_expired_ones_fail
     // All frameworks the sample touches, so every sample finding is seen by some report.
     let mut seen_in_force = false;
     let mut seen_expired = false;
-    for framework in ["PCI-DSS-3.2.1", "SOC2", "CIS-AWS-1.4", "HIPAA", "GDPR", "CIS-AWS-3.0"] {
+    for framework in [
+        "PCI-DSS-3.2.1",
+        "SOC2",
+        "CIS-AWS-1.4",
+        "HIPAA",
+        "GDPR",
+        "CIS-AWS-3.0",
+    ] {
         let report = evaluate(&sample::from_events(framework).unwrap());
         for x in &report.exceptions {
             let r = report
