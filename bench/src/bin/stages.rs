@@ -1,9 +1,32 @@
 //! Per-stage cost of intake compute on the Config sample event (`cargo run --release -p attest-bench --bin stages`):
 //! where the time goes, to read beside the main benchmark.
-use attest_domain::records::FindingRows;
+use attest_domain::records::{FindingRows, ItemSink};
 use attest_domain::{canonical, normalize_event, Catalogue};
 use std::hint::black_box;
 use std::time::Instant;
+/// serde_dynamo's own item type, filled the way the AWS adapter fills SDK items (as in the main bench).
+#[derive(Default)]
+struct Item(serde_dynamo::Item);
+impl ItemSink for Item {
+    fn reserve(&mut self, additional: usize) {
+        self.0.reserve(additional);
+    }
+    fn string(&mut self, name: impl Into<String>, value: String) {
+        self.0
+            .insert(name.into(), serde_dynamo::AttributeValue::S(value));
+    }
+    fn boolean(&mut self, name: impl Into<String>, value: bool) {
+        self.0
+            .insert(name.into(), serde_dynamo::AttributeValue::Bool(value));
+    }
+    fn strings(&mut self, name: impl Into<String>, values: Vec<String>) {
+        let values = values.into_iter().map(serde_dynamo::AttributeValue::S);
+        self.0.insert(
+            name.into(),
+            serde_dynamo::AttributeValue::L(values.collect()),
+        );
+    }
+}
 fn t(name: &str, n: u32, mut f: impl FnMut()) {
     let s = Instant::now();
     for _ in 0..n {
@@ -53,6 +76,20 @@ fn main() {
     let rows = FindingRows::build(&e.findings[0].finding, &e.findings[0].evidence, c.version());
     t("serde_dynamo current item", n, || {
         black_box(serde_dynamo::to_item::<_, serde_dynamo::Item>(&rows.current).unwrap());
+    });
+    t("rows build + into_items (both)", n, || {
+        let (mut current, mut history) = (Item::default(), Item::default());
+        FindingRows::build(&e.findings[0].finding, &e.findings[0].evidence, c.version())
+            .into_items(&mut current, &mut history);
+        black_box((current.0, history.0));
+    });
+    t("rows clone", n, || {
+        black_box(rows.clone());
+    });
+    t("rows clone + into_items (both)", n, || {
+        let (mut current, mut history) = (Item::default(), Item::default());
+        rows.clone().into_items(&mut current, &mut history);
+        black_box((current.0, history.0));
     });
     println!(
         "  (controls on the finding: {})",

@@ -180,8 +180,7 @@ async fn store_finding(
 ) -> Result<FindingOutcome, AdapterError> {
     let stored = intake.evidence.put(&item.evidence).await?;
     let rows = FindingRows::build(&item.finding, &item.evidence, intake.catalogue.version());
-    let history = intake.state.record_history(&rows).await?;
-    let state = intake.state.apply_current(&rows).await?;
+    let (history, state) = intake.state.store(rows).await?;
     Ok(FindingOutcome {
         mapped: item.finding.is_mapped(),
         evidence_written: stored.newly_written,

@@ -16,11 +16,11 @@ use attest_domain::records::{
 };
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde::de::DeserializeOwned;
-use serde::Serialize;
 use tracing::instrument;
 
 use crate::dynamo::{self, Item};
 use crate::error::AdapterError;
+use crate::items::{current_item, finding_items, history_item};
 
 #[derive(Clone, Debug)]
 pub struct StateStore {
@@ -43,13 +43,6 @@ pub enum StateOutcome {
     Stale,
 }
 
-fn to_item<T: Serialize>(what: &'static str, row: &T) -> Result<Item, AdapterError> {
-    serde_dynamo::to_item(row).map_err(|e| AdapterError::Encode {
-        what,
-        message: e.to_string(),
-    })
-}
-
 /// Every standing a state can have, for reading a framework index whole.
 pub const STANDINGS: [&str; 7] = [
     "COMPLIANT",
@@ -60,16 +53,6 @@ pub const STANDINGS: [&str; 7] = [
     "SUPPRESSED",
     "ARCHIVED",
 ];
-
-fn with_framework_keys(mut item: Item, frameworks: &[String], value: &str) -> Item {
-    for framework in frameworks {
-        item.insert(
-            framework_key(framework),
-            AttributeValue::S(value.to_string()),
-        );
-    }
-    item
-}
 
 impl StateStore {
     pub fn new(
@@ -87,11 +70,30 @@ impl StateStore {
     /// Append the finding's history item. Idempotent.
     #[instrument(skip_all, fields(state_id = %rows.history.fields.state_id))]
     pub async fn record_history(&self, rows: &FindingRows) -> Result<HistoryOutcome, AdapterError> {
-        let item = with_framework_keys(
-            to_item("history row", &rows.history)?,
-            &rows.frameworks,
-            &rows.history.observed_date,
-        );
+        self.put_history(history_item(rows.history.clone(), &rows.frameworks))
+            .await
+    }
+
+    /// Make this finding the current state unless an equal or newer evaluation already is.
+    #[instrument(skip_all, fields(state_id = %rows.current.fields.state_id))]
+    pub async fn apply_current(&self, rows: &FindingRows) -> Result<StateOutcome, AdapterError> {
+        self.put_current(current_item(rows.current.clone(), &rows.frameworks))
+            .await
+    }
+
+    /// [`Self::record_history`], then [`Self::apply_current`], consuming the rows (their strings
+    /// move into the items instead of being copied).
+    #[instrument(skip_all, fields(state_id = %rows.current.fields.state_id))]
+    pub async fn store(
+        &self,
+        rows: FindingRows,
+    ) -> Result<(HistoryOutcome, StateOutcome), AdapterError> {
+        let (current, history) = finding_items(rows);
+        let history = self.put_history(history).await?;
+        Ok((history, self.put_current(current).await?))
+    }
+
+    async fn put_history(&self, item: Item) -> Result<HistoryOutcome, AdapterError> {
         Ok(
             match self
                 .put_if(&self.history_table, item, "attribute_not_exists(pk)", None)
@@ -103,23 +105,16 @@ impl StateStore {
         )
     }
 
-    /// Make this finding the current state unless an equal or newer evaluation already is.
-    #[instrument(skip_all, fields(state_id = %rows.current.fields.state_id))]
-    pub async fn apply_current(&self, rows: &FindingRows) -> Result<StateOutcome, AdapterError> {
-        let item = with_framework_keys(
-            to_item("current state row", &rows.current)?,
-            &rows.frameworks,
-            &rows.current.fields.standing,
-        );
+    async fn put_current(&self, item: Item) -> Result<StateOutcome, AdapterError> {
+        // Every current-state item carries both (`CurrentStateRow::into_item` always writes them).
+        let value = |name: &str| {
+            item.get(name)
+                .cloned()
+                .unwrap_or(AttributeValue::Null(true))
+        };
         let values = Item::from([
-            (
-                ":t".to_string(),
-                AttributeValue::S(rows.current.fields.observed_at.clone()),
-            ),
-            (
-                ":h".to_string(),
-                AttributeValue::S(rows.current.fields.evidence_sha256.clone()),
-            ),
+            (":t".to_string(), value("observed_at")),
+            (":h".to_string(), value("evidence_sha256")),
         ]);
         let newer = "attribute_not_exists(pk) OR observed_at < :t OR (observed_at = :t AND evidence_sha256 < :h)";
         Ok(

@@ -73,6 +73,18 @@ pub fn write(value: &Value, out: &mut Vec<u8>) -> Result<(), CanonicalError> {
             let Some(object) = value.as_object() else {
                 return Ok(());
             };
+            // Members already in RFC 8785 order (strictly ascending, so also unique) are written as
+            // they are; only the others are copied aside and sorted.
+            let mut previous: Option<&str> = None;
+            let in_order = object.iter().all(|(key, _)| {
+                let ordered = previous.is_none_or(|p| utf16_cmp(p, key).is_lt());
+                previous = Some(key);
+                ordered
+            });
+            if in_order {
+                write_members(object.iter(), out)?;
+                return Ok(());
+            }
             // Small objects (almost all of them) are sorted on the stack.
             let mut small: [(&str, &Value); 24] = [("", value); 24];
             let mut large: Vec<(&str, &Value)> = Vec::new();
@@ -85,29 +97,49 @@ pub fn write(value: &Value, out: &mut Vec<u8>) -> Result<(), CanonicalError> {
                 large.extend(object.iter());
                 &mut large
             };
-            // UTF-8 byte order equals UTF-16 order unless a name holds a character at or above
-            // U+E000 (UTF-8 lead byte 0xEE or more), where supplementary characters sort differently.
-            if members.iter().all(|(k, _)| k.bytes().all(|b| b < 0xEE)) {
-                members.sort_unstable_by(|a, b| a.0.cmp(b.0));
-            } else {
-                members.sort_unstable_by(|a, b| a.0.encode_utf16().cmp(b.0.encode_utf16()));
-            }
+            members.sort_unstable_by(|a, b| utf16_cmp(a.0, b.0));
             if let Some(pair) = members.windows(2).find(|w| w[0].0 == w[1].0) {
                 return Err(CanonicalError::DuplicateMember(pair[0].0.to_string()));
             }
-            out.push(b'{');
-            for (i, (key, item)) in members.iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
-                write_str(key, out);
-                out.push(b':');
-                write(item, out)?;
-            }
-            out.push(b'}');
+            write_members(members.iter().copied(), out)?;
         }
     }
     Ok(())
+}
+
+/// `{"name":value,...}` for members already in order.
+fn write_members<'v>(
+    members: impl Iterator<Item = (&'v str, &'v Value)>,
+    out: &mut Vec<u8>,
+) -> Result<(), CanonicalError> {
+    out.push(b'{');
+    for (i, (key, item)) in members.enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        write_str(key, out);
+        out.push(b':');
+        write(item, out)?;
+    }
+    out.push(b'}');
+    Ok(())
+}
+
+/// Order of two member names by UTF-16 code units, without allocating. UTF-8 byte order is the
+/// same as UTF-16 order up to the first difference unless that difference involves a character at
+/// or above U+E000 (UTF-8 lead byte 0xEE or more), where supplementary characters (surrogate pairs
+/// in UTF-16, 0xF0.. in UTF-8) sort differently; only then are the names compared as UTF-16.
+fn utf16_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    let (x, y) = (a.as_bytes(), b.as_bytes());
+    let common = x.iter().zip(y).take_while(|(p, q)| p == q).count();
+    match (x.get(common), y.get(common)) {
+        // Both are lead bytes (continuation bytes are below 0xC0), so `common` is where the two
+        // differing characters start.
+        (Some(&p), Some(&q)) if p >= 0xEE && q >= 0xEE => {
+            a[common..].encode_utf16().cmp(b[common..].encode_utf16())
+        }
+        _ => x.cmp(y),
+    }
 }
 
 /// A JSON string with RFC 8785's escaping (that of ECMAScript's JSON.stringify): `"` and `\`, the
@@ -116,7 +148,11 @@ pub fn write(value: &Value, out: &mut Vec<u8>) -> Result<(), CanonicalError> {
 /// string writer does exactly this.
 pub fn write_str(s: &str, out: &mut Vec<u8>) {
     // Most strings in AWS events need no escaping: copy them as they are.
-    if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+    // No early exit: the check over the whole string compiles to vector code.
+    let plain = s.bytes().fold(true, |plain, b| {
+        plain & (b >= 0x20) & (b != b'"') & (b != b'\\')
+    });
+    if plain {
         out.push(b'"');
         out.extend_from_slice(s.as_bytes());
         out.push(b'"');
@@ -140,7 +176,13 @@ fn write_number(n: &Value, out: &mut Vec<u8>) {
 
 /// Lower-case hex SHA-256 of `bytes`.
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(64);
+    for b in Sha256::digest(bytes) {
+        out.push(DIGITS[usize::from(b >> 4)] as char);
+        out.push(DIGITS[usize::from(b & 0xf)] as char);
+    }
+    out
 }
 
 /// Raw SHA-256 of `bytes` (for S3's base64 checksum header).
@@ -244,6 +286,13 @@ mod tests {
     }
 
     #[test]
+    fn sha256_hex_is_lower_case_hex_of_the_digest() {
+        for input in [&b""[..], b"abc", &[0u8, 255, 16, 1][..]] {
+            assert_eq!(sha256_hex(input), hex::encode(sha256(input)));
+        }
+    }
+
+    #[test]
     fn sha256_of_empty_input_is_the_known_digest() {
         assert_eq!(
             sha256_hex(b""),
@@ -290,6 +339,86 @@ mod tests {
         same_as_oracle(br#"[9007199254740992, 9007199254740993, -9007199254740993, 18446744073709551615, -0.0, 1e21, 1e-7, 123456789012345678901234567890]"#);
         same_as_oracle(br#"{"s":"\u0000\u001f\u007f\u2028\u2029\ud83d\ude00/\\\"\b\f\n\r\t", "nested": {"z": [], "y": {}, "x": [{}]}}"#);
         same_as_oracle(br#"[0.1, 0.2, 0.30000000000000004, 5e-324, 1.7976931348623157e308, 100, 1.0, -1.5e-10]"#);
+    }
+
+    #[test]
+    fn sorted_reverse_sorted_and_shuffled_objects_agree_with_the_reference_crate() {
+        let names = [
+            "",
+            "1",
+            "A",
+            "AwsAccountId",
+            "Aws",
+            "a",
+            "a-b",
+            "a_b",
+            "ab",
+            r"\u0080",
+            r"\u00f6",
+            r"\u20ac",
+            r"\ud7ff",
+            r"\ue000",
+            r"\ufb33",
+            r"\uffff",
+            r"\ud800\udc00",
+            r"\ud83d\ude00",
+            r"\udbff\udfff",
+            r"x\ue000",
+            r"x\ud83d\ude00",
+            r"x\uffff",
+        ];
+        let object = |order: &[&str]| {
+            let members: Vec<String> = order
+                .iter()
+                .enumerate()
+                .map(|(i, n)| format!("\"{n}\":{{\"k{i}\":[{i}],\"j\":{{}}}}"))
+                .collect();
+            format!("{{{}}}", members.join(","))
+        };
+        // The names in RFC 8785 order, as the reference crate sorts them.
+        let sorted: Vec<&str> = {
+            let out = serde_json_canonicalizer::to_string(
+                &serde_json::from_str::<serde_json::Value>(&object(&names)).unwrap(),
+            )
+            .unwrap();
+            let mut order: Vec<(usize, &str)> = names
+                .iter()
+                .map(|n| {
+                    let text: String = serde_json::from_str(&format!("\"{n}\"")).unwrap();
+                    let quoted = format!("{}:{{", serde_json::to_string(&text).unwrap());
+                    (out.find(&quoted).unwrap(), *n)
+                })
+                .collect();
+            order.sort();
+            order.into_iter().map(|(_, n)| n).collect()
+        };
+        let mut reversed = sorted.clone();
+        reversed.reverse();
+        let mut shuffled = sorted.clone();
+        shuffled.rotate_left(7);
+        shuffled.swap(2, 15);
+        for order in [&sorted, &reversed, &shuffled, &names.to_vec()] {
+            same_as_oracle(object(order).as_bytes());
+        }
+        // Already in order, one member out of order, and a duplicate among ordered members.
+        same_as_oracle(br#"{"a":1,"b":{"c":2,"d":[{"e":3,"f":4}]},"g":5}"#);
+        same_as_oracle(br#"{"a":1,"b":2,"d":4,"c":3}"#);
+        assert_eq!(
+            canonicalize_json(br#"{"a":1,"b":2,"b":3}"#).unwrap_err(),
+            CanonicalError::DuplicateMember("b".into())
+        );
+        for i in 0..names.len() {
+            for j in 0..names.len() {
+                let text =
+                    |n: &str| -> String { serde_json::from_str(&format!("\"{n}\"")).unwrap() };
+                let (a, b) = (text(names[i]), text(names[j]));
+                assert_eq!(
+                    utf16_cmp(&a, &b),
+                    a.encode_utf16().cmp(b.encode_utf16()),
+                    "{a:?} {b:?}"
+                );
+            }
+        }
     }
 
     #[test]

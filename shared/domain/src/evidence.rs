@@ -32,7 +32,18 @@ impl Evidence {
         record: &Value,
         finding: &Finding,
     ) -> Result<Self, CanonicalError> {
-        let mut bytes = Vec::with_capacity(1024);
+        Self::build_sized(envelope, record, finding, 768)
+    }
+
+    /// [`Self::build`], with the record's JSON size (about) to allocate the document once.
+    pub fn build_sized(
+        envelope: &Envelope,
+        record: &Value,
+        finding: &Finding,
+        record_size: usize,
+    ) -> Result<Self, CanonicalError> {
+        // The envelope and schema take about 250 bytes.
+        let mut bytes = Vec::with_capacity(record_size + 256);
         let fields: [(&[u8], &str); 6] = [
             (b"{\"envelope\":{\"account\":", &envelope.account),
             (b",\"detail-type\":", &envelope.detail_type),
@@ -51,13 +62,19 @@ impl Evidence {
         canonical::write_str(EVIDENCE_SCHEMA, &mut bytes);
         bytes.push(b'}');
         let sha256 = sha256_hex(&bytes);
-        let key = format!(
-            "evidence/{}/{}/{}/{}.json",
-            finding.account,
+        let parts = [
+            "evidence/",
+            &finding.account,
+            "/",
             finding.source.as_str(),
-            finding.observed_at.date_path(),
-            sha256
-        );
+            "/",
+            &finding.observed_at.date_path(),
+            "/",
+            &sha256,
+            ".json",
+        ];
+        let mut key = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+        parts.iter().for_each(|p| key.push_str(p));
         Ok(Evidence { key, sha256, bytes })
     }
 }

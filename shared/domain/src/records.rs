@@ -1,5 +1,7 @@
-//! The DynamoDB rows a finding produces, as plain structs (the AWS adapter turns them into items with
-//! serde_dynamo). Table keys and the access patterns they serve are documented in the README.
+//! The DynamoDB rows a finding produces, as plain structs, and the one function per row that lists
+//! its item's attributes ([`CurrentStateRow::into_item`], [`HistoryRow::into_item`]) into an
+//! [`ItemSink`]: the AWS adapter's sink builds SDK `AttributeValue`s (this crate stays free of SDK
+//! types). Reads come back through serde. Table keys and access patterns are documented in the README.
 //!
 //! A finding writes two items: its current state (replaced only by a newer evaluation) and a history
 //! entry (append-only). Framework queries use one sparse index per framework instead of extra rows:
@@ -80,7 +82,17 @@ pub struct HistoryRow {
 
 /// Name of the sparse index key a row carries for a framework it bears on.
 pub fn framework_key(framework: &str) -> String {
-    format!("fw_{framework}")
+    concat(&["fw_", framework])
+}
+
+/// The parts joined, in one allocation of the right size (cheaper than `format!` for keys built
+/// per finding).
+fn concat(parts: &[&str]) -> String {
+    let mut out = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    for part in parts {
+        out.push_str(part);
+    }
+    out
 }
 
 /// Name of the per-framework index (same on both tables).
@@ -98,8 +110,93 @@ pub struct FindingRows {
     pub frameworks: Vec<String>,
 }
 
+/// Receives the attributes of one DynamoDB item. Each call is one attribute: a string (`S`), a
+/// boolean (`BOOL`) or a list of strings (`L` of `S`), the shapes serde_dynamo gives these fields.
+pub trait ItemSink {
+    /// Room for `additional` more attributes.
+    fn reserve(&mut self, _additional: usize) {}
+    fn string(&mut self, name: impl Into<String>, value: String);
+    fn boolean(&mut self, name: impl Into<String>, value: bool);
+    fn strings(&mut self, name: impl Into<String>, values: Vec<String>);
+}
+
+/// Attributes of [`FindingFields`] (title counted, though it may be absent).
+const FIELD_ATTRIBUTES: usize = 22;
+
+impl FindingFields {
+    /// Every field as an item attribute, in declaration order; a `None` title is left out.
+    fn into_attributes(self, sink: &mut impl ItemSink) {
+        sink.string("state_id", self.state_id);
+        sink.string("source", self.source);
+        sink.string("event_id", self.event_id);
+        sink.string("source_finding_id", self.source_finding_id);
+        sink.string("account", self.account);
+        sink.string("region", self.region);
+        sink.string("resource_type", self.resource_type);
+        sink.string("resource_id", self.resource_id);
+        sink.string("resource_key", self.resource_key);
+        sink.string("rule_id", self.rule_id);
+        sink.string("status", self.status);
+        sink.string("source_status", self.source_status);
+        sink.string("severity", self.severity);
+        sink.string("disposition", self.disposition);
+        sink.string("standing", self.standing);
+        sink.string("observed_at", self.observed_at);
+        if let Some(title) = self.title {
+            sink.string("title", title);
+        }
+        sink.strings("controls", self.controls);
+        sink.boolean("mapped", self.mapped);
+        sink.string("evidence_key", self.evidence_key);
+        sink.string("evidence_sha256", self.evidence_sha256);
+        sink.string("catalogue_version", self.catalogue_version);
+    }
+}
+
+/// `fw_{framework}` = `value` for each framework the finding bears on.
+fn framework_attributes(frameworks: &[String], value: &str, sink: &mut impl ItemSink) {
+    for framework in frameworks {
+        sink.string(framework_key(framework), value.to_string());
+    }
+}
+
+impl CurrentStateRow {
+    /// The current-state item: the row's attributes (what serde would write) plus
+    /// `fw_{framework}` = standing for each of `frameworks`.
+    pub fn into_item(self, frameworks: &[String], sink: &mut impl ItemSink) {
+        sink.reserve(3 + FIELD_ATTRIBUTES + frameworks.len());
+        framework_attributes(frameworks, &self.fields.standing, sink);
+        sink.string("pk", self.pk);
+        sink.string("sk", self.sk);
+        sink.string("status_sort", self.status_sort);
+        self.fields.into_attributes(sink);
+    }
+}
+
+impl HistoryRow {
+    /// The history item: the row's attributes (what serde would write) plus
+    /// `fw_{framework}` = observed date for each of `frameworks`.
+    pub fn into_item(self, frameworks: &[String], sink: &mut impl ItemSink) {
+        sink.reserve(4 + FIELD_ATTRIBUTES + frameworks.len());
+        framework_attributes(frameworks, &self.observed_date, sink);
+        sink.string("pk", self.pk);
+        sink.string("sk", self.sk);
+        sink.string("history_sort", self.history_sort);
+        sink.string("observed_date", self.observed_date);
+        self.fields.into_attributes(sink);
+    }
+}
+
+impl FindingRows {
+    /// Both items, consuming the rows (their strings move into the items): `(current, history)`.
+    pub fn into_items<C: ItemSink, H: ItemSink>(self, current: &mut C, history: &mut H) {
+        self.current.into_item(&self.frameworks, current);
+        self.history.into_item(&self.frameworks, history);
+    }
+}
+
 pub fn state_pk(state_id: &str) -> String {
-    format!("STATE#{state_id}")
+    concat(&["STATE#", state_id])
 }
 
 impl FindingRows {
@@ -124,10 +221,13 @@ impl FindingRows {
             region: finding.region.clone(),
             resource_type: finding.resource_type.clone(),
             resource_id: finding.resource_id.clone(),
-            resource_key: format!(
-                "{}#{}#{}",
-                finding.account, finding.region, finding.resource_id
-            ),
+            resource_key: concat(&[
+                &finding.account,
+                "#",
+                &finding.region,
+                "#",
+                &finding.resource_id,
+            ]),
             rule_id: finding.rule_id.clone(),
             status: finding.status.as_str().to_string(),
             source_status: finding.source_status.clone(),
@@ -139,17 +239,17 @@ impl FindingRows {
             controls: finding
                 .controls
                 .iter()
-                .map(|c| format!("{}:{}", c.framework, c.control_id))
+                .map(|c| concat(&[&c.framework, ":", &c.control_id]))
                 .collect(),
             mapped: finding.is_mapped(),
             evidence_key: evidence.key.clone(),
             evidence_sha256: evidence.sha256.clone(),
             catalogue_version: catalogue_version.to_string(),
         };
-        let sort = format!("{observed_at}#{state_id}");
+        let sort = concat(&[observed_at, "#", &state_id]);
         let history = HistoryRow {
             pk: pk.clone(),
-            sk: format!("{observed_at}#{}", evidence.sha256),
+            sk: concat(&[observed_at, "#", &evidence.sha256]),
             history_sort: sort.clone(),
             observed_date: finding.observed_at.date().to_string(),
             fields: fields.clone(),

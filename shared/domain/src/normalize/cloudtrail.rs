@@ -42,6 +42,7 @@ pub(super) fn normalize(
     detail: &Value,
     catalogue: &Catalogue,
     f: &Fields,
+    event_size: usize,
 ) -> Result<NormalizedFinding, NormalizeError> {
     let event_source = f.string_named(detail, "eventSource", "detail.eventSource")?;
     let event_name = f.string_named(detail, "eventName", "detail.eventName")?;
@@ -104,7 +105,7 @@ pub(super) fn normalize(
             opt_str(detail, "userIdentity.arn").unwrap_or("unknown principal")
         )),
     };
-    with_evidence(envelope, detail, finding, f)
+    with_evidence(envelope, detail, event_size, finding, f)
 }
 
 /// Whether any CIDR in the request is the whole IPv4 or IPv6 internet.

@@ -15,6 +15,7 @@ pub(super) fn normalize(
     detail: &Value,
     catalogue: &Catalogue,
     f: &Fields,
+    event_size: usize,
 ) -> Result<NormalizedFinding, NormalizeError> {
     let rule = f.string_named(detail, "configRuleName", "detail.configRuleName")?;
     let compliance = f.string_named(
@@ -77,5 +78,5 @@ pub(super) fn normalize(
         title: opt_str(detail, "newEvaluationResult.annotation").map(str::to_string),
         controls: catalogue.config_rule_controls(rule).to_vec(),
     };
-    with_evidence(envelope, detail, finding, f)
+    with_evidence(envelope, detail, event_size, finding, f)
 }

@@ -41,13 +41,23 @@ impl<'a> Fields<'a> {
         path: &str,
         name: &str,
     ) -> Result<&'v str, NormalizeError> {
+        self.string_at(value, path, || name.to_string())
+    }
+
+    /// Like [`Self::string_named`], with the name built only for an error.
+    pub fn string_at<'v>(
+        &self,
+        value: &'v Value,
+        path: &str,
+        name: impl Fn() -> String,
+    ) -> Result<&'v str, NormalizeError> {
         match lookup(value, path) {
-            None => Err(self.missing(name)),
-            Some(v) if v.is_null() => Err(self.missing(name)),
+            None => Err(self.missing(&name())),
+            Some(v) if v.is_null() => Err(self.missing(&name())),
             Some(v) => match v.as_str() {
-                Some("") => Err(self.invalid(name, "is empty")),
+                Some("") => Err(self.invalid(&name(), "is empty")),
                 Some(s) => Ok(s),
-                None => Err(self.invalid(name, format!("expected a string, found {}", kind(v)))),
+                None => Err(self.invalid(&name(), format!("expected a string, found {}", kind(v)))),
             },
         }
     }
@@ -58,8 +68,18 @@ impl<'a> Fields<'a> {
         path: &str,
         name: &str,
     ) -> Result<Timestamp, NormalizeError> {
-        let text = self.string_named(value, path, name)?;
-        Timestamp::parse(text).map_err(|reason| self.invalid(name, reason))
+        self.timestamp_at(value, path, || name.to_string())
+    }
+
+    /// Like [`Self::timestamp`], with the name built only for an error.
+    pub fn timestamp_at(
+        &self,
+        value: &Value,
+        path: &str,
+        name: impl Fn() -> String,
+    ) -> Result<Timestamp, NormalizeError> {
+        let text = self.string_at(value, path, &name)?;
+        Timestamp::parse(text).map_err(|reason| self.invalid(&name(), reason))
     }
 }
 

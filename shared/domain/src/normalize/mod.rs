@@ -86,16 +86,28 @@ pub fn normalize_event(
 
     let findings = match (envelope.source.as_str(), envelope.detail_type.as_str()) {
         ("aws.config", CONFIG_DETAIL_TYPE) => {
-            vec![config::normalize(&envelope, detail, catalogue, &f)?]
+            vec![config::normalize(
+                &envelope,
+                detail,
+                catalogue,
+                &f,
+                bytes.len(),
+            )?]
         }
         ("aws.securityhub", SECURITY_HUB_DETAIL_TYPE) => {
-            securityhub::normalize(&envelope, detail, catalogue, &f)?
+            securityhub::normalize(&envelope, detail, catalogue, &f, bytes.len())?
         }
         // CloudTrail-recorded calls arrive under the calling service's own source (aws.kms, aws.ec2, ...).
         (source, CLOUDTRAIL_API_CALL_DETAIL_TYPE | CONSOLE_SIGN_IN_DETAIL_TYPE)
             if source.starts_with("aws.") =>
         {
-            vec![cloudtrail::normalize(&envelope, detail, catalogue, &f)?]
+            vec![cloudtrail::normalize(
+                &envelope,
+                detail,
+                catalogue,
+                &f,
+                bytes.len(),
+            )?]
         }
         (source, detail_type) => {
             return Err(NormalizeError::UnsupportedSource {
@@ -108,13 +120,15 @@ pub fn normalize_event(
     Ok(NormalizedEvent { envelope, findings })
 }
 
+/// `record_size`: about how many bytes the record's JSON takes, to size the evidence buffer once.
 fn with_evidence(
     envelope: &Envelope,
     record: &Value,
+    record_size: usize,
     finding: Finding,
     f: &Fields,
 ) -> Result<NormalizedFinding, NormalizeError> {
-    let evidence = Evidence::build(envelope, record, &finding)
+    let evidence = Evidence::build_sized(envelope, record, &finding, record_size)
         .map_err(|e| f.invalid("detail", e.to_string()))?;
     Ok(NormalizedFinding { finding, evidence })
 }

@@ -13,6 +13,7 @@ pub(super) fn normalize(
     detail: &Value,
     catalogue: &Catalogue,
     f: &Fields,
+    event_size: usize,
 ) -> Result<Vec<NormalizedFinding>, NormalizeError> {
     let findings = match detail.get("findings") {
         None => return Err(f.missing("detail.findings")),
@@ -23,10 +24,12 @@ pub(super) fn normalize(
             None => return Err(f.invalid("detail.findings", "expected an array")),
         },
     };
+    // Findings in one event are of similar size.
+    let record_size = event_size / findings.len();
     findings
         .iter()
         .enumerate()
-        .map(|(i, raw)| one(envelope, raw, i, catalogue, f))
+        .map(|(i, raw)| one(envelope, raw, i, record_size, catalogue, f))
         .collect()
 }
 
@@ -34,28 +37,30 @@ fn one(
     envelope: &Envelope,
     raw: &Value,
     index: usize,
+    record_size: usize,
     catalogue: &Catalogue,
     f: &Fields,
 ) -> Result<NormalizedFinding, NormalizeError> {
-    let at = |field: &str| format!("detail.findings[{index}].{field}");
+    // Field names for errors, built only when there is one.
+    let at = |field: &'static str| move || format!("detail.findings[{index}].{field}");
     if !raw.is_object() {
         return Err(f.invalid(&format!("detail.findings[{index}]"), "expected an object"));
     }
-    let id = f.string_named(raw, "Id", &at("Id"))?;
-    let account = f.string_named(raw, "AwsAccountId", &at("AwsAccountId"))?;
-    let observed_at = f.timestamp(raw, "UpdatedAt", &at("UpdatedAt"))?;
+    let id = f.string_at(raw, "Id", at("Id"))?;
+    let account = f.string_at(raw, "AwsAccountId", at("AwsAccountId"))?;
+    let observed_at = f.timestamp_at(raw, "UpdatedAt", at("UpdatedAt"))?;
     let resource = raw
         .get("Resources")
         .and_then(|r| r.as_array())
         .and_then(|r| r.first())
-        .ok_or_else(|| f.missing(&at("Resources[0]")))?;
-    let resource_type = f.string_named(resource, "Type", &at("Resources[0].Type"))?;
-    let resource_id = f.string_named(resource, "Id", &at("Resources[0].Id"))?;
+        .ok_or_else(|| f.missing(&at("Resources[0]")()))?;
+    let resource_type = f.string_at(resource, "Type", at("Resources[0].Type"))?;
+    let resource_id = f.string_at(resource, "Id", at("Resources[0].Id"))?;
 
     let control_id = opt_str(raw, "Compliance.SecurityControlId");
     let rule_id = match control_id.or_else(|| opt_str(raw, "ProductFields.ControlId")) {
         Some(c) => c,
-        None => f.string_named(raw, "GeneratorId", &at("GeneratorId"))?,
+        None => f.string_at(raw, "GeneratorId", at("GeneratorId"))?,
     };
 
     // Findings without a compliance verdict (GuardDuty, Inspector, ...) are security signals to review.
@@ -73,7 +78,7 @@ fn one(
                 })
                 .ok_or_else(|| {
                     f.invalid(
-                        &at("Compliance.Status"),
+                        &at("Compliance.Status")(),
                         format!("`{word}` is not PASSED, FAILED, WARNING or NOT_AVAILABLE"),
                     )
                 })?,
@@ -84,7 +89,10 @@ fn one(
 
     let severity = match opt_str(raw, "Severity.Label") {
         Some(label) => Severity::from_label(label).ok_or_else(|| {
-            f.invalid(&at("Severity.Label"), format!("unknown severity `{label}`"))
+            f.invalid(
+                &at("Severity.Label")(),
+                format!("unknown severity `{label}`"),
+            )
         })?,
         None => raw
             .get("Severity")
@@ -130,7 +138,7 @@ fn one(
         title: opt_str(raw, "Title").map(str::to_string),
         controls: catalogue.securityhub_controls(control_id, related),
     };
-    with_evidence(envelope, raw, finding, f)
+    with_evidence(envelope, raw, record_size, finding, f)
 }
 
 /// ASFF's documented bands for `Severity.Normalized` when no label is given.
