@@ -14,10 +14,12 @@ use std::hint::black_box;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use attest_domain::records::{FindingRows, ItemSink};
+use attest_domain::records::FindingRows;
 use attest_domain::{normalize_event, Catalogue};
-use serde_dynamo::AttributeValue;
 use sha2::{Digest, Sha256};
+
+mod sink;
+use sink::Item;
 
 const EVENTS: &[&str] = &[
     "securityhub-four-findings.json",
@@ -25,30 +27,6 @@ const EVENTS: &[&str] = &[
     "config-noncompliant-with-old-result.json",
     "cloudtrail-stoplogging.json",
 ];
-
-/// An item sink of serde_dynamo's own `Item` type: what the AWS adapter's sink does with SDK
-/// `AttributeValue`s (`attest-aws` `items.rs`), without linking the SDK. The attributes come from
-/// the production functions (`FindingRows::into_items`).
-#[derive(Default)]
-struct Item(serde_dynamo::Item);
-
-impl ItemSink for Item {
-    fn reserve(&mut self, additional: usize) {
-        self.0.reserve(additional);
-    }
-    fn string(&mut self, name: impl Into<String>, value: String) {
-        self.0.insert(name.into(), AttributeValue::S(value));
-    }
-    fn boolean(&mut self, name: impl Into<String>, value: bool) {
-        self.0.insert(name.into(), AttributeValue::Bool(value));
-    }
-    fn strings(&mut self, name: impl Into<String>, values: Vec<String>) {
-        self.0.insert(
-            name.into(),
-            AttributeValue::L(values.into_iter().map(AttributeValue::S).collect()),
-        );
-    }
-}
 
 fn attest_once(bytes: &[u8], catalogue: &Catalogue) -> usize {
     let event = normalize_event(bytes, catalogue).expect("sample events normalise");

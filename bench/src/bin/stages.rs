@@ -1,32 +1,12 @@
 //! Per-stage cost of intake compute on the Config sample event (`cargo run --release -p attest-bench --bin stages`):
 //! where the time goes, to read beside the main benchmark.
-use attest_domain::records::{FindingRows, ItemSink};
+use attest_domain::records::FindingRows;
 use attest_domain::{canonical, normalize_event, Catalogue};
 use std::hint::black_box;
 use std::time::Instant;
-/// serde_dynamo's own item type, filled the way the AWS adapter fills SDK items (as in the main bench).
-#[derive(Default)]
-struct Item(serde_dynamo::Item);
-impl ItemSink for Item {
-    fn reserve(&mut self, additional: usize) {
-        self.0.reserve(additional);
-    }
-    fn string(&mut self, name: impl Into<String>, value: String) {
-        self.0
-            .insert(name.into(), serde_dynamo::AttributeValue::S(value));
-    }
-    fn boolean(&mut self, name: impl Into<String>, value: bool) {
-        self.0
-            .insert(name.into(), serde_dynamo::AttributeValue::Bool(value));
-    }
-    fn strings(&mut self, name: impl Into<String>, values: Vec<String>) {
-        let values = values.into_iter().map(serde_dynamo::AttributeValue::S);
-        self.0.insert(
-            name.into(),
-            serde_dynamo::AttributeValue::L(values.collect()),
-        );
-    }
-}
+#[path = "../sink.rs"]
+mod sink;
+use sink::Item;
 fn t(name: &str, n: u32, mut f: impl FnMut()) {
     let s = Instant::now();
     for _ in 0..n {
