@@ -163,22 +163,54 @@ impl EvidenceStore {
         key: &str,
         version_id: Option<&str>,
     ) -> Result<Vec<u8>, AdapterError> {
-        let out = self
+        self.get_if_present(key, version_id)
+            .await?
+            .ok_or_else(|| AdapterError::Aws {
+                operation: "s3:GetObject",
+                target: self.target(key),
+                message: format!("no such object (version {version_id:?})"),
+                retryable: false,
+            })
+    }
+
+    /// The bytes of one version of an object, or `None` when that key or version does not exist.
+    pub async fn get_if_present(
+        &self,
+        key: &str,
+        version_id: Option<&str>,
+    ) -> Result<Option<Vec<u8>>, AdapterError> {
+        let result = self
             .client
             .get_object()
             .bucket(&self.bucket)
             .key(key)
             .set_version_id(version_id.map(str::to_string))
             .send()
-            .await
-            .map_err(|e| AdapterError::from_sdk("s3:GetObject", self.target(key), e))?;
+            .await;
+        let out = match result {
+            Ok(out) => out,
+            Err(err)
+                if err
+                    .as_service_error()
+                    .is_some_and(|e| e.is_no_such_key() || e.code() == Some("NoSuchVersion")) =>
+            {
+                return Ok(None)
+            }
+            Err(err) => {
+                return Err(AdapterError::from_sdk(
+                    "s3:GetObject",
+                    self.target(key),
+                    err,
+                ))
+            }
+        };
         let body = out.body.collect().await.map_err(|e| AdapterError::Aws {
             operation: "s3:GetObject",
             target: self.target(key),
             message: e.to_string(),
             retryable: true,
         })?;
-        Ok(body.into_bytes().to_vec())
+        Ok(Some(body.into_bytes().to_vec()))
     }
 
     fn target(&self, key: &str) -> String {

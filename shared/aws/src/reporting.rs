@@ -668,7 +668,10 @@ pub async fn download_bundle(
         PUBLIC_KEY_FILE,
         SNAPSHOT_FILE,
     ] {
-        if let Some(bytes) = get_if_present(store, &format!("{prefix}{name}"), None).await? {
+        if let Some(bytes) = store
+            .get_if_present(&format!("{prefix}{name}"), None)
+            .await?
+        {
             bundle.files.insert(name.to_string(), bytes);
         }
     }
@@ -681,15 +684,18 @@ pub async fn download_bundle(
         return Ok(bundle);
     };
     for output in &manifest.outputs {
-        if let Some(bytes) =
-            get_if_present(store, &format!("{prefix}{}", output.name), None).await?
+        if let Some(bytes) = store
+            .get_if_present(&format!("{prefix}{}", output.name), None)
+            .await?
         {
             bundle.files.insert(output.name.clone(), bytes);
         }
     }
     let fetched: Vec<(String, Option<Vec<u8>>)> = futures::stream::iter(&manifest.evidence)
         .map(|e| async move {
-            let bytes = get_if_present(store, &e.key, e.version_id.as_deref()).await?;
+            let bytes = store
+                .get_if_present(&e.key, e.version_id.as_deref())
+                .await?;
             Ok::<_, AdapterError>((e.key.clone(), bytes))
         })
         .buffered(HEAD_CONCURRENCY)
@@ -701,23 +707,4 @@ pub async fn download_bundle(
         }
     }
     Ok(bundle)
-}
-
-/// An object's bytes, or `None` when it is not there (verification then names it as missing).
-async fn get_if_present(
-    store: &EvidenceStore,
-    key: &str,
-    version_id: Option<&str>,
-) -> Result<Option<Vec<u8>>, AdapterError> {
-    match store.get_version(key, version_id).await {
-        Ok(bytes) => Ok(Some(bytes)),
-        Err(AdapterError::Aws { message, .. })
-            if message.contains("NoSuchKey")
-                || message.contains("NoSuchVersion")
-                || message.contains("NotFound") =>
-        {
-            Ok(None)
-        }
-        Err(e) => Err(e),
-    }
 }
