@@ -223,15 +223,16 @@ impl ReportPublisher {
     /// Run (or resume) the report for `request`, to PUBLISHED or FAILED.
     #[instrument(skip_all, fields(framework = %request.framework, run_id = %request.run_id()))]
     pub async fn publish(&self, request: &ReportRequest) -> Result<ReportRun, PublishError> {
-        let (mut run, snapshot) = match self.get_run(request).await? {
+        // The snapshot travels with its stored bytes: the manifest hashes exactly what S3 holds.
+        let (mut run, (snapshot, snapshot_bytes)) = match self.get_run(request).await? {
             Some(run) if run.status == ReportStatus::Published => {
                 info!("already published");
                 return Ok(run);
             }
             Some(mut run) => {
-                let snapshot = self.load_snapshot(&run).await?;
+                let loaded = self.load_snapshot(&run).await?;
                 run.attempts += 1;
-                (run, snapshot)
+                (run, loaded)
             }
             None => {
                 let snapshot = Box::pin(self.snapshot(request)).await?;
@@ -277,15 +278,15 @@ impl ReportPublisher {
                             message: "the report run existed a moment ago and is gone".into(),
                             retryable: true,
                         })?;
-                    let snapshot = self.load_snapshot(&theirs).await?;
-                    (theirs, snapshot)
+                    let loaded = self.load_snapshot(&theirs).await?;
+                    (theirs, loaded)
                 } else {
-                    (run, snapshot)
+                    (run, (snapshot, bytes))
                 }
             }
         };
         info!(evidence = snapshot.evidence.len(), "snapshot pinned");
-        match Box::pin(self.render_and_publish(&mut run, &snapshot)).await {
+        match Box::pin(self.render_and_publish(&mut run, &snapshot, &snapshot_bytes)).await {
             Ok(()) => {
                 run.status = ReportStatus::Published;
                 run.error = None;
@@ -306,7 +307,7 @@ impl ReportPublisher {
         }
     }
 
-    async fn load_snapshot(&self, run: &ReportRun) -> Result<Snapshot, PublishError> {
+    async fn load_snapshot(&self, run: &ReportRun) -> Result<(Snapshot, Vec<u8>), PublishError> {
         let bytes = self
             .store
             .get_version(&run.snapshot_key, run.snapshot_version_id.as_deref())
@@ -319,7 +320,7 @@ impl ReportPublisher {
                 recorded: run.snapshot_sha256.clone(),
             });
         }
-        Ok(Snapshot::from_json(&bytes)?)
+        Ok((Snapshot::from_json(&bytes)?, bytes))
     }
 
     /// Pin every evidence item of the framework observed in the period, with its S3 version id.
@@ -428,13 +429,13 @@ impl ReportPublisher {
         &self,
         run: &mut ReportRun,
         snapshot: &Snapshot,
+        snapshot_bytes: &[u8],
     ) -> Result<(), PublishError> {
         let owned = snapshot.clone();
         // Rendering a large PDF is CPU work: keep it off the async workers.
         let outputs = tokio::task::spawn_blocking(move || render_all(&owned))
             .await
             .map_err(|e| PublishError::Verification(format!("renderer stopped: {e}")))??;
-        let snapshot_bytes = snapshot.to_canonical()?;
         let mut stored = Vec::with_capacity(outputs.len());
         for output in &outputs {
             let key = format!("{}{}", run.prefix, output.name);
@@ -448,7 +449,7 @@ impl ReportPublisher {
                 version_id: put.version_id,
             });
         }
-        let manifest = Manifest::build(snapshot, &snapshot_bytes, &outputs);
+        let manifest = Manifest::build(snapshot, snapshot_bytes, &outputs);
         let manifest_bytes = manifest.to_canonical()?;
         self.store
             .put_once(
