@@ -7,7 +7,11 @@
 //! node:   the seed guide's processor (processConfigEvent / processSecurityHubEvent, JSON.stringify,
 //!         SHA-256 of the body), measured by bench/node/baseline.js in the same run (bench/run.sh).
 //!
-//! Usage: attest-bench [--node-results FILE] [--seconds S] [--write-100 PATH]
+//! Usage: attest-bench [--node-results FILE] [--seconds S] [--only NAME_PART] [--write-100 PATH]
+
+// The intake function's allocator (functions/intake/src/main.rs).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use std::collections::BTreeMap;
 use std::hint::black_box;
@@ -99,11 +103,14 @@ fn main() {
     let mut node_results: Option<PathBuf> = None;
     let mut seconds = 1.0;
     let mut write_100: Option<PathBuf> = None;
+    // `--only config`: just the matching sample events (to profile one event's path).
+    let mut only: Option<String> = None;
     while let Some(a) = args.next() {
         match a.as_str() {
             "--node-results" => node_results = args.next().map(PathBuf::from),
             "--seconds" => seconds = args.next().and_then(|s| s.parse().ok()).unwrap_or(1.0),
             "--write-100" => write_100 = args.next().map(PathBuf::from),
+            "--only" => only = args.next(),
             other => {
                 eprintln!("attest-bench: unknown argument {other}");
                 std::process::exit(2);
@@ -135,7 +142,10 @@ fn main() {
         "x node",
         "floor/at"
     );
-    for name in EVENTS {
+    for name in EVENTS
+        .iter()
+        .filter(|n| only.as_ref().is_none_or(|o| n.contains(o.as_str())))
+    {
         let bytes = std::fs::read(events.join(name)).expect("read sample event");
         let findings = normalize_event(&bytes, &catalogue)
             .expect("normalises")

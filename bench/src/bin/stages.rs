@@ -1,5 +1,7 @@
-//! Per-stage cost of intake compute on the Config sample event (`cargo run --release -p attest-bench --bin stages`):
-//! where the time goes, to read beside the main benchmark.
+//! Per-stage cost of intake compute on one sample event, to read beside the main benchmark:
+//! `cargo run --release -p attest-bench --bin stages [EVENT_FILE]` (default: the Config sample).
+//! Same global allocator as the intake function and the main benchmark.
+use attest_domain::json::Document;
 use attest_domain::records::FindingRows;
 use attest_domain::{canonical, normalize_event, Catalogue};
 use std::hint::black_box;
@@ -7,81 +9,103 @@ use std::time::Instant;
 #[path = "../sink.rs"]
 mod sink;
 use sink::Item;
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn t(name: &str, n: u32, mut f: impl FnMut()) {
+    for _ in 0..n / 10 {
+        f();
+    }
     let s = Instant::now();
     for _ in 0..n {
         f();
     }
     println!(
-        "{name:<30} {:>10.2} us",
+        "{name:<40} {:>10.2} us",
         s.elapsed().as_secs_f64() * 1e6 / n as f64
     );
 }
+
 fn main() {
-    let c = Catalogue::embedded().unwrap();
-    let bytes = std::fs::read("events/config-noncompliant-with-old-result.json").unwrap();
+    let c = Catalogue::embedded().expect("catalogue");
+    let path = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "events/config-noncompliant-with-old-result.json".into());
+    let bytes = std::fs::read(&path).expect("read the event");
     let n = 20000;
-    t("serde_json parse Value", n, || {
-        black_box(serde_json::from_slice::<serde_json::Value>(&bytes).unwrap());
+    println!("{path}: {} bytes", bytes.len());
+    t("floor: sonic_rs Value + sha256(bytes)", n, || {
+        black_box(sonic_rs::from_slice::<sonic_rs::Value>(&bytes).expect("json"));
+        black_box(canonical::sha256(&bytes));
     });
-    t("sonic_rs -> serde_json Value", n, || {
-        black_box(sonic_rs::from_slice::<serde_json::Value>(&bytes).unwrap());
+    t("  sonic_rs Value", n, || {
+        black_box(sonic_rs::from_slice::<sonic_rs::Value>(&bytes).expect("json"));
     });
-    t("sonic_rs Value", n, || {
-        black_box(sonic_rs::from_slice::<sonic_rs::Value>(&bytes).unwrap());
+    t("  sha256(event bytes)", n, || {
+        black_box(canonical::sha256(&bytes));
     });
-    let sv: sonic_rs::Value = sonic_rs::from_slice(&bytes).unwrap();
-    let v: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
-    t("canonical to_vec(Value)", n, || {
-        black_box(canonical::to_vec(&sv).unwrap());
+    t("attest: normalize_event + items", n, || {
+        let e = normalize_event(&bytes, &c).expect("normalises");
+        for f in &e.findings {
+            let (mut current, mut history) = (Item::default(), Item::default());
+            FindingRows::build(&f.finding, &f.evidence, c.version())
+                .into_items(&mut current, &mut history);
+            black_box((current.0, history.0));
+        }
     });
-    t("serde_json to_vec(Value)", n, || {
-        black_box(serde_json::to_vec(&v).unwrap());
+    t("  json::Document (tape)", n, || {
+        black_box(Document::parse(&bytes).expect("json"));
     });
-    let cb = canonical::to_vec(&sv).unwrap();
-    t("sha256_hex", n, || {
-        black_box(canonical::sha256_hex(&cb));
+    let doc = Document::parse(&bytes).expect("json");
+    let detail = doc.root().get("detail").expect("detail");
+    let records: Vec<_> = match detail.get("findings").and_then(|f| f.elements()) {
+        Some(findings) => findings.collect(),
+        None => vec![detail],
+    };
+    t("  canonical::write (every record)", n, || {
+        for r in &records {
+            black_box(canonical::to_vec(*r).expect("canonical"));
+        }
     });
-    t("normalize_event", n, || {
-        black_box(normalize_event(&bytes, &c).unwrap());
+    let canonical: Vec<Vec<u8>> = records
+        .iter()
+        .map(|r| canonical::to_vec(*r).expect("canonical"))
+        .collect();
+    t("  sha256_hex (every record)", n, || {
+        for bytes in &canonical {
+            black_box(canonical::sha256_hex(bytes));
+        }
     });
-    let e = normalize_event(&bytes, &c).unwrap();
-    t("rows build", n, || {
-        black_box(FindingRows::build(
-            &e.findings[0].finding,
-            &e.findings[0].evidence,
-            c.version(),
-        ));
+    t("  normalize_event", n, || {
+        black_box(normalize_event(&bytes, &c).expect("normalises"));
     });
-    let rows = FindingRows::build(&e.findings[0].finding, &e.findings[0].evidence, c.version());
-    t("serde_dynamo current item", n, || {
-        black_box(serde_dynamo::to_item::<_, serde_dynamo::Item>(&rows.current).unwrap());
+    let e = normalize_event(&bytes, &c).expect("normalises");
+    t("  rows build (every finding)", n, || {
+        for f in &e.findings {
+            black_box(FindingRows::build(&f.finding, &f.evidence, c.version()));
+        }
     });
-    t("rows build + into_items (both)", n, || {
-        let (mut current, mut history) = (Item::default(), Item::default());
-        FindingRows::build(&e.findings[0].finding, &e.findings[0].evidence, c.version())
-            .into_items(&mut current, &mut history);
-        black_box((current.0, history.0));
+    let rows: Vec<FindingRows> = e
+        .findings
+        .iter()
+        .map(|f| FindingRows::build(&f.finding, &f.evidence, c.version()))
+        .collect();
+    t("  rows clone + into_items (every finding)", n, || {
+        for r in &rows {
+            let (mut current, mut history) = (Item::default(), Item::default());
+            r.clone().into_items(&mut current, &mut history);
+            black_box((current.0, history.0));
+        }
     });
-    t("rows clone", n, || {
-        black_box(rows.clone());
-    });
-    t("rows clone + into_items (both)", n, || {
-        let (mut current, mut history) = (Item::default(), Item::default());
-        rows.clone().into_items(&mut current, &mut history);
-        black_box((current.0, history.0));
+    t("  rows clone", n, || {
+        for r in &rows {
+            black_box(r.clone());
+        }
     });
     println!(
-        "  (controls on the finding: {})",
-        rows.current.fields.controls.len()
+        "  (findings: {}; controls on the first: {})",
+        rows.len(),
+        rows.first().map_or(0, |r| r.current.fields.controls.len())
     );
-    t("config_rule_controls", n, || {
-        black_box(
-            c.config_rule_controls("s3-bucket-server-side-encryption-enabled")
-                .to_vec(),
-        );
-    });
-    t("timestamp", n, || {
-        black_box(attest_domain::timestamp::Timestamp::parse("2026-11-02T09:15:11.482Z").unwrap());
-    });
 }

@@ -5,6 +5,11 @@ use attest_intake::{handle_batch, Intake, IntakeConfig};
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
 use lambda_runtime::{service_fn, Error, LambdaEvent};
 
+// Intake builds two DynamoDB items of ~30 attributes per finding, each attribute two small strings;
+// mimalloc serves those faster than glibc (BENCHMARKS.md, issue 3).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     // Honours AWS_LAMBDA_LOG_FORMAT=JSON and AWS_LAMBDA_LOG_LEVEL set by the SAM template.

@@ -1,15 +1,16 @@
 //! RFC 8785 (JSON Canonicalization Scheme) and SHA-256: the two operations an auditor repeats to check
 //! that a piece of evidence is what we recorded.
 //!
-//! The writer here is direct: it serialises a parsed `sonic_rs::Value` once, sorting each object's
-//! members by UTF-16 code units and formatting numbers as ECMAScript does (via `ryu-js`). The
-//! well-kept `serde_json_canonicalizer` crate does the same job but was 14x slower than plain
-//! serialisation on our events (it re-parses every key to sort it), and intake canonicalises every
-//! finding; so that crate is kept as the test oracle instead: the tests below hold this writer to the
-//! RFC's own examples and to the crate's output on every sample event.
+//! The writer here is direct: it writes a parsed [`Json`] value (sonic-rs parses, see [`crate::json`])
+//! once, sorting each object's members by UTF-16 code units and formatting numbers as ECMAScript does
+//! (via `ryu-js`). The well-kept `serde_json_canonicalizer` crate does the same job but was 14x slower
+//! than plain serialisation on our events (it re-parses every key to sort it), and intake
+//! canonicalises every finding; so that crate is kept as the test oracle instead: the tests below
+//! hold this writer to the RFC's own examples and to the crate's output on every sample event.
 
 use sha2::{Digest, Sha256};
-use sonic_rs::{JsonContainerTrait, JsonType, JsonValueTrait, Value};
+
+use crate::json::{Document, Json, Kind, Number};
 
 /// Largest integer a double holds exactly (2^53): up to it, an integer prints as itself.
 const MAX_EXACT_INTEGER: u64 = 1 << 53;
@@ -24,7 +25,7 @@ pub enum CanonicalError {
 }
 
 /// The RFC 8785 bytes of a JSON value.
-pub fn to_vec(value: &Value) -> Result<Vec<u8>, CanonicalError> {
+pub fn to_vec(value: Json) -> Result<Vec<u8>, CanonicalError> {
     let mut out = Vec::with_capacity(1024);
     write(value, &mut out)?;
     Ok(out)
@@ -32,9 +33,10 @@ pub fn to_vec(value: &Value) -> Result<Vec<u8>, CanonicalError> {
 
 /// Canonicalise raw JSON text: parse, then write per RFC 8785.
 pub fn canonicalize_json(input: &[u8]) -> Result<Vec<u8>, CanonicalError> {
-    let value: Value =
-        sonic_rs::from_slice(input).map_err(|e| CanonicalError::NotJson(e.to_string()))?;
-    to_vec(&value)
+    let document = Document::parse(input).map_err(|e| CanonicalError::NotJson(e.0))?;
+    let mut out = Vec::with_capacity(input.len());
+    write(document.root(), &mut out)?;
+    Ok(out)
 }
 
 /// The RFC 8785 bytes of any serialisable value (serialised, re-read, then written canonically).
@@ -44,24 +46,23 @@ pub fn serialize<T: serde::Serialize>(value: &T) -> Result<Vec<u8>, CanonicalErr
 }
 
 /// Append the RFC 8785 form of `value` to `out`.
-pub fn write(value: &Value, out: &mut Vec<u8>) -> Result<(), CanonicalError> {
-    match value.get_type() {
-        JsonType::Null => out.extend_from_slice(b"null"),
-        JsonType::Boolean => out.extend_from_slice(if value.as_bool() == Some(true) {
+pub fn write(value: Json, out: &mut Vec<u8>) -> Result<(), CanonicalError> {
+    match value.kind() {
+        Kind::Null => out.extend_from_slice(b"null"),
+        Kind::Bool => out.extend_from_slice(if value.as_bool() == Some(true) {
             b"true"
         } else {
             b"false"
         }),
-        JsonType::Number => write_number(value, out),
-        JsonType::String => write_str(value.as_str().unwrap_or_default(), out),
-        JsonType::Array => {
+        Kind::Number => {
+            if let Some(n) = value.as_number() {
+                write_number(n, out);
+            }
+        }
+        Kind::String => write_str(value.as_str().unwrap_or_default(), out),
+        Kind::Array => {
             out.push(b'[');
-            for (i, item) in value
-                .as_array()
-                .into_iter()
-                .flat_map(|a| a.iter())
-                .enumerate()
-            {
+            for (i, item) in value.elements().into_iter().flatten().enumerate() {
                 if i > 0 {
                     out.push(b',');
                 }
@@ -69,47 +70,48 @@ pub fn write(value: &Value, out: &mut Vec<u8>) -> Result<(), CanonicalError> {
             }
             out.push(b']');
         }
-        JsonType::Object => {
-            let Some(object) = value.as_object() else {
+        Kind::Object => {
+            let Some(members) = value.members() else {
                 return Ok(());
             };
             // Members already in RFC 8785 order (strictly ascending, so also unique) are written as
             // they are; only the others are copied aside and sorted.
             let mut previous: Option<&str> = None;
-            let in_order = object.iter().all(|(key, _)| {
+            let in_order = members.clone().all(|(key, _)| {
                 let ordered = previous.is_none_or(|p| utf16_cmp(p, key).is_lt());
                 previous = Some(key);
                 ordered
             });
             if in_order {
-                write_members(object.iter(), out)?;
+                write_members(members, out)?;
                 return Ok(());
             }
             // Small objects (almost all of them) are sorted on the stack.
-            let mut small: [(&str, &Value); 24] = [("", value); 24];
-            let mut large: Vec<(&str, &Value)> = Vec::new();
-            let members: &mut [(&str, &Value)] = if object.len() <= small.len() {
-                for (slot, member) in small.iter_mut().zip(object.iter()) {
+            let mut small: [(&str, Json); 24] = [("", value); 24];
+            let mut large: Vec<(&str, Json)> = Vec::new();
+            let count = members.len();
+            let sorted: &mut [(&str, Json)] = if count <= small.len() {
+                for (slot, member) in small.iter_mut().zip(members) {
                     *slot = member;
                 }
-                &mut small[..object.len()]
+                &mut small[..count]
             } else {
-                large.extend(object.iter());
+                large.extend(members);
                 &mut large
             };
-            members.sort_unstable_by(|a, b| utf16_cmp(a.0, b.0));
-            if let Some(pair) = members.windows(2).find(|w| w[0].0 == w[1].0) {
+            sorted.sort_unstable_by(|a, b| utf16_cmp(a.0, b.0));
+            if let Some(pair) = sorted.windows(2).find(|w| w[0].0 == w[1].0) {
                 return Err(CanonicalError::DuplicateMember(pair[0].0.to_string()));
             }
-            write_members(members.iter().copied(), out)?;
+            write_members(sorted.iter().copied(), out)?;
         }
     }
     Ok(())
 }
 
 /// `{"name":value,...}` for members already in order.
-fn write_members<'v>(
-    members: impl Iterator<Item = (&'v str, &'v Value)>,
+fn write_members<'d, 'a: 'd>(
+    members: impl Iterator<Item = (&'d str, Json<'d, 'a>)>,
     out: &mut Vec<u8>,
 ) -> Result<(), CanonicalError> {
     out.push(b'{');
@@ -127,10 +129,15 @@ fn write_members<'v>(
 
 /// Order of two member names by UTF-16 code units, without allocating. UTF-8 byte order is the
 /// same as UTF-16 order up to the first difference unless that difference involves a character at
-/// or above U+E000 (UTF-8 lead byte 0xEE or more), where supplementary characters (surrogate pairs
-/// in UTF-16, 0xF0.. in UTF-8) sort differently; only then are the names compared as UTF-16.
+/// or above U+E000 (UTF-8 lead byte 0xEE or more) in both names, where supplementary characters
+/// (surrogate pairs in UTF-16, 0xF0.. in UTF-8) sort differently; only then are the names compared
+/// as UTF-16. Names without such bytes (all of AWS's) take one `memcmp`.
 fn utf16_cmp(a: &str, b: &str) -> std::cmp::Ordering {
     let (x, y) = (a.as_bytes(), b.as_bytes());
+    let high = |s: &[u8]| s.iter().fold(false, |high, c| high | (*c >= 0xEE));
+    if !high(x) || !high(y) {
+        return x.cmp(y);
+    }
     let common = x.iter().zip(y).take_while(|(p, q)| p == q).count();
     match (x.get(common), y.get(common)) {
         // Both are lead bytes (continuation bytes are below 0xC0), so `common` is where the two
@@ -153,6 +160,7 @@ pub fn write_str(s: &str, out: &mut Vec<u8>) {
         plain & (b >= 0x20) & (b != b'"') & (b != b'\\')
     });
     if plain {
+        out.reserve(s.len() + 2);
         out.push(b'"');
         out.extend_from_slice(s.as_bytes());
         out.push(b'"');
@@ -162,16 +170,24 @@ pub fn write_str(s: &str, out: &mut Vec<u8>) {
     }
 }
 
-fn write_number(n: &Value, out: &mut Vec<u8>) {
-    if let Some(u) = n.as_u64().filter(|u| *u <= MAX_EXACT_INTEGER) {
-        out.extend_from_slice(u.to_string().as_bytes());
-    } else if let Some(i) = n.as_i64().filter(|i| i.unsigned_abs() <= MAX_EXACT_INTEGER) {
-        out.extend_from_slice(i.to_string().as_bytes());
-    } else if let Some(f) = n.as_f64() {
-        // ECMAScript Number::toString, which RFC 8785 section 3.2.2.3 prescribes.
-        let mut buffer = ryu_js::Buffer::new();
-        out.extend_from_slice(buffer.format(f).as_bytes());
+fn write_number(n: Number, out: &mut Vec<u8>) {
+    let mut integer = itoa::Buffer::new();
+    match n {
+        Number::U64(u) if u <= MAX_EXACT_INTEGER => out.extend_from_slice(integer.format(u).as_bytes()),
+        Number::I64(i) if i.unsigned_abs() <= MAX_EXACT_INTEGER => {
+            out.extend_from_slice(integer.format(i).as_bytes())
+        }
+        // ECMAScript Number::toString, which RFC 8785 section 3.2.2.3 prescribes; an integer beyond
+        // 2^53 is first rounded to the nearest double, as a JSON.parse would.
+        Number::U64(u) => write_double(u as f64, out),
+        Number::I64(i) => write_double(i as f64, out),
+        Number::F64(f) => write_double(f, out),
     }
+}
+
+fn write_double(f: f64, out: &mut Vec<u8>) {
+    let mut buffer = ryu_js::Buffer::new();
+    out.extend_from_slice(buffer.format(f).as_bytes());
 }
 
 /// Lower-case hex SHA-256 of `bytes`.

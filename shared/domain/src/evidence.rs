@@ -4,10 +4,10 @@
 //! Nothing in it is ours: no wall-clock time, no generated id, no mapping. Anyone holding the event
 //! can rebuild these bytes and their hash, and the S3 key says where to find them.
 
-use sonic_rs::Value;
 
 use crate::canonical::{self, sha256_hex, CanonicalError};
 use crate::finding::Finding;
+use crate::json::Json;
 use crate::normalize::Envelope;
 
 /// Version tag inside every evidence document, so the layout can evolve without ambiguity.
@@ -29,7 +29,7 @@ impl Evidence {
     /// written member by member in RFC 8785 order so the (possibly large) record is not copied.
     pub fn build(
         envelope: &Envelope,
-        record: &Value,
+        record: Json,
         finding: &Finding,
     ) -> Result<Self, CanonicalError> {
         Self::build_sized(envelope, record, finding, 768)
@@ -38,7 +38,7 @@ impl Evidence {
     /// [`Self::build`], with the record's JSON size (about) to allocate the document once.
     pub fn build_sized(
         envelope: &Envelope,
-        record: &Value,
+        record: Json,
         finding: &Finding,
         record_size: usize,
     ) -> Result<Self, CanonicalError> {

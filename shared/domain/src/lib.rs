@@ -4,6 +4,7 @@
 //! - [`normalize`]: EventBridge events (AWS Config, Security Hub, CloudTrail) -> [`Finding`]s.
 //! - [`catalogue`]: the versioned control catalogue (data files under `catalogue/`) that maps rules,
 //!   Security Hub controls and CloudTrail calls to framework controls.
+//! - [`json`]: the parsed event (a tape of nodes borrowing from the input) that normalisation reads.
 //! - [`canonical`]: RFC 8785 canonical JSON and SHA-256.
 //! - [`evidence`]: the evidence document stored in S3 and its content-addressed key.
 //! - [`records`]: the DynamoDB rows (current state, per-control state, history) as plain structs.
@@ -14,6 +15,7 @@ pub mod collection;
 pub mod error;
 pub mod evidence;
 pub mod finding;
+pub mod json;
 pub mod normalize;
 pub mod records;
 pub mod timestamp;

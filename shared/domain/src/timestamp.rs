@@ -13,17 +13,32 @@ impl Timestamp {
     pub fn parse(text: &str) -> Result<Self, String> {
         let t = OffsetDateTime::parse(text, &Rfc3339)
             .map_err(|e| format!("`{text}` is not an RFC 3339 time: {e}"))?;
-        let t = t.to_offset(UtcOffset::UTC);
-        Ok(Timestamp(format!(
-            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
-            t.year(),
-            u8::from(t.month()),
-            t.day(),
-            t.hour(),
-            t.minute(),
-            t.second(),
-            t.millisecond()
-        )))
+        // `to_offset` would panic on a time whose UTC year leaves 0000-9999 (`9999-12-31T23:59:59-01:00`).
+        let t = t
+            .checked_to_offset(UtcOffset::UTC)
+            .ok_or_else(|| format!("`{text}` is outside the years 0000-9999 in UTC"))?;
+        // Written digit by digit: intake parses a time per finding, and `format!` with padding
+        // cost more than the parse itself.
+        let year = u32::try_from(t.year())
+            .ok()
+            .filter(|y| *y <= 9999)
+            .ok_or_else(|| format!("`{text}` is outside the years 0000-9999 in UTC"))?;
+        let mut out = String::with_capacity(24);
+        push_digits(&mut out, year, 4);
+        out.push('-');
+        push_digits(&mut out, u32::from(u8::from(t.month())), 2);
+        out.push('-');
+        push_digits(&mut out, u32::from(t.day()), 2);
+        out.push('T');
+        push_digits(&mut out, u32::from(t.hour()), 2);
+        out.push(':');
+        push_digits(&mut out, u32::from(t.minute()), 2);
+        out.push(':');
+        push_digits(&mut out, u32::from(t.second()), 2);
+        out.push('.');
+        push_digits(&mut out, u32::from(t.millisecond()), 3);
+        out.push('Z');
+        Ok(Timestamp(out))
     }
 
     pub fn as_str(&self) -> &str {
@@ -37,7 +52,19 @@ impl Timestamp {
 
     /// `YYYY/MM/DD`, the date path used in S3 keys.
     pub fn date_path(&self) -> String {
-        format!("{}/{}/{}", &self.0[0..4], &self.0[5..7], &self.0[8..10])
+        let mut out = String::with_capacity(10);
+        for part in [&self.0[0..4], "/", &self.0[5..7], "/", &self.0[8..10]] {
+            out.push_str(part);
+        }
+        out
+    }
+}
+
+/// `value` in exactly `width` decimal digits (zero-padded; `value` has no more digits than that).
+fn push_digits(out: &mut String, value: u32, width: u32) {
+    for place in (0..width).rev() {
+        let digit = (value / 10u32.pow(place)) % 10;
+        out.push(char::from(b'0' + digit as u8));
     }
 }
 
@@ -81,6 +108,16 @@ mod tests {
     fn rejects_non_rfc3339() {
         let err = Timestamp::parse("02/11/2026").unwrap_err();
         assert!(err.contains("02/11/2026"), "{err}");
+    }
+
+    #[test]
+    fn a_time_that_leaves_four_digit_years_in_utc_is_refused() {
+        let err = Timestamp::parse("9999-12-31T23:59:59-01:00").unwrap_err();
+        assert!(err.contains("outside the years 0000-9999"), "{err}");
+        assert_eq!(
+            Timestamp::parse("0001-02-03T04:05:06.007Z").unwrap().as_str(),
+            "0001-02-03T04:05:06.007Z"
+        );
     }
 
     #[test]

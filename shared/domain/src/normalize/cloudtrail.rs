@@ -7,7 +7,7 @@
 //! - a security-group ingress rule opened to the whole internet (`0.0.0.0/0`, `::/0`): NON_COMPLIANT;
 //! - any other call: WARNING, a compliance-relevant change for a person to review.
 
-use sonic_rs::{JsonContainerTrait, JsonValueTrait, Value};
+use crate::json::Json;
 
 use super::fields::{opt_str, Fields};
 use super::{with_evidence, Envelope, NormalizedFinding};
@@ -39,7 +39,7 @@ const RESOURCE_PARAMETERS: &[(&str, &str)] = &[
 
 pub(super) fn normalize(
     envelope: &Envelope,
-    detail: &Value,
+    detail: Json,
     catalogue: &Catalogue,
     f: &Fields,
     event_size: usize,
@@ -109,20 +109,20 @@ pub(super) fn normalize(
 }
 
 /// Whether any CIDR in the request is the whole IPv4 or IPv6 internet.
-fn opens_to_internet(params: Option<&Value>) -> bool {
+fn opens_to_internet(params: Option<Json>) -> bool {
     let Some(v) = params else { return false };
     if let Some(s) = v.as_str() {
         s == "0.0.0.0/0" || s == "::/0"
-    } else if let Some(items) = v.as_array() {
-        items.iter().any(|v| opens_to_internet(Some(v)))
-    } else if let Some(map) = v.as_object() {
-        map.iter().any(|(_, v)| opens_to_internet(Some(v)))
+    } else if let Some(mut items) = v.elements() {
+        items.any(|v| opens_to_internet(Some(v)))
+    } else if let Some(mut members) = v.members() {
+        members.any(|(_, v)| opens_to_internet(Some(v)))
     } else {
         false
     }
 }
 
-fn resource_of(event_source: &str, detail: &Value, envelope: &Envelope) -> (String, String) {
+fn resource_of(event_source: &str, detail: Json, envelope: &Envelope) -> (String, String) {
     let params = detail.get("requestParameters");
     if let Some(params) = params.filter(|p| p.is_object()) {
         // CloudTrail's own calls name the trail `name`, which other services use for other things.

@@ -1,6 +1,6 @@
 //! AWS Config "Config Rules Compliance Change" events.
 
-use sonic_rs::Value;
+use crate::json::Json;
 
 use super::fields::{opt_str, Fields};
 use super::{with_evidence, Envelope, NormalizedFinding};
@@ -12,7 +12,7 @@ const QUALIFIER: &str = "newEvaluationResult.evaluationResultIdentifier.evaluati
 
 pub(super) fn normalize(
     envelope: &Envelope,
-    detail: &Value,
+    detail: Json,
     catalogue: &Catalogue,
     f: &Fields,
     event_size: usize,

@@ -1,6 +1,6 @@
 //! Field access that turns absence or a wrong type into an error naming the event and the path.
 
-use sonic_rs::{JsonType, JsonValueTrait, Value};
+use crate::json::Json;
 
 use crate::error::NormalizeError;
 use crate::timestamp::Timestamp;
@@ -30,41 +30,41 @@ impl<'a> Fields<'a> {
     }
 
     /// A required, non-empty string at `path` (dot-separated) below `value`.
-    pub fn string<'v>(&self, value: &'v Value, path: &str) -> Result<&'v str, NormalizeError> {
+    pub fn string<'d>(&self, value: Json<'d, '_>, path: &str) -> Result<&'d str, NormalizeError> {
         self.string_named(value, path, path)
     }
 
     /// Like [`Self::string`], but errors report `name` (the full path from the event root).
-    pub fn string_named<'v>(
+    pub fn string_named<'d>(
         &self,
-        value: &'v Value,
+        value: Json<'d, '_>,
         path: &str,
         name: &str,
-    ) -> Result<&'v str, NormalizeError> {
+    ) -> Result<&'d str, NormalizeError> {
         self.string_at(value, path, || name.to_string())
     }
 
     /// Like [`Self::string_named`], with the name built only for an error.
-    pub fn string_at<'v>(
+    pub fn string_at<'d>(
         &self,
-        value: &'v Value,
+        value: Json<'d, '_>,
         path: &str,
         name: impl Fn() -> String,
-    ) -> Result<&'v str, NormalizeError> {
+    ) -> Result<&'d str, NormalizeError> {
         match lookup(value, path) {
             None => Err(self.missing(&name())),
             Some(v) if v.is_null() => Err(self.missing(&name())),
             Some(v) => match v.as_str() {
                 Some("") => Err(self.invalid(&name(), "is empty")),
                 Some(s) => Ok(s),
-                None => Err(self.invalid(&name(), format!("expected a string, found {}", kind(v)))),
+                None => Err(self.invalid(&name(), format!("expected a string, found {}", v.kind().described()))),
             },
         }
     }
 
     pub fn timestamp(
         &self,
-        value: &Value,
+        value: Json,
         path: &str,
         name: &str,
     ) -> Result<Timestamp, NormalizeError> {
@@ -74,7 +74,7 @@ impl<'a> Fields<'a> {
     /// Like [`Self::timestamp`], with the name built only for an error.
     pub fn timestamp_at(
         &self,
-        value: &Value,
+        value: Json,
         path: &str,
         name: impl Fn() -> String,
     ) -> Result<Timestamp, NormalizeError> {
@@ -84,23 +84,13 @@ impl<'a> Fields<'a> {
 }
 
 /// An optional non-empty string at `path`.
-pub(super) fn opt_str<'v>(value: &'v Value, path: &str) -> Option<&'v str> {
+pub(super) fn opt_str<'d>(value: Json<'d, '_>, path: &str) -> Option<&'d str> {
     lookup(value, path)
-        .and_then(Value::as_str)
+        .and_then(|v| v.as_str())
         .filter(|s| !s.is_empty())
 }
 
-pub(super) fn lookup<'v>(value: &'v Value, path: &str) -> Option<&'v Value> {
+/// The value at `path` (dot-separated member names) below `value`.
+pub(super) fn lookup<'d, 'a>(value: Json<'d, 'a>, path: &str) -> Option<Json<'d, 'a>> {
     path.split('.').try_fold(value, |v, key| v.get(key))
-}
-
-pub(super) fn kind(v: &Value) -> &'static str {
-    match v.get_type() {
-        JsonType::Null => "null",
-        JsonType::Boolean => "a boolean",
-        JsonType::Number => "a number",
-        JsonType::String => "a string",
-        JsonType::Array => "an array",
-        JsonType::Object => "an object",
-    }
 }

@@ -8,12 +8,12 @@ mod config;
 mod fields;
 mod securityhub;
 
-use sonic_rs::{JsonValueTrait, Value};
 
 use crate::catalogue::Catalogue;
 use crate::error::NormalizeError;
 use crate::evidence::Evidence;
 use crate::finding::Finding;
+use crate::json::{Document, Json};
 use fields::Fields;
 
 pub const CONFIG_DETAIL_TYPE: &str = "Config Rules Compliance Change";
@@ -51,17 +51,16 @@ pub fn normalize_event(
     bytes: &[u8],
     catalogue: &Catalogue,
 ) -> Result<NormalizedEvent, NormalizeError> {
-    // sonic-rs: the fastest well-kept parser; intake parses every event once, here.
-    let event: Value = sonic_rs::from_slice(bytes).map_err(|e| NormalizeError::NotJson {
-        reason: e.to_string(),
-    })?;
+    // Parsed once, here, by sonic-rs onto a tape that borrows the event's strings (see `json`).
+    let document = Document::parse(bytes).map_err(|e| NormalizeError::NotJson { reason: e.0 })?;
+    let event = document.root();
     if !event.is_object() {
         return Err(NormalizeError::NotJson {
             reason: "the event is not a JSON object".into(),
         });
     }
     // Without an id we still want a useful error, so it is read first and leniently.
-    let event_id = match event.get("id").and_then(Value::as_str) {
+    let event_id = match event.get("id").and_then(|v| v.as_str()) {
         Some(id) if !id.is_empty() => id.to_string(),
         _ => {
             return Err(NormalizeError::MissingField {
@@ -72,11 +71,11 @@ pub fn normalize_event(
     };
     let f = Fields::new(&event_id);
     let envelope = Envelope {
-        source: f.string(&event, "source")?.to_string(),
-        detail_type: f.string(&event, "detail-type")?.to_string(),
-        account: f.string(&event, "account")?.to_string(),
-        region: f.string(&event, "region")?.to_string(),
-        time: f.string(&event, "time")?.to_string(),
+        source: f.string(event, "source")?.to_string(),
+        detail_type: f.string(event, "detail-type")?.to_string(),
+        account: f.string(event, "account")?.to_string(),
+        region: f.string(event, "region")?.to_string(),
+        time: f.string(event, "time")?.to_string(),
         id: event_id.clone(),
     };
     let detail = event
@@ -123,7 +122,7 @@ pub fn normalize_event(
 /// `record_size`: about how many bytes the record's JSON takes, to size the evidence buffer once.
 fn with_evidence(
     envelope: &Envelope,
-    record: &Value,
+    record: Json,
     record_size: usize,
     finding: Finding,
     f: &Fields,

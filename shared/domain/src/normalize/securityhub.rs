@@ -1,6 +1,6 @@
 //! Security Hub "Security Hub Findings - Imported" events: every finding in `detail.findings`.
 
-use sonic_rs::{JsonContainerTrait, JsonValueTrait, Value};
+use crate::json::Json;
 
 use super::fields::{opt_str, Fields};
 use super::{with_evidence, Envelope, NormalizedFinding};
@@ -10,7 +10,7 @@ use crate::finding::{ComplianceStatus, Disposition, Finding, FindingSource, Seve
 
 pub(super) fn normalize(
     envelope: &Envelope,
-    detail: &Value,
+    detail: Json,
     catalogue: &Catalogue,
     f: &Fields,
     event_size: usize,
@@ -18,8 +18,8 @@ pub(super) fn normalize(
     let findings = match detail.get("findings") {
         None => return Err(f.missing("detail.findings")),
         Some(v) if v.is_null() => return Err(f.missing("detail.findings")),
-        Some(v) => match v.as_array() {
-            Some(a) if a.is_empty() => return Err(f.invalid("detail.findings", "is empty")),
+        Some(v) => match v.elements() {
+            Some(a) if a.len() == 0 => return Err(f.invalid("detail.findings", "is empty")),
             Some(a) => a,
             None => return Err(f.invalid("detail.findings", "expected an array")),
         },
@@ -27,7 +27,6 @@ pub(super) fn normalize(
     // Findings in one event are of similar size.
     let record_size = event_size / findings.len();
     findings
-        .iter()
         .enumerate()
         .map(|(i, raw)| one(envelope, raw, i, record_size, catalogue, f))
         .collect()
@@ -35,7 +34,7 @@ pub(super) fn normalize(
 
 fn one(
     envelope: &Envelope,
-    raw: &Value,
+    raw: Json,
     index: usize,
     record_size: usize,
     catalogue: &Catalogue,
@@ -51,8 +50,7 @@ fn one(
     let observed_at = f.timestamp_at(raw, "UpdatedAt", at("UpdatedAt"))?;
     let resource = raw
         .get("Resources")
-        .and_then(|r| r.as_array())
-        .and_then(|r| r.first())
+        .and_then(|r| r.index(0))
         .ok_or_else(|| f.missing(&at("Resources[0]")()))?;
     let resource_type = f.string_at(resource, "Type", at("Resources[0].Type"))?;
     let resource_id = f.string_at(resource, "Id", at("Resources[0].Id"))?;
@@ -115,8 +113,8 @@ fn one(
     let related = raw
         .get("Compliance")
         .and_then(|c| c.get("RelatedRequirements"))
-        .and_then(|r| r.as_array())
-        .map(|a| a.iter().filter_map(|r| r.as_str()).collect::<Vec<_>>())
+        .and_then(|r| r.elements())
+        .map(|a| a.filter_map(|r| r.as_str()).collect::<Vec<_>>())
         .unwrap_or_default();
 
     let finding = Finding {
