@@ -4,7 +4,6 @@
 //! Nothing in it is ours: no wall-clock time, no generated id, no mapping. Anyone holding the event
 //! can rebuild these bytes and their hash, and the S3 key says where to find them.
 
-
 use crate::canonical::{self, sha256_hex, CanonicalError};
 use crate::finding::Finding;
 use crate::json::Json;

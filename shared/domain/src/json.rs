@@ -20,15 +20,23 @@ pub struct ParseError(pub String);
 /// One JSON value on the tape. A container is followed by its contents (for an object: key, value,
 /// key, value, ...); `end` is the index just past them, so a container is skipped in one step.
 #[derive(Debug, Clone, PartialEq)]
-enum Node<'a> {
+pub(crate) enum Node<'a> {
     Null,
     Bool(bool),
     U64(u64),
     I64(i64),
     F64(f64),
+    /// Borrowed: the input had no escape in it, so it holds no `"`, `\\` or control character
+    /// (the parser refuses raw ones) and is already in RFC 8785 form. Owned: unescaped by the parser.
     Str(Cow<'a, str>),
-    Array { len: u32, end: u32 },
-    Object { len: u32, end: u32 },
+    Array {
+        len: u32,
+        end: u32,
+    },
+    Object {
+        len: u32,
+        end: u32,
+    },
 }
 
 /// A whole document. Index 0 is the root.
@@ -48,7 +56,7 @@ impl<'a> Document<'a> {
             depth: 0,
         }
         .deserialize(&mut de)
-            .map_err(|e| ParseError(e.to_string()))?;
+        .map_err(|e| ParseError(e.to_string()))?;
         de.end().map_err(|e| ParseError(e.to_string()))?;
         Ok(Document { nodes })
     }
@@ -105,7 +113,7 @@ impl fmt::Debug for Json<'_, '_> {
 }
 
 impl<'d, 'a> Json<'d, 'a> {
-    fn node(&self) -> &'d Node<'a> {
+    pub(crate) fn node(&self) -> &'d Node<'a> {
         &self.doc.nodes[self.at]
     }
 
@@ -254,14 +262,14 @@ pub struct Members<'d, 'a> {
     end: usize,
 }
 
-impl<'d, 'a> Iterator for Members<'d, 'a> {
-    type Item = (&'d str, Json<'d, 'a>);
-    fn next(&mut self) -> Option<Self::Item> {
+impl<'d, 'a> Members<'d, 'a> {
+    /// The next member with its name as parsed (borrowed from the input or unescaped).
+    pub(crate) fn next_entry(&mut self) -> Option<(&'d Cow<'a, str>, Json<'d, 'a>)> {
         if self.left == 0 || self.at + 1 >= self.end {
             return None;
         }
         let name = match &self.doc.nodes[self.at] {
-            Node::Str(s) => s.as_ref(),
+            Node::Str(s) => s,
             // The tape is built with a string before every member value.
             _ => return None,
         };
@@ -272,6 +280,14 @@ impl<'d, 'a> Iterator for Members<'d, 'a> {
         self.at = value.end();
         self.left -= 1;
         Some((name, value))
+    }
+}
+
+impl<'d, 'a> Iterator for Members<'d, 'a> {
+    type Item = (&'d str, Json<'d, 'a>);
+    fn next(&mut self) -> Option<Self::Item> {
+        self.next_entry()
+            .map(|(name, value)| (name.as_ref(), value))
     }
     fn size_hint(&self) -> (usize, Option<usize>) {
         (self.left, Some(self.left))
@@ -438,6 +454,9 @@ mod tests {
             b"\"\xff\"",
             b"nul",
             b"",
+            // A raw control character must be escaped; the canonical writer relies on this.
+            b"\"a\x01b\"",
+            b"{\"a\tb\":1}",
         ] {
             assert!(
                 Document::parse(bad).is_err(),

@@ -115,7 +115,9 @@ mod tests {
         let err = Timestamp::parse("9999-12-31T23:59:59-01:00").unwrap_err();
         assert!(err.contains("outside the years 0000-9999"), "{err}");
         assert_eq!(
-            Timestamp::parse("0001-02-03T04:05:06.007Z").unwrap().as_str(),
+            Timestamp::parse("0001-02-03T04:05:06.007Z")
+                .unwrap()
+                .as_str(),
             "0001-02-03T04:05:06.007Z"
         );
     }

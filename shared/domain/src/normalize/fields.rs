@@ -57,7 +57,10 @@ impl<'a> Fields<'a> {
             Some(v) => match v.as_str() {
                 Some("") => Err(self.invalid(&name(), "is empty")),
                 Some(s) => Ok(s),
-                None => Err(self.invalid(&name(), format!("expected a string, found {}", v.kind().described()))),
+                None => Err(self.invalid(
+                    &name(),
+                    format!("expected a string, found {}", v.kind().described()),
+                )),
             },
         }
     }

@@ -8,7 +8,6 @@ mod config;
 mod fields;
 mod securityhub;
 
-
 use crate::catalogue::Catalogue;
 use crate::error::NormalizeError;
 use crate::evidence::Evidence;
