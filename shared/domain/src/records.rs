@@ -283,6 +283,10 @@ mod tests {
         .unwrap();
         let f = &event.findings[0];
         let rows = FindingRows::build(&f.finding, &f.evidence, c.version());
+        // The state id (account, region, rule, resource) keys every row of the finding.
+        let state_id = "123456789012#us-east-1#s3-bucket-server-side-encryption-enabled#attest-audit-exports-123456789012";
+        assert_eq!(f.finding.state_id(), state_id);
+        assert_eq!(rows.current.pk, format!("STATE#{state_id}"));
         let frameworks: std::collections::BTreeSet<_> = f
             .finding
             .controls
