@@ -4,7 +4,8 @@
 //! - [`normalize`]: EventBridge events (AWS Config, Security Hub, CloudTrail) -> [`Finding`]s.
 //! - [`catalogue`]: the versioned control catalogue (data files under `catalogue/`) that maps rules,
 //!   Security Hub controls and CloudTrail calls to framework controls.
-//! - [`json`]: the parsed event (a tape of nodes borrowing from the input) that normalisation reads.
+//! - [`json`]: the parsed event (a tape of nodes borrowing from the input) that normalisation reads,
+//!   with its RFC 8785 form written in the same pass.
 //! - [`canonical`]: RFC 8785 canonical JSON and SHA-256.
 //! - [`evidence`]: the evidence document stored in S3 and its content-addressed key.
 //! - [`records`]: the DynamoDB rows (current state, per-control state, history) as plain structs.
@@ -19,6 +20,9 @@ pub mod json;
 pub mod normalize;
 pub mod records;
 pub mod timestamp;
+
+#[cfg(test)]
+mod test_json;
 
 pub use catalogue::Catalogue;
 pub use error::NormalizeError;
