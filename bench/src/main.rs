@@ -18,7 +18,7 @@ use std::hint::black_box;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use attest_domain::records::FindingRows;
+use attest_domain::records::FindingItems;
 use attest_domain::{normalize_event, Catalogue};
 use sha2::{Digest, Sha256};
 
@@ -38,8 +38,9 @@ fn attest_once(bytes: &[u8], catalogue: &Catalogue) -> usize {
     for f in &event.findings {
         // The two items as the adapter sends them: the row plus one sparse index key per framework.
         let (mut current, mut history) = (Item::default(), Item::default());
-        FindingRows::build(&f.finding, &f.evidence, catalogue.version())
-            .into_items(&mut current, &mut history);
+        let rows = FindingItems::new(&f.finding, &f.evidence, catalogue.version());
+        rows.write_current(&mut current);
+        rows.write_history(&mut history);
         black_box((&current.0, &history.0));
         items += 2;
     }

@@ -2,7 +2,7 @@
 //! `cargo run --release -p attest-bench --bin stages [EVENT_FILE]` (default: the Config sample).
 //! Same global allocator as the intake function and the main benchmark.
 use attest_domain::json::Document;
-use attest_domain::records::FindingRows;
+use attest_domain::records::FindingItems;
 use attest_domain::{canonical, normalize_event, Catalogue};
 use std::hint::black_box;
 use std::time::Instant;
@@ -49,8 +49,9 @@ fn main() {
         let e = normalize_event(&bytes, &c).expect("normalises");
         for f in &e.findings {
             let (mut current, mut history) = (Item::default(), Item::default());
-            FindingRows::build(&f.finding, &f.evidence, c.version())
-                .into_items(&mut current, &mut history);
+            let items = FindingItems::new(&f.finding, &f.evidence, c.version());
+            items.write_current(&mut current);
+            items.write_history(&mut history);
             black_box((current.0, history.0));
         }
     });
@@ -81,31 +82,27 @@ fn main() {
         black_box(normalize_event(&bytes, &c).expect("normalises"));
     });
     let e = normalize_event(&bytes, &c).expect("normalises");
-    t("  rows build (every finding)", n, || {
+    t("  FindingItems::new (every finding)", n, || {
         for f in &e.findings {
-            black_box(FindingRows::build(&f.finding, &f.evidence, c.version()));
+            black_box(FindingItems::new(&f.finding, &f.evidence, c.version()));
         }
     });
-    let rows: Vec<FindingRows> = e
+    let items: Vec<FindingItems> = e
         .findings
         .iter()
-        .map(|f| FindingRows::build(&f.finding, &f.evidence, c.version()))
+        .map(|f| FindingItems::new(&f.finding, &f.evidence, c.version()))
         .collect();
-    t("  rows clone + into_items (every finding)", n, || {
-        for r in &rows {
+    t("  both items (every finding)", n, || {
+        for r in &items {
             let (mut current, mut history) = (Item::default(), Item::default());
-            r.clone().into_items(&mut current, &mut history);
+            r.write_current(&mut current);
+            r.write_history(&mut history);
             black_box((current.0, history.0));
-        }
-    });
-    t("  rows clone", n, || {
-        for r in &rows {
-            black_box(r.clone());
         }
     });
     println!(
         "  (findings: {}; controls on the first: {})",
-        rows.len(),
-        rows.first().map_or(0, |r| r.current.fields.controls.len())
+        items.len(),
+        e.findings.first().map_or(0, |f| f.finding.controls.len())
     );
 }

@@ -10,7 +10,7 @@ pub mod config;
 
 use attest_aws::{AdapterError, EvidenceStore, HistoryOutcome, StateOutcome, StateStore};
 use attest_domain::normalize::NormalizedFinding;
-use attest_domain::records::FindingRows;
+use attest_domain::records::FindingItems;
 use attest_domain::{Catalogue, NormalizeError};
 use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage};
 use futures::stream::{self, StreamExt, TryStreamExt};
@@ -179,8 +179,8 @@ async fn store_finding(
     item: &NormalizedFinding,
 ) -> Result<FindingOutcome, AdapterError> {
     let stored = intake.evidence.put(&item.evidence).await?;
-    let rows = FindingRows::build(&item.finding, &item.evidence, intake.catalogue.version());
-    let (history, state) = intake.state.store(rows).await?;
+    let items = FindingItems::new(&item.finding, &item.evidence, intake.catalogue.version());
+    let (history, state) = intake.state.store(&items).await?;
     Ok(FindingOutcome {
         mapped: item.finding.is_mapped(),
         evidence_written: stored.newly_written,

@@ -1,9 +1,9 @@
-//! A finding's two DynamoDB items, written attribute by attribute from its rows
-//! ([`attest_domain::records::CurrentStateRow::into_item`] and `HistoryRow::into_item` list the
-//! attributes; this module only turns each into an SDK `AttributeValue`). serde_dynamo did the same
-//! job at several times the cost; it stays as the test oracle: the items here must equal its output.
+//! A finding's two DynamoDB items, written attribute by attribute by
+//! [`attest_domain::records::FindingItems`] (which lists the attributes; this module only turns each
+//! into an SDK `AttributeValue`). serde_dynamo did the same job at several times the cost; it stays
+//! as the test oracle: the items here must equal its output for the rows they read back as.
 
-use attest_domain::records::{CurrentStateRow, FindingRows, HistoryRow, ItemSink};
+use attest_domain::records::{FindingItems, ItemSink};
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use crate::dynamo::Item;
@@ -17,41 +17,35 @@ impl ItemSink for Builder {
         self.0.reserve(additional);
     }
 
-    fn string(&mut self, name: impl Into<String>, value: String) {
-        self.0.insert(name.into(), AttributeValue::S(value));
+    fn string(&mut self, name: &str, value: &str) {
+        self.0
+            .insert(name.to_string(), AttributeValue::S(value.to_string()));
     }
 
-    fn boolean(&mut self, name: impl Into<String>, value: bool) {
-        self.0.insert(name.into(), AttributeValue::Bool(value));
+    fn boolean(&mut self, name: &str, value: bool) {
+        self.0.insert(name.to_string(), AttributeValue::Bool(value));
     }
 
-    fn strings(&mut self, name: impl Into<String>, values: Vec<String>) {
+    fn strings(&mut self, name: &str, values: &[String]) {
         self.0.insert(
-            name.into(),
-            AttributeValue::L(values.into_iter().map(AttributeValue::S).collect()),
+            name.to_string(),
+            AttributeValue::L(values.iter().cloned().map(AttributeValue::S).collect()),
         );
     }
 }
 
-/// The current-state item of a row, with `fw_{framework}` = standing for each framework.
-pub(crate) fn current_item(row: CurrentStateRow, frameworks: &[String]) -> Item {
+/// The current-state item, with `fw_{framework}` = standing for each framework.
+pub(crate) fn current_item(items: &FindingItems) -> Item {
     let mut item = Builder::default();
-    row.into_item(frameworks, &mut item);
+    items.write_current(&mut item);
     item.0
 }
 
-/// The history item of a row, with `fw_{framework}` = observed date for each framework.
-pub(crate) fn history_item(row: HistoryRow, frameworks: &[String]) -> Item {
+/// The history item, with `fw_{framework}` = observed date for each framework.
+pub(crate) fn history_item(items: &FindingItems) -> Item {
     let mut item = Builder::default();
-    row.into_item(frameworks, &mut item);
+    items.write_history(&mut item);
     item.0
-}
-
-/// Both items of a finding: `(current, history)`.
-pub(crate) fn finding_items(rows: FindingRows) -> (Item, Item) {
-    let (mut current, mut history) = (Builder::default(), Builder::default());
-    rows.into_items(&mut current, &mut history);
-    (current.0, history.0)
 }
 
 #[cfg(test)]
@@ -72,28 +66,16 @@ mod tests {
         item
     }
 
-    fn same_as_oracle(rows: &FindingRows, what: &str) {
+    fn same_as_oracle(items: &FindingItems, what: &str) {
+        let rows = items.rows().unwrap();
         let current = oracle(
             &rows.current,
             &rows.frameworks,
             &rows.current.fields.standing,
         );
         let history = oracle(&rows.history, &rows.frameworks, &rows.history.observed_date);
-        assert_eq!(
-            current_item(rows.current.clone(), &rows.frameworks),
-            current,
-            "{what}: current"
-        );
-        assert_eq!(
-            history_item(rows.history.clone(), &rows.frameworks),
-            history,
-            "{what}: history"
-        );
-        assert_eq!(
-            finding_items(rows.clone()),
-            (current, history),
-            "{what}: both"
-        );
+        assert_eq!(current_item(items), current, "{what}: current");
+        assert_eq!(history_item(items), history, "{what}: history");
     }
 
     #[test]
@@ -108,17 +90,17 @@ mod tests {
             }
             let event = normalize_event(&std::fs::read(&path).unwrap(), &catalogue).unwrap();
             for (i, f) in event.findings.iter().enumerate() {
-                let mut rows = FindingRows::build(&f.finding, &f.evidence, catalogue.version());
+                let items = FindingItems::new(&f.finding, &f.evidence, catalogue.version());
                 let what = format!("{} #{i}", path.display());
-                same_as_oracle(&rows, &what);
+                same_as_oracle(&items, &what);
                 findings += 1;
-                unmapped += usize::from(rows.frameworks.is_empty());
+                unmapped += usize::from(!f.finding.is_mapped());
                 // The same finding without a title (left out, not NULL) and with an empty string.
-                rows.current.fields.title = None;
-                rows.history.fields.title = None;
-                rows.current.fields.source_status = String::new();
-                rows.history.fields.source_status = String::new();
-                same_as_oracle(&rows, &format!("{what}, no title, empty status"));
+                let mut bare = f.finding.clone();
+                bare.title = None;
+                bare.source_status = String::new();
+                let items = FindingItems::new(&bare, &f.evidence, catalogue.version());
+                same_as_oracle(&items, &format!("{what}, no title, empty status"));
             }
         }
         assert!(findings >= 14, "{findings} findings");

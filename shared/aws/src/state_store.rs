@@ -12,7 +12,7 @@
 use std::collections::HashMap;
 
 use attest_domain::records::{
-    framework_index, framework_key, state_pk, CurrentStateRow, FindingRows, HistoryRow, CURRENT_SK,
+    framework_index, framework_key, state_pk, CurrentStateRow, FindingItems, HistoryRow, CURRENT_SK,
 };
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde::de::DeserializeOwned;
@@ -20,7 +20,7 @@ use tracing::instrument;
 
 use crate::dynamo::{self, Item};
 use crate::error::AdapterError;
-use crate::items::{current_item, finding_items, history_item};
+use crate::items::{current_item, history_item};
 
 #[derive(Clone, Debug)]
 pub struct StateStore {
@@ -68,27 +68,31 @@ impl StateStore {
     }
 
     /// Append the finding's history item. Idempotent.
-    #[instrument(skip_all, fields(state_id = %rows.history.fields.state_id))]
-    pub async fn record_history(&self, rows: &FindingRows) -> Result<HistoryOutcome, AdapterError> {
-        self.put_history(history_item(rows.history.clone(), &rows.frameworks))
-            .await
+    #[instrument(skip_all, fields(state_id = %items.state_id()))]
+    pub async fn record_history(
+        &self,
+        items: &FindingItems<'_>,
+    ) -> Result<HistoryOutcome, AdapterError> {
+        self.put_history(history_item(items)).await
     }
 
     /// Make this finding the current state unless an equal or newer evaluation already is.
-    #[instrument(skip_all, fields(state_id = %rows.current.fields.state_id))]
-    pub async fn apply_current(&self, rows: &FindingRows) -> Result<StateOutcome, AdapterError> {
-        self.put_current(current_item(rows.current.clone(), &rows.frameworks))
-            .await
+    #[instrument(skip_all, fields(state_id = %items.state_id()))]
+    pub async fn apply_current(
+        &self,
+        items: &FindingItems<'_>,
+    ) -> Result<StateOutcome, AdapterError> {
+        self.put_current(current_item(items)).await
     }
 
-    /// [`Self::record_history`], then [`Self::apply_current`], consuming the rows (their strings
-    /// move into the items instead of being copied).
-    #[instrument(skip_all, fields(state_id = %rows.current.fields.state_id))]
+    /// [`Self::record_history`], then [`Self::apply_current`]: a current state always has its
+    /// history entry.
+    #[instrument(skip_all, fields(state_id = %items.state_id()))]
     pub async fn store(
         &self,
-        rows: FindingRows,
+        items: &FindingItems<'_>,
     ) -> Result<(HistoryOutcome, StateOutcome), AdapterError> {
-        let (current, history) = finding_items(rows);
+        let (current, history) = (current_item(items), history_item(items));
         let history = self.put_history(history).await?;
         Ok((history, self.put_current(current).await?))
     }
@@ -106,7 +110,7 @@ impl StateStore {
     }
 
     async fn put_current(&self, item: Item) -> Result<StateOutcome, AdapterError> {
-        // Every current-state item carries both (`CurrentStateRow::into_item` always writes them).
+        // Every current-state item carries both (`FindingItems::write_current` always writes them).
         let value = |name: &str| {
             item.get(name)
                 .cloned()

@@ -60,6 +60,11 @@ pub fn write(value: Json, out: &mut Vec<u8>) -> Result<(), CanonicalError> {
 /// as UTF-16.
 pub(crate) fn utf16_cmp(a: &str, b: &str) -> std::cmp::Ordering {
     let (x, y) = (a.as_bytes(), b.as_bytes());
+    let by_bytes = x.cmp(y);
+    let high = |s: &[u8]| s.iter().any(|c| *c >= 0xEE);
+    if by_bytes.is_eq() || !high(x) || !high(y) {
+        return by_bytes;
+    }
     let common = x.iter().zip(y).take_while(|(p, q)| p == q).count();
     match (x.get(common), y.get(common)) {
         // Both are lead bytes (continuation bytes are below 0xC0), so `common` is where the two
@@ -67,7 +72,7 @@ pub(crate) fn utf16_cmp(a: &str, b: &str) -> std::cmp::Ordering {
         (Some(&p), Some(&q)) if p >= 0xEE && q >= 0xEE => {
             a[common..].encode_utf16().cmp(b[common..].encode_utf16())
         }
-        _ => x.cmp(y),
+        _ => by_bytes,
     }
 }
 

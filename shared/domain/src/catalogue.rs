@@ -9,7 +9,7 @@ use serde::Deserialize;
 use thiserror::Error;
 
 use crate::canonical::sha256_hex;
-use crate::finding::{ComplianceStatus, ControlRef};
+use crate::finding::{ComplianceStatus, ControlRef, ControlSet};
 
 const FRAMEWORKS_CSV: &str = include_str!("../../../catalogue/frameworks.csv");
 const MAPPINGS_CSV: &str = include_str!("../../../catalogue/mappings-v1.csv");
@@ -68,9 +68,11 @@ pub struct ControlInfo {
 pub struct Catalogue {
     version: String,
     frameworks: BTreeMap<String, Framework>,
-    config_rules: HashMap<String, Vec<ControlRef>>,
-    securityhub_controls: HashMap<String, Vec<ControlRef>>,
-    cloudtrail_calls: HashMap<String, Vec<ControlRef>>,
+    config_rules: HashMap<String, ControlSet>,
+    securityhub_controls: HashMap<String, ControlSet>,
+    cloudtrail_calls: HashMap<String, ControlSet>,
+    /// The empty set, shared by every unmapped finding.
+    unmapped: ControlSet,
     requirement_prefixes: HashMap<String, String>,
     cloudtrail_status: HashMap<String, ComplianceStatus>,
     controls: BTreeMap<ControlRef, ControlInfo>,
@@ -149,12 +151,16 @@ impl Catalogue {
             }
         }
 
+        // Mapping rows by kind while the file is read; each becomes a shared `ControlSet`.
+        let (mut config_rules, mut securityhub_controls, mut cloudtrail_calls) =
+            (HashMap::new(), HashMap::new(), HashMap::new());
         let mut catalogue = Catalogue {
             version,
             frameworks,
             config_rules: HashMap::new(),
             securityhub_controls: HashMap::new(),
             cloudtrail_calls: HashMap::new(),
+            unmapped: ControlSet::default(),
             requirement_prefixes: HashMap::new(),
             cloudtrail_status: HashMap::new(),
             controls: BTreeMap::new(),
@@ -186,14 +192,14 @@ impl Catalogue {
                     row.framework
                 )));
             }
-            let table = match row.source_kind.as_str() {
-                "config_rule" => &mut catalogue.config_rules,
-                "securityhub_control" => &mut catalogue.securityhub_controls,
+            let table: &mut HashMap<String, Vec<ControlRef>> = match row.source_kind.as_str() {
+                "config_rule" => &mut config_rules,
+                "securityhub_control" => &mut securityhub_controls,
                 "cloudtrail_call" => {
                     if !row.match_value.contains(':') {
                         return Err(at(format!("cloudtrail_call `{}` is not `eventSource:eventName`", row.match_value)));
                     }
-                    &mut catalogue.cloudtrail_calls
+                    &mut cloudtrail_calls
                 }
                 other => {
                     return Err(at(format!(
@@ -213,12 +219,20 @@ impl Catalogue {
                 )));
             }
             controls.push(control.clone());
-            controls.sort();
             catalogue.controls.entry(control).or_insert(ControlInfo {
                 title: row.control_title,
                 citation: row.citation,
             });
         }
+        let shared = |table: HashMap<String, Vec<ControlRef>>| -> HashMap<String, ControlSet> {
+            table
+                .into_iter()
+                .map(|(key, controls)| (key, ControlSet::new(controls)))
+                .collect()
+        };
+        catalogue.config_rules = shared(config_rules);
+        catalogue.securityhub_controls = shared(securityhub_controls);
+        catalogue.cloudtrail_calls = shared(cloudtrail_calls);
 
         for (i, row) in read_rows::<PrefixRow>("requirement-prefixes.csv", prefixes_csv)?
             .into_iter()
@@ -291,14 +305,12 @@ impl Catalogue {
     /// Controls for a Config rule as deployed. Conformance packs and Security Hub deploy managed
     /// rules under decorated names (`restricted-ssh-conformance-pack-a1b2c3d4e`,
     /// `securityhub-restricted-ssh-1a2b3c`); the base name is what the catalogue lists.
-    pub fn config_rule_controls(&self, rule_name: &str) -> &[ControlRef] {
-        if let Some(c) = self.config_rules.get(rule_name) {
-            return c;
-        }
+    pub fn config_rule_controls(&self, rule_name: &str) -> ControlSet {
         self.config_rules
-            .get(base_config_rule_name(rule_name))
-            .map(Vec::as_slice)
-            .unwrap_or(&[])
+            .get(rule_name)
+            .or_else(|| self.config_rules.get(base_config_rule_name(rule_name)))
+            .unwrap_or(&self.unmapped)
+            .clone()
     }
 
     /// Controls for a Security Hub finding: the catalogue's rows for its control id, plus every
@@ -307,32 +319,36 @@ impl Catalogue {
         &self,
         security_control_id: Option<&str>,
         related_requirements: impl IntoIterator<Item = &'a str>,
-    ) -> Vec<ControlRef> {
-        let mut out: Vec<ControlRef> = security_control_id
+    ) -> ControlSet {
+        let rows = security_control_id
             .and_then(|id| self.securityhub_controls.get(id))
-            .cloned()
-            .unwrap_or_default();
+            .unwrap_or(&self.unmapped);
+        let mut extra: Vec<ControlRef> = Vec::new();
         for requirement in related_requirements {
             if let Some((prefix, control_id)) = requirement.rsplit_once('/') {
                 if let Some(framework) = self.requirement_prefixes.get(prefix.trim()) {
-                    out.push(ControlRef {
+                    extra.push(ControlRef {
                         framework: framework.clone(),
                         control_id: control_id.trim().to_string(),
                     });
                 }
             }
         }
-        out.sort();
-        out.dedup();
-        out
+        // Requirements the catalogue rows already list add nothing: the rows' set is shared as is.
+        extra.retain(|c| !rows.contains(c));
+        if extra.is_empty() {
+            return rows.clone();
+        }
+        extra.extend(rows.iter().cloned());
+        ControlSet::new(extra)
     }
 
     /// Controls for a CloudTrail call, keyed `eventSource:eventName`.
-    pub fn cloudtrail_controls(&self, call: &str) -> &[ControlRef] {
+    pub fn cloudtrail_controls(&self, call: &str) -> ControlSet {
         self.cloudtrail_calls
             .get(call)
-            .map(Vec::as_slice)
-            .unwrap_or(&[])
+            .unwrap_or(&self.unmapped)
+            .clone()
     }
 
     /// The status a CloudTrail call implies when the catalogue names one (a call that switches a
@@ -428,8 +444,8 @@ mod tests {
             ],
         );
         assert_eq!(
-            sh,
-            vec![
+            *sh,
+            [
                 ControlRef {
                     framework: "CIS-AWS-1.4".into(),
                     control_id: "2.1.5".into()

@@ -1,7 +1,10 @@
 //! The normalised finding: one observation, from one source, about one resource and one rule.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
+use crate::records::framework_key;
 use crate::timestamp::Timestamp;
 
 /// Where a finding came from.
@@ -133,6 +136,89 @@ pub struct ControlRef {
     pub control_id: String,
 }
 
+/// The controls a finding bears on: sorted, without duplicates; empty means unmapped.
+///
+/// Made once per catalogue row and shared by every finding it maps (cloning is a reference count),
+/// with what the DynamoDB items need worked out once too: the `FRAMEWORK:CONTROL` labels, the
+/// frameworks and their index key names.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ControlSet(Arc<Controls>);
+
+#[derive(PartialEq, Eq)]
+struct Controls {
+    controls: Vec<ControlRef>,
+    labels: Vec<String>,
+    frameworks: Vec<String>,
+    framework_keys: Vec<String>,
+}
+
+impl ControlSet {
+    pub fn new(mut controls: Vec<ControlRef>) -> Self {
+        controls.sort();
+        controls.dedup();
+        let labels = controls
+            .iter()
+            .map(|c| [c.framework.as_str(), ":", &c.control_id].concat())
+            .collect();
+        let mut frameworks: Vec<String> = controls.iter().map(|c| c.framework.clone()).collect();
+        // Sorted by framework first, so equal frameworks are adjacent.
+        frameworks.dedup();
+        let framework_keys = frameworks.iter().map(|f| framework_key(f)).collect();
+        ControlSet(Arc::new(Controls {
+            controls,
+            labels,
+            frameworks,
+            framework_keys,
+        }))
+    }
+
+    /// `FRAMEWORK:CONTROL` for each control, in order.
+    pub fn labels(&self) -> &[String] {
+        &self.0.labels
+    }
+
+    /// The frameworks of the controls, sorted, each once.
+    pub fn frameworks(&self) -> &[String] {
+        &self.0.frameworks
+    }
+
+    /// `fw_{FRAMEWORK}` for each of [`Self::frameworks`]: the per-framework index keys.
+    pub fn framework_keys(&self) -> &[String] {
+        &self.0.framework_keys
+    }
+}
+
+impl Default for ControlSet {
+    fn default() -> Self {
+        ControlSet::new(Vec::new())
+    }
+}
+
+impl std::ops::Deref for ControlSet {
+    type Target = [ControlRef];
+    fn deref(&self) -> &[ControlRef] {
+        &self.0.controls
+    }
+}
+
+impl std::fmt::Debug for ControlSet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl Serialize for ControlSet {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0.controls.serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for ControlSet {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Vec::<ControlRef>::deserialize(d).map(ControlSet::new)
+    }
+}
+
 /// A normalised finding. Every time in it comes from the event, never from the clock.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finding {
@@ -156,8 +242,7 @@ pub struct Finding {
     /// The evaluation's own time: Config `orderingTimestamp`, Security Hub `UpdatedAt`, CloudTrail `eventTime`.
     pub observed_at: Timestamp,
     pub title: Option<String>,
-    /// Sorted and without duplicates; empty means unmapped.
-    pub controls: Vec<ControlRef>,
+    pub controls: ControlSet,
 }
 
 impl Finding {

@@ -416,19 +416,20 @@ fn name_prefix(name: &str) -> u64 {
     }
 }
 
-/// RFC 8785 order of two member names, `prefix` being each one's [`name_prefix`].
+/// RFC 8785 order of two member names from their [`name_prefix`]es alone, when those settle it:
+/// the first differing byte decides, unless both are lead bytes of characters at or above U+E000,
+/// where UTF-8 and UTF-16 order can disagree. `None`: the full names must be compared.
 #[inline]
-fn name_order(a: (u64, &str), b: (u64, &str)) -> Ordering {
-    let differ = a.0 ^ b.0;
-    if differ != 0 {
-        // The first differing byte decides, unless both are lead bytes of characters at or
-        // above U+E000, where UTF-8 and UTF-16 order can disagree.
-        let shift = 56 - (differ.leading_zeros() & !7);
-        if (a.0 >> shift) & 0xff < 0xee || (b.0 >> shift) & 0xff < 0xee {
-            return a.0.cmp(&b.0);
-        }
+fn prefix_order(a: u64, b: u64) -> Option<Ordering> {
+    let differ = a ^ b;
+    if differ == 0 {
+        return None;
     }
-    utf16_cmp(a.1, b.1)
+    let shift = 56 - (differ.leading_zeros() & !7);
+    if (a >> shift) & 0xff >= 0xee && (b >> shift) & 0xff >= 0xee {
+        return None;
+    }
+    Some(a.cmp(&b))
 }
 
 struct Parser<'a> {
@@ -640,11 +641,11 @@ impl<'a> Parser<'a> {
                     if let Some(previous) = self.members[first..].last() {
                         // Strictly ascending: a repeated name also takes the reordering path,
                         // which reports it.
-                        in_order = name_order(
-                            (previous.prefix, self.name_at(previous.name)),
-                            (prefix, self.name_at(name)),
-                        )
-                        .is_lt();
+                        in_order = prefix_order(previous.prefix, prefix)
+                            .unwrap_or_else(|| {
+                                utf16_cmp(self.name_at(previous.name), self.name_at(name))
+                            })
+                            .is_lt();
                     }
                 }
                 self.skip_whitespace();
@@ -706,7 +707,9 @@ impl<'a> Parser<'a> {
                 Node::Str(s) => s.as_ref(),
                 _ => "",
             };
-            members.sort_unstable_by(|a, b| name_order((a.prefix, name(a)), (b.prefix, name(b))));
+            members.sort_unstable_by(|a, b| {
+                prefix_order(a.prefix, b.prefix).unwrap_or_else(|| utf16_cmp(name(a), name(b)))
+            });
             if let Some(pair) = members.windows(2).find(|w| name(&w[0]) == name(&w[1])) {
                 // No canonical form; the object's text stays as it is and is never handed out.
                 duplicates.push((at as u32, name(&pair[0]).to_string()));

@@ -1,7 +1,7 @@
-//! The DynamoDB rows a finding produces, as plain structs, and the one function per row that lists
-//! its item's attributes ([`CurrentStateRow::into_item`], [`HistoryRow::into_item`]) into an
+//! The DynamoDB items a finding produces. [`FindingItems`] lists each item's attributes once, into an
 //! [`ItemSink`]: the AWS adapter's sink builds SDK `AttributeValue`s (this crate stays free of SDK
-//! types). Reads come back through serde. Table keys and access patterns are documented in the README.
+//! types). Reads come back through serde as the plain row structs below. Table keys and access
+//! patterns are documented in the README.
 //!
 //! A finding writes two items: its current state (replaced only by a newer evaluation) and a history
 //! entry (append-only). Framework queries use one sparse index per framework instead of extra rows:
@@ -82,17 +82,7 @@ pub struct HistoryRow {
 
 /// Name of the sparse index key a row carries for a framework it bears on.
 pub fn framework_key(framework: &str) -> String {
-    concat(&["fw_", framework])
-}
-
-/// The parts joined, in one allocation of the right size (cheaper than `format!` for keys built
-/// per finding).
-fn concat(parts: &[&str]) -> String {
-    let mut out = String::with_capacity(parts.iter().map(|p| p.len()).sum());
-    for part in parts {
-        out.push_str(part);
-    }
-    out
+    ["fw_", framework].concat()
 }
 
 /// Name of the per-framework index (same on both tables).
@@ -100,14 +90,8 @@ pub fn framework_index(framework: &str) -> String {
     format!("Fw-{framework}")
 }
 
-/// Every item one finding writes.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FindingRows {
-    pub current: CurrentStateRow,
-    pub history: HistoryRow,
-    /// The frameworks the finding bears on (sorted, unique): the adapter adds `fw_{framework}` to
-    /// the current row (value: standing) and to the history row (value: observed date).
-    pub frameworks: Vec<String>,
+pub fn state_pk(state_id: &str) -> String {
+    ["STATE#", state_id].concat()
 }
 
 /// Receives the attributes of one DynamoDB item. Each call is one attribute: a string (`S`), a
@@ -115,156 +99,169 @@ pub struct FindingRows {
 pub trait ItemSink {
     /// Room for `additional` more attributes.
     fn reserve(&mut self, _additional: usize) {}
-    fn string(&mut self, name: impl Into<String>, value: String);
-    fn boolean(&mut self, name: impl Into<String>, value: bool);
-    fn strings(&mut self, name: impl Into<String>, values: Vec<String>);
+    fn string(&mut self, name: &str, value: &str);
+    fn boolean(&mut self, name: &str, value: bool);
+    fn strings(&mut self, name: &str, values: &[String]);
 }
 
 /// Attributes of [`FindingFields`] (title counted, though it may be absent).
 const FIELD_ATTRIBUTES: usize = 22;
 
-impl FindingFields {
-    /// Every field as an item attribute, in declaration order; a `None` title is left out.
-    fn into_attributes(self, sink: &mut impl ItemSink) {
-        sink.string("state_id", self.state_id);
-        sink.string("source", self.source);
-        sink.string("event_id", self.event_id);
-        sink.string("source_finding_id", self.source_finding_id);
-        sink.string("account", self.account);
-        sink.string("region", self.region);
-        sink.string("resource_type", self.resource_type);
-        sink.string("resource_id", self.resource_id);
-        sink.string("resource_key", self.resource_key);
-        sink.string("rule_id", self.rule_id);
-        sink.string("status", self.status);
-        sink.string("source_status", self.source_status);
-        sink.string("severity", self.severity);
-        sink.string("disposition", self.disposition);
-        sink.string("standing", self.standing);
-        sink.string("observed_at", self.observed_at);
-        if let Some(title) = self.title {
-            sink.string("title", title);
-        }
-        sink.strings("controls", self.controls);
-        sink.boolean("mapped", self.mapped);
-        sink.string("evidence_key", self.evidence_key);
-        sink.string("evidence_sha256", self.evidence_sha256);
-        sink.string("catalogue_version", self.catalogue_version);
-    }
+/// A finding's two DynamoDB items, written straight from the finding and its evidence: the keys
+/// both items share are worked out once, and every attribute is listed here and only here
+/// ([`Self::write_current`], [`Self::write_history`]). The rows read back ([`CurrentStateRow`],
+/// [`HistoryRow`]) are these items seen through serde.
+pub struct FindingItems<'f> {
+    finding: &'f Finding,
+    evidence: &'f Evidence,
+    catalogue_version: &'f str,
+    /// `STATE#{state_id}`: the partition key of both items.
+    pk: String,
+    resource_key: String,
+    /// `{observed_at}#{state_id}`: the sort key of the status, framework and history indexes.
+    sort: String,
+    /// `{observed_at}#{evidence_sha256}`: the history item's sort key.
+    history_sk: String,
 }
 
-/// `fw_{framework}` = `value` for each framework the finding bears on.
-fn framework_attributes(frameworks: &[String], value: &str, sink: &mut impl ItemSink) {
-    for framework in frameworks {
-        sink.string(framework_key(framework), value.to_string());
-    }
-}
-
-impl CurrentStateRow {
-    /// The current-state item: the row's attributes (what serde would write) plus
-    /// `fw_{framework}` = standing for each of `frameworks`.
-    pub fn into_item(self, frameworks: &[String], sink: &mut impl ItemSink) {
-        sink.reserve(3 + FIELD_ATTRIBUTES + frameworks.len());
-        framework_attributes(frameworks, &self.fields.standing, sink);
-        sink.string("pk", self.pk);
-        sink.string("sk", self.sk);
-        sink.string("status_sort", self.status_sort);
-        self.fields.into_attributes(sink);
-    }
-}
-
-impl HistoryRow {
-    /// The history item: the row's attributes (what serde would write) plus
-    /// `fw_{framework}` = observed date for each of `frameworks`.
-    pub fn into_item(self, frameworks: &[String], sink: &mut impl ItemSink) {
-        sink.reserve(4 + FIELD_ATTRIBUTES + frameworks.len());
-        framework_attributes(frameworks, &self.observed_date, sink);
-        sink.string("pk", self.pk);
-        sink.string("sk", self.sk);
-        sink.string("history_sort", self.history_sort);
-        sink.string("observed_date", self.observed_date);
-        self.fields.into_attributes(sink);
-    }
-}
-
-impl FindingRows {
-    /// Both items, consuming the rows (their strings move into the items): `(current, history)`.
-    pub fn into_items<C: ItemSink, H: ItemSink>(self, current: &mut C, history: &mut H) {
-        self.current.into_item(&self.frameworks, current);
-        self.history.into_item(&self.frameworks, history);
-    }
-}
-
-pub fn state_pk(state_id: &str) -> String {
-    concat(&["STATE#", state_id])
-}
-
-impl FindingRows {
-    pub fn build(finding: &Finding, evidence: &Evidence, catalogue_version: &str) -> Self {
+impl<'f> FindingItems<'f> {
+    pub fn new(finding: &'f Finding, evidence: &'f Evidence, catalogue_version: &'f str) -> Self {
         let state_id = finding.state_id();
-        let standing = standing(finding);
         let observed_at = finding.observed_at.as_str();
-        let pk = state_pk(&state_id);
-        let mut frameworks: Vec<String> = Vec::new();
-        for c in &finding.controls {
-            // Controls are sorted by framework, so equal frameworks are adjacent.
-            if frameworks.last() != Some(&c.framework) {
-                frameworks.push(c.framework.clone());
-            }
-        }
-        let fields = FindingFields {
-            state_id: state_id.clone(),
-            source: finding.source.as_str().to_string(),
-            event_id: finding.event_id.clone(),
-            source_finding_id: finding.source_finding_id.clone(),
-            account: finding.account.clone(),
-            region: finding.region.clone(),
-            resource_type: finding.resource_type.clone(),
-            resource_id: finding.resource_id.clone(),
-            resource_key: concat(&[
-                &finding.account,
+        FindingItems {
+            finding,
+            evidence,
+            catalogue_version,
+            pk: state_pk(&state_id),
+            resource_key: [
+                finding.account.as_str(),
                 "#",
                 &finding.region,
                 "#",
                 &finding.resource_id,
-            ]),
-            rule_id: finding.rule_id.clone(),
-            status: finding.status.as_str().to_string(),
-            source_status: finding.source_status.clone(),
-            severity: finding.severity.as_str().to_string(),
-            disposition: finding.disposition.as_str().to_string(),
-            standing: standing.to_string(),
-            observed_at: observed_at.to_string(),
-            title: finding.title.clone(),
-            controls: finding
-                .controls
-                .iter()
-                .map(|c| concat(&[&c.framework, ":", &c.control_id]))
-                .collect(),
-            mapped: finding.is_mapped(),
-            evidence_key: evidence.key.clone(),
-            evidence_sha256: evidence.sha256.clone(),
-            catalogue_version: catalogue_version.to_string(),
-        };
-        let sort = concat(&[observed_at, "#", &state_id]);
-        let history = HistoryRow {
-            pk: pk.clone(),
-            sk: concat(&[observed_at, "#", &evidence.sha256]),
-            history_sort: sort.clone(),
-            observed_date: finding.observed_at.date().to_string(),
-            fields: fields.clone(),
-        };
-        let current = CurrentStateRow {
-            pk,
-            sk: CURRENT_SK.to_string(),
-            status_sort: sort,
-            fields,
-        };
-        FindingRows {
-            current,
-            history,
-            frameworks,
+            ]
+            .concat(),
+            sort: [observed_at, "#", &state_id].concat(),
+            history_sk: [observed_at, "#", &evidence.sha256].concat(),
         }
+    }
+
+    /// Identity of the current-state record: account, region, rule and resource.
+    pub fn state_id(&self) -> &str {
+        &self.pk["STATE#".len()..]
+    }
+
+    /// The current-state item: the row's attributes plus `fw_{framework}` = standing for each
+    /// framework the finding bears on.
+    pub fn write_current(&self, sink: &mut impl ItemSink) {
+        let keys = self.finding.controls.framework_keys();
+        sink.reserve(3 + FIELD_ATTRIBUTES + keys.len());
+        let standing = standing(self.finding);
+        for key in keys {
+            sink.string(key, standing);
+        }
+        sink.string("pk", &self.pk);
+        sink.string("sk", CURRENT_SK);
+        sink.string("status_sort", &self.sort);
+        self.write_fields(standing, sink);
+    }
+
+    /// The history item: the row's attributes plus `fw_{framework}` = observed date for each
+    /// framework the finding bears on.
+    pub fn write_history(&self, sink: &mut impl ItemSink) {
+        let keys = self.finding.controls.framework_keys();
+        sink.reserve(4 + FIELD_ATTRIBUTES + keys.len());
+        let date = self.finding.observed_at.date();
+        for key in keys {
+            sink.string(key, date);
+        }
+        sink.string("pk", &self.pk);
+        sink.string("sk", &self.history_sk);
+        sink.string("history_sort", &self.sort);
+        sink.string("observed_date", date);
+        self.write_fields(standing(self.finding), sink);
+    }
+
+    /// Every field of [`FindingFields`], in declaration order; a `None` title is left out.
+    fn write_fields(&self, standing: &str, sink: &mut impl ItemSink) {
+        let f = self.finding;
+        sink.string("state_id", self.state_id());
+        sink.string("source", f.source.as_str());
+        sink.string("event_id", &f.event_id);
+        sink.string("source_finding_id", &f.source_finding_id);
+        sink.string("account", &f.account);
+        sink.string("region", &f.region);
+        sink.string("resource_type", &f.resource_type);
+        sink.string("resource_id", &f.resource_id);
+        sink.string("resource_key", &self.resource_key);
+        sink.string("rule_id", &f.rule_id);
+        sink.string("status", f.status.as_str());
+        sink.string("source_status", &f.source_status);
+        sink.string("severity", f.severity.as_str());
+        sink.string("disposition", f.disposition.as_str());
+        sink.string("standing", standing);
+        sink.string("observed_at", f.observed_at.as_str());
+        if let Some(title) = &f.title {
+            sink.string("title", title);
+        }
+        sink.strings("controls", f.controls.labels());
+        sink.boolean("mapped", f.is_mapped());
+        sink.string("evidence_key", &self.evidence.key);
+        sink.string("evidence_sha256", &self.evidence.sha256);
+        sink.string("catalogue_version", self.catalogue_version);
+    }
+}
+
+/// Every item one finding writes, as the rows they are read back as.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FindingRows {
+    pub current: CurrentStateRow,
+    pub history: HistoryRow,
+    /// The frameworks the finding bears on (sorted, unique): the current row carries
+    /// `fw_{framework}` = standing, the history row `fw_{framework}` = observed date.
+    pub frameworks: Vec<String>,
+}
+
+/// An item as a JSON object, for reading it back through serde.
+#[derive(Default)]
+struct JsonItem(serde_json::Map<String, serde_json::Value>);
+
+impl ItemSink for JsonItem {
+    fn string(&mut self, name: &str, value: &str) {
+        self.0.insert(name.to_string(), value.into());
+    }
+    fn boolean(&mut self, name: &str, value: bool) {
+        self.0.insert(name.to_string(), value.into());
+    }
+    fn strings(&mut self, name: &str, values: &[String]) {
+        self.0.insert(name.to_string(), values.into());
+    }
+}
+
+impl FindingRows {
+    /// The rows of a finding's items (for tests, samples and the report's reading side; intake
+    /// writes the items directly with [`FindingItems`]).
+    pub fn build(
+        finding: &Finding,
+        evidence: &Evidence,
+        catalogue_version: &str,
+    ) -> Result<Self, serde_json::Error> {
+        FindingItems::new(finding, evidence, catalogue_version).rows()
+    }
+}
+
+impl FindingItems<'_> {
+    /// The items read back through serde, as the state store reads them. An error is a row field
+    /// the item writer does not write.
+    pub fn rows(&self) -> Result<FindingRows, serde_json::Error> {
+        let (mut current, mut history) = (JsonItem::default(), JsonItem::default());
+        self.write_current(&mut current);
+        self.write_history(&mut history);
+        Ok(FindingRows {
+            current: serde_json::from_value(serde_json::Value::Object(current.0))?,
+            history: serde_json::from_value(serde_json::Value::Object(history.0))?,
+            frameworks: self.finding.controls.frameworks().to_vec(),
+        })
     }
 }
 
@@ -282,7 +279,7 @@ mod tests {
         )
         .unwrap();
         let f = &event.findings[0];
-        let rows = FindingRows::build(&f.finding, &f.evidence, c.version());
+        let rows = FindingRows::build(&f.finding, &f.evidence, c.version()).unwrap();
         // The state id (account, region, rule, resource) keys every row of the finding.
         let state_id = "123456789012#us-east-1#s3-bucket-server-side-encryption-enabled#attest-audit-exports-123456789012";
         assert_eq!(f.finding.state_id(), state_id);
@@ -294,7 +291,42 @@ mod tests {
             .map(|c| c.framework.clone())
             .collect();
         assert_eq!(rows.frameworks, frameworks.into_iter().collect::<Vec<_>>());
-        assert_eq!(rows.current.fields.controls.len(), f.finding.controls.len());
+        let labels: Vec<String> = f
+            .finding
+            .controls
+            .iter()
+            .map(|c| format!("{}:{}", c.framework, c.control_id))
+            .collect();
+        let fields = &rows.current.fields;
+        assert_eq!(fields.controls, labels);
+        assert!(
+            labels.iter().any(|l| l == "PCI-DSS-3.2.1:3.4"),
+            "{labels:?}"
+        );
+        assert_eq!(fields.state_id, state_id);
+        assert_eq!(
+            fields.resource_key,
+            "123456789012#us-east-1#attest-audit-exports-123456789012"
+        );
+        assert_eq!(
+            (
+                fields.source.as_str(),
+                fields.status.as_str(),
+                fields.standing.as_str()
+            ),
+            ("config", "NON_COMPLIANT", "NON_COMPLIANT")
+        );
+        assert_eq!(
+            (fields.severity.as_str(), fields.disposition.as_str()),
+            ("UNSPECIFIED", "ACTIVE")
+        );
+        assert!(fields.mapped);
+        assert_eq!(fields.evidence_key, f.evidence.key);
+        assert_eq!(fields.evidence_sha256, f.evidence.sha256);
+        assert_eq!(fields.catalogue_version, c.version());
+        assert_eq!(fields.observed_at, "2026-11-02T09:15:11.482Z");
+        assert_eq!(rows.current.sk, CURRENT_SK);
+        assert_eq!(rows.history.fields, rows.current.fields);
         assert_eq!(
             rows.current.status_sort,
             format!("2026-11-02T09:15:11.482Z#{}", f.finding.state_id())

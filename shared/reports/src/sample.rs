@@ -44,7 +44,8 @@ pub fn from_events_with_objects(
         let event = normalize_event(bytes, &catalogue)
             .map_err(|e| ReportError::BadSnapshot(format!("sample event: {e}")))?;
         for f in &event.findings {
-            let rows = FindingRows::build(&f.finding, &f.evidence, catalogue.version());
+            let rows = FindingRows::build(&f.finding, &f.evidence, catalogue.version())
+                .map_err(|e| ReportError::BadSnapshot(format!("sample rows: {e}")))?;
             if let Some(item) = EvidenceItem::from_history(&rows.history.fields, framework, None) {
                 objects.insert(item.key.clone(), f.evidence.bytes.clone());
                 evidence.push(item);

@@ -4,7 +4,7 @@
 
 use attest_aws::reporting::{download_bundle, ReportConfig, ReportPublisher};
 use attest_aws::{EvidenceStore, StateStore};
-use attest_domain::records::FindingRows;
+use attest_domain::records::FindingItems;
 use attest_domain::{normalize_event, Catalogue};
 use attest_report::{handle, ReportFnError};
 use attest_reports::request::ReportStatus;
@@ -42,8 +42,8 @@ async fn ingest(stack: &Stack, names: &[&str]) -> usize {
         let event = normalize_event(&event_bytes(name), &catalogue).unwrap();
         for f in &event.findings {
             store.put(&f.evidence).await.unwrap();
-            let rows = FindingRows::build(&f.finding, &f.evidence, catalogue.version());
-            state.record_history(&rows).await.unwrap();
+            let items = FindingItems::new(&f.finding, &f.evidence, catalogue.version());
+            state.record_history(&items).await.unwrap();
             n += 1;
         }
     }
@@ -154,7 +154,7 @@ async fn missing_evidence_and_bad_requests_are_named() {
     let event = normalize_event(&event_bytes(SAMPLES[0]), &catalogue).unwrap();
     let f = &event.findings[0];
     state
-        .record_history(&FindingRows::build(
+        .record_history(&FindingItems::new(
             &f.finding,
             &f.evidence,
             catalogue.version(),

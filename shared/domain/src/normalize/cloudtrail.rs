@@ -9,7 +9,7 @@
 
 use crate::json::Json;
 
-use super::fields::{opt_str, Fields};
+use super::fields::{members_named, non_empty, opt_str, Fields};
 use super::{with_evidence, Envelope, NormalizedFinding};
 use crate::catalogue::Catalogue;
 use crate::error::NormalizeError;
@@ -44,25 +44,48 @@ pub(super) fn normalize(
     f: &Fields,
     event_size: usize,
 ) -> Result<NormalizedFinding, NormalizeError> {
-    let event_source = f.string_named(detail, "eventSource", "detail.eventSource")?;
-    let event_name = f.string_named(detail, "eventName", "detail.eventName")?;
-    let observed_at = f.timestamp(detail, "eventTime", "detail.eventTime")?;
-    let call = format!("{event_source}:{event_name}");
+    let name = |field: &'static str| move || format!("detail.{field}");
+    let [event_source, event_name, event_time, response, additional, error_code, request, event_id, recipient, identity, region] =
+        members_named(
+            detail,
+            [
+                "eventSource",
+                "eventName",
+                "eventTime",
+                "responseElements",
+                "additionalEventData",
+                "errorCode",
+                "requestParameters",
+                "eventID",
+                "recipientAccountId",
+                "userIdentity",
+                "awsRegion",
+            ],
+        );
+    let event_source = f.required(event_source, name("eventSource"))?;
+    let event_name = f.required(event_name, name("eventName"))?;
+    let observed_at = f.required_timestamp(event_time, name("eventTime"))?;
+    let call = [event_source, ":", event_name].concat();
+    let [identity_account, principal] = identity
+        .map(|i| members_named(i, ["accountId", "arn"]))
+        .unwrap_or_default();
+    let principal = non_empty(principal);
+    let recipient = non_empty(recipient);
 
     let (status, source_status) = if event_name == "ConsoleLogin" {
-        let result = opt_str(detail, "responseElements.ConsoleLogin").unwrap_or("");
-        let mfa = opt_str(detail, "additionalEventData.MFAUsed").unwrap_or("");
+        let result = response
+            .and_then(|r| opt_str(r, "ConsoleLogin"))
+            .unwrap_or("");
+        let mfa = additional.and_then(|a| opt_str(a, "MFAUsed")).unwrap_or("");
         let status = match (result, mfa) {
             ("Success", "Yes") => ComplianceStatus::Compliant,
             ("Success", _) => ComplianceStatus::NonCompliant,
             _ => ComplianceStatus::Warning,
         };
         (status, format!("ConsoleLogin={result};MFAUsed={mfa}"))
-    } else if let Some(error) = opt_str(detail, "errorCode") {
-        (ComplianceStatus::Warning, format!("errorCode={error}"))
-    } else if event_name == "AuthorizeSecurityGroupIngress"
-        && opens_to_internet(detail.get("requestParameters"))
-    {
+    } else if let Some(error) = non_empty(error_code) {
+        (ComplianceStatus::Warning, ["errorCode=", error].concat())
+    } else if event_name == "AuthorizeSecurityGroupIngress" && opens_to_internet(request) {
         (
             ComplianceStatus::NonCompliant,
             "Success;ingress from 0.0.0.0/0 or ::/0".to_string(),
@@ -76,34 +99,28 @@ pub(super) fn normalize(
         )
     };
 
-    let (resource_type, resource_id) = resource_of(event_source, detail, envelope);
+    let account = recipient.unwrap_or(&envelope.account);
+    let (resource_type, resource_id) = resource_of(event_source, request, principal, account);
 
     let finding = Finding {
         source: FindingSource::CloudTrail,
         event_id: envelope.id.clone(),
-        source_finding_id: opt_str(detail, "eventID")
-            .unwrap_or(&envelope.id)
-            .to_string(),
-        account: opt_str(detail, "recipientAccountId")
-            .or_else(|| opt_str(detail, "userIdentity.accountId"))
+        source_finding_id: non_empty(event_id).unwrap_or(&envelope.id).to_string(),
+        account: recipient
+            .or_else(|| non_empty(identity_account))
             .unwrap_or(&envelope.account)
             .to_string(),
-        region: opt_str(detail, "awsRegion")
-            .unwrap_or(&envelope.region)
-            .to_string(),
+        region: non_empty(region).unwrap_or(&envelope.region).to_string(),
         resource_type,
         resource_id,
-        controls: catalogue.cloudtrail_controls(&call).to_vec(),
+        controls: catalogue.cloudtrail_controls(&call),
         rule_id: call,
         status,
         source_status,
         severity: Severity::Unspecified,
         disposition: Disposition::Active,
         observed_at,
-        title: Some(format!(
-            "{event_name} by {}",
-            opt_str(detail, "userIdentity.arn").unwrap_or("unknown principal")
-        )),
+        title: Some([event_name, " by ", principal.unwrap_or("unknown principal")].concat()),
     };
     with_evidence(envelope, detail, event_size, finding, f)
 }
@@ -122,8 +139,14 @@ fn opens_to_internet(params: Option<Json>) -> bool {
     }
 }
 
-fn resource_of(event_source: &str, detail: Json, envelope: &Envelope) -> (String, String) {
-    let params = detail.get("requestParameters");
+/// The resource a call acts on: named by its request parameters, else the signed-in principal
+/// (console sign-ins), else the account.
+fn resource_of(
+    event_source: &str,
+    params: Option<Json>,
+    principal: Option<&str>,
+    account: &str,
+) -> (String, String) {
     if let Some(params) = params.filter(|p| p.is_object()) {
         // CloudTrail's own calls name the trail `name`, which other services use for other things.
         if event_source == "cloudtrail.amazonaws.com" {
@@ -138,10 +161,9 @@ fn resource_of(event_source: &str, detail: Json, envelope: &Envelope) -> (String
         }
     }
     if event_source == "signin.amazonaws.com" {
-        if let Some(arn) = opt_str(detail, "userIdentity.arn") {
+        if let Some(arn) = principal {
             return ("AWS::IAM::Principal".into(), arn.into());
         }
     }
-    let account = opt_str(detail, "recipientAccountId").unwrap_or(&envelope.account);
     ("AWS::::Account".into(), account.into())
 }

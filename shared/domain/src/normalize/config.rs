@@ -2,13 +2,11 @@
 
 use crate::json::Json;
 
-use super::fields::{opt_str, Fields};
+use super::fields::{members_named, non_empty, Fields};
 use super::{with_evidence, Envelope, NormalizedFinding};
 use crate::catalogue::Catalogue;
 use crate::error::NormalizeError;
 use crate::finding::{ComplianceStatus, Disposition, Finding, FindingSource, Severity};
-
-const QUALIFIER: &str = "newEvaluationResult.evaluationResultIdentifier.evaluationResultQualifier";
 
 pub(super) fn normalize(
     envelope: &Envelope,
@@ -17,12 +15,33 @@ pub(super) fn normalize(
     f: &Fields,
     event_size: usize,
 ) -> Result<NormalizedFinding, NormalizeError> {
-    let rule = f.string_named(detail, "configRuleName", "detail.configRuleName")?;
-    let compliance = f.string_named(
+    let name = |field: &'static str| move || format!("detail.{field}");
+    let [rule, new_result, resource_type, resource_id, account, region] = members_named(
         detail,
-        "newEvaluationResult.complianceType",
-        "detail.newEvaluationResult.complianceType",
-    )?;
+        [
+            "configRuleName",
+            "newEvaluationResult",
+            "resourceType",
+            "resourceId",
+            "awsAccountId",
+            "awsRegion",
+        ],
+    );
+    let rule = f.required(rule, name("configRuleName"))?;
+    let [compliance, identifier, recorded_time, annotation] = new_result
+        .map(|r| {
+            members_named(
+                r,
+                [
+                    "complianceType",
+                    "evaluationResultIdentifier",
+                    "resultRecordedTime",
+                    "annotation",
+                ],
+            )
+        })
+        .unwrap_or_default();
+    let compliance = f.required(compliance, name("newEvaluationResult.complianceType"))?;
     let status = ComplianceStatus::from_source_value(compliance)
         .filter(|s| *s != ComplianceStatus::Warning)
         .ok_or_else(|| {
@@ -31,29 +50,29 @@ pub(super) fn normalize(
                 format!("`{compliance}` is not COMPLIANT, NON_COMPLIANT, NOT_APPLICABLE or INSUFFICIENT_DATA"),
             )
         })?;
-    let resource_type = opt_str(detail, "resourceType")
-        .or_else(|| opt_str(detail, &format!("{QUALIFIER}.resourceType")))
+    let [ordering_time, qualifier] = identifier
+        .map(|i| members_named(i, ["orderingTimestamp", "evaluationResultQualifier"]))
+        .unwrap_or_default();
+    // Older payloads name the resource only in the evaluation's qualifier.
+    let [qualified_type, qualified_id] = qualifier
+        .map(|q| members_named(q, ["resourceType", "resourceId"]))
+        .unwrap_or_default();
+    let resource_type = non_empty(resource_type)
+        .or_else(|| non_empty(qualified_type))
         .ok_or_else(|| f.missing("detail.resourceType"))?;
-    let resource_id = opt_str(detail, "resourceId")
-        .or_else(|| opt_str(detail, &format!("{QUALIFIER}.resourceId")))
+    let resource_id = non_empty(resource_id)
+        .or_else(|| non_empty(qualified_id))
         .ok_or_else(|| f.missing("detail.resourceId"))?;
     // Config orders evaluations by orderingTimestamp; older payloads only carry resultRecordedTime.
-    let observed_at = if opt_str(
-        detail,
-        "newEvaluationResult.evaluationResultIdentifier.orderingTimestamp",
-    )
-    .is_some()
-    {
-        f.timestamp(
-            detail,
-            "newEvaluationResult.evaluationResultIdentifier.orderingTimestamp",
-            "detail.newEvaluationResult.evaluationResultIdentifier.orderingTimestamp",
+    let observed_at = if non_empty(ordering_time).is_some() {
+        f.required_timestamp(
+            ordering_time,
+            name("newEvaluationResult.evaluationResultIdentifier.orderingTimestamp"),
         )?
     } else {
-        f.timestamp(
-            detail,
-            "newEvaluationResult.resultRecordedTime",
-            "detail.newEvaluationResult.resultRecordedTime",
+        f.required_timestamp(
+            recorded_time,
+            name("newEvaluationResult.resultRecordedTime"),
         )?
     };
 
@@ -61,12 +80,8 @@ pub(super) fn normalize(
         source: FindingSource::Config,
         event_id: envelope.id.clone(),
         source_finding_id: format!("{rule}/{resource_type}/{resource_id}"),
-        account: opt_str(detail, "awsAccountId")
-            .unwrap_or(&envelope.account)
-            .to_string(),
-        region: opt_str(detail, "awsRegion")
-            .unwrap_or(&envelope.region)
-            .to_string(),
+        account: non_empty(account).unwrap_or(&envelope.account).to_string(),
+        region: non_empty(region).unwrap_or(&envelope.region).to_string(),
         resource_type: resource_type.to_string(),
         resource_id: resource_id.to_string(),
         rule_id: rule.to_string(),
@@ -75,8 +90,8 @@ pub(super) fn normalize(
         severity: Severity::Unspecified,
         disposition: Disposition::Active,
         observed_at,
-        title: opt_str(detail, "newEvaluationResult.annotation").map(str::to_string),
-        controls: catalogue.config_rule_controls(rule).to_vec(),
+        title: non_empty(annotation).map(str::to_string),
+        controls: catalogue.config_rule_controls(rule),
     };
     with_evidence(envelope, detail, event_size, finding, f)
 }

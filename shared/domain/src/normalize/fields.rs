@@ -1,4 +1,4 @@
-//! Field access that turns absence or a wrong type into an error naming the event and the path.
+//! Field access that turns absence or a wrong type into an error naming the event and the field.
 
 use crate::json::Json;
 
@@ -29,29 +29,13 @@ impl<'a> Fields<'a> {
         }
     }
 
-    /// A required, non-empty string at `path` (dot-separated) below `value`.
-    pub fn string<'d>(&self, value: Json<'d, '_>, path: &str) -> Result<&'d str, NormalizeError> {
-        self.string_named(value, path, path)
-    }
-
-    /// Like [`Self::string`], but errors report `name` (the full path from the event root).
-    pub fn string_named<'d>(
+    /// `value` (a member already looked up) as a required, non-empty string; errors report `name`.
+    pub fn required<'d>(
         &self,
-        value: Json<'d, '_>,
-        path: &str,
-        name: &str,
-    ) -> Result<&'d str, NormalizeError> {
-        self.string_at(value, path, || name.to_string())
-    }
-
-    /// Like [`Self::string_named`], with the name built only for an error.
-    pub fn string_at<'d>(
-        &self,
-        value: Json<'d, '_>,
-        path: &str,
+        value: Option<Json<'d, '_>>,
         name: impl Fn() -> String,
     ) -> Result<&'d str, NormalizeError> {
-        match lookup(value, path) {
+        match value {
             None => Err(self.missing(&name())),
             Some(v) if v.is_null() => Err(self.missing(&name())),
             Some(v) => match v.as_str() {
@@ -65,35 +49,38 @@ impl<'a> Fields<'a> {
         }
     }
 
-    pub fn timestamp(
+    /// `value` (a member already looked up) as a required RFC 3339 time; errors report `name`.
+    pub fn required_timestamp(
         &self,
-        value: Json,
-        path: &str,
-        name: &str,
-    ) -> Result<Timestamp, NormalizeError> {
-        self.timestamp_at(value, path, || name.to_string())
-    }
-
-    /// Like [`Self::timestamp`], with the name built only for an error.
-    pub fn timestamp_at(
-        &self,
-        value: Json,
-        path: &str,
+        value: Option<Json>,
         name: impl Fn() -> String,
     ) -> Result<Timestamp, NormalizeError> {
-        let text = self.string_at(value, path, &name)?;
+        let text = self.required(value, &name)?;
         Timestamp::parse(text).map_err(|reason| self.invalid(&name(), reason))
     }
 }
 
-/// An optional non-empty string at `path`.
-pub(super) fn opt_str<'d>(value: Json<'d, '_>, path: &str) -> Option<&'d str> {
-    lookup(value, path)
-        .and_then(|v| v.as_str())
-        .filter(|s| !s.is_empty())
+/// The members called `names` of `object`, found in one pass over it (the first, should a name
+/// repeat); `None` for each one it lacks, or for all when `object` is not an object.
+pub(super) fn members_named<'d, 'a, const N: usize>(
+    object: Json<'d, 'a>,
+    names: [&str; N],
+) -> [Option<Json<'d, 'a>>; N] {
+    let mut found = [None; N];
+    for (name, value) in object.members().into_iter().flatten() {
+        if let Some(i) = names.iter().position(|n| *n == name) {
+            found[i].get_or_insert(value);
+        }
+    }
+    found
 }
 
-/// The value at `path` (dot-separated member names) below `value`.
-pub(super) fn lookup<'d, 'a>(value: Json<'d, 'a>, path: &str) -> Option<Json<'d, 'a>> {
-    path.split('.').try_fold(value, |v, key| v.get(key))
+/// `value` (a member already looked up) as an optional non-empty string.
+pub(super) fn non_empty<'d>(value: Option<Json<'d, '_>>) -> Option<&'d str> {
+    value.and_then(|v| v.as_str()).filter(|s| !s.is_empty())
+}
+
+/// Member `name` of `value`, as an optional non-empty string.
+pub(super) fn opt_str<'d>(value: Json<'d, '_>, name: &str) -> Option<&'d str> {
+    non_empty(value.get(name))
 }

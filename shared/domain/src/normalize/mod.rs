@@ -13,7 +13,7 @@ use crate::error::NormalizeError;
 use crate::evidence::Evidence;
 use crate::finding::Finding;
 use crate::json::{Document, Json};
-use fields::Fields;
+use fields::{members_named, non_empty, Fields};
 
 pub const CONFIG_DETAIL_TYPE: &str = "Config Rules Compliance Change";
 pub const SECURITY_HUB_DETAIL_TYPE: &str = "Security Hub Findings - Imported";
@@ -58,10 +58,22 @@ pub fn normalize_event(
             reason: "the event is not a JSON object".into(),
         });
     }
+    let [id, source, detail_type, account, region, time, detail] = members_named(
+        event,
+        [
+            "id",
+            "source",
+            "detail-type",
+            "account",
+            "region",
+            "time",
+            "detail",
+        ],
+    );
     // Without an id we still want a useful error, so it is read first and leniently.
-    let event_id = match event.get("id").and_then(|v| v.as_str()) {
-        Some(id) if !id.is_empty() => id.to_string(),
-        _ => {
+    let event_id = match non_empty(id) {
+        Some(id) => id.to_string(),
+        None => {
             return Err(NormalizeError::MissingField {
                 event_id: "<no id>".into(),
                 field: "id".into(),
@@ -69,16 +81,16 @@ pub fn normalize_event(
         }
     };
     let f = Fields::new(&event_id);
+    let field = |name: &'static str| move || name.to_string();
     let envelope = Envelope {
-        source: f.string(event, "source")?.to_string(),
-        detail_type: f.string(event, "detail-type")?.to_string(),
-        account: f.string(event, "account")?.to_string(),
-        region: f.string(event, "region")?.to_string(),
-        time: f.string(event, "time")?.to_string(),
+        source: f.required(source, field("source"))?.to_string(),
+        detail_type: f.required(detail_type, field("detail-type"))?.to_string(),
+        account: f.required(account, field("account"))?.to_string(),
+        region: f.required(region, field("region"))?.to_string(),
+        time: f.required(time, field("time"))?.to_string(),
         id: event_id.clone(),
     };
-    let detail = event
-        .get("detail")
+    let detail = detail
         .filter(|d| d.is_object())
         .ok_or_else(|| f.missing("detail"))?;
 

@@ -2,7 +2,7 @@
 
 use crate::json::Json;
 
-use super::fields::{opt_str, Fields};
+use super::fields::{members_named, non_empty, opt_str, Fields};
 use super::{with_evidence, Envelope, NormalizedFinding};
 use crate::catalogue::Catalogue;
 use crate::error::NormalizeError;
@@ -45,24 +45,48 @@ fn one(
     if !raw.is_object() {
         return Err(f.invalid(&format!("detail.findings[{index}]"), "expected an object"));
     }
-    let id = f.string_at(raw, "Id", at("Id"))?;
-    let account = f.string_at(raw, "AwsAccountId", at("AwsAccountId"))?;
-    let observed_at = f.timestamp_at(raw, "UpdatedAt", at("UpdatedAt"))?;
-    let resource = raw
-        .get("Resources")
+    // One pass over the finding's (thirty or so) members for every field read here.
+    let [id, account, updated_at, resources, compliance, product_fields, generator_id, severity, record_state, workflow, workflow_state, region, title] =
+        members_named(
+            raw,
+            [
+                "Id",
+                "AwsAccountId",
+                "UpdatedAt",
+                "Resources",
+                "Compliance",
+                "ProductFields",
+                "GeneratorId",
+                "Severity",
+                "RecordState",
+                "Workflow",
+                "WorkflowState",
+                "Region",
+                "Title",
+            ],
+        );
+    let id = f.required(id, at("Id"))?;
+    let account = f.required(account, at("AwsAccountId"))?;
+    let observed_at = f.required_timestamp(updated_at, at("UpdatedAt"))?;
+    let resource = resources
         .and_then(|r| r.index(0))
         .ok_or_else(|| f.missing(&at("Resources[0]")()))?;
-    let resource_type = f.string_at(resource, "Type", at("Resources[0].Type"))?;
-    let resource_id = f.string_at(resource, "Id", at("Resources[0].Id"))?;
+    let [resource_type, resource_id] = members_named(resource, ["Type", "Id"]);
+    let resource_type = f.required(resource_type, at("Resources[0].Type"))?;
+    let resource_id = f.required(resource_id, at("Resources[0].Id"))?;
 
-    let control_id = opt_str(raw, "Compliance.SecurityControlId");
-    let rule_id = match control_id.or_else(|| opt_str(raw, "ProductFields.ControlId")) {
+    let [control_id, compliance_status, related] = compliance
+        .map(|c| members_named(c, ["SecurityControlId", "Status", "RelatedRequirements"]))
+        .unwrap_or_default();
+    let control_id = non_empty(control_id);
+    let rule_id = match control_id.or_else(|| product_fields.and_then(|p| opt_str(p, "ControlId")))
+    {
         Some(c) => c,
-        None => f.string_at(raw, "GeneratorId", at("GeneratorId"))?,
+        None => f.required(generator_id, at("GeneratorId"))?,
     };
 
     // Findings without a compliance verdict (GuardDuty, Inspector, ...) are security signals to review.
-    let (status, source_status) = match opt_str(raw, "Compliance.Status") {
+    let (status, source_status) = match non_empty(compliance_status) {
         Some(word) => (
             ComplianceStatus::from_source_value(word)
                 .filter(|s| {
@@ -85,46 +109,44 @@ fn one(
         None => (ComplianceStatus::Warning, String::new()),
     };
 
-    let severity = match opt_str(raw, "Severity.Label") {
+    let [label, normalized] = severity
+        .map(|s| members_named(s, ["Label", "Normalized"]))
+        .unwrap_or_default();
+    let severity = match non_empty(label) {
         Some(label) => Severity::from_label(label).ok_or_else(|| {
             f.invalid(
                 &at("Severity.Label")(),
                 format!("unknown severity `{label}`"),
             )
         })?,
-        None => raw
-            .get("Severity")
-            .and_then(|s| s.get("Normalized"))
+        None => normalized
             .and_then(|n| n.as_u64())
             .map(severity_from_normalized)
             .unwrap_or(Severity::Unspecified),
     };
 
-    let disposition = if opt_str(raw, "RecordState") == Some("ARCHIVED") {
+    let disposition = if non_empty(record_state) == Some("ARCHIVED") {
         Disposition::Archived
-    } else if opt_str(raw, "Workflow.Status") == Some("SUPPRESSED")
-        || opt_str(raw, "WorkflowState") == Some("SUPPRESSED")
+    } else if workflow.and_then(|w| opt_str(w, "Status")) == Some("SUPPRESSED")
+        || non_empty(workflow_state) == Some("SUPPRESSED")
     {
         Disposition::Suppressed
     } else {
         Disposition::Active
     };
 
-    let related = raw
-        .get("Compliance")
-        .and_then(|c| c.get("RelatedRequirements"))
+    let related = related
         .and_then(|r| r.elements())
-        .map(|a| a.filter_map(|r| r.as_str()).collect::<Vec<_>>())
-        .unwrap_or_default();
+        .into_iter()
+        .flatten()
+        .filter_map(|r| r.as_str());
 
     let finding = Finding {
         source: FindingSource::SecurityHub,
         event_id: envelope.id.clone(),
         source_finding_id: id.to_string(),
         account: account.to_string(),
-        region: opt_str(raw, "Region")
-            .unwrap_or(&envelope.region)
-            .to_string(),
+        region: non_empty(region).unwrap_or(&envelope.region).to_string(),
         resource_type: resource_type.to_string(),
         resource_id: resource_id.to_string(),
         rule_id: rule_id.to_string(),
@@ -133,7 +155,7 @@ fn one(
         severity,
         disposition,
         observed_at,
-        title: opt_str(raw, "Title").map(str::to_string),
+        title: non_empty(title).map(str::to_string),
         controls: catalogue.securityhub_controls(control_id, related),
     };
     with_evidence(envelope, raw, record_size, finding, f)
