@@ -37,10 +37,9 @@ fn attest_once(bytes: &[u8], catalogue: &Catalogue) -> usize {
     let mut items = 0;
     for f in &event.findings {
         // The two items as the adapter sends them: the row plus one sparse index key per framework.
-        let (mut current, mut history) = (Item::default(), Item::default());
-        let rows = FindingItems::new(&f.finding, &f.evidence, catalogue.version());
-        rows.write_current(&mut current);
-        rows.write_history(&mut history);
+        // The two items as the adapter builds them (`attest-aws` `items::both_items`).
+        let (current, history) =
+            FindingItems::new(&f.finding, &f.evidence, catalogue.version()).write_both::<Item>();
         black_box((&current.0, &history.0));
         items += 2;
     }

@@ -6,7 +6,7 @@
 use attest_domain::records::ItemSink;
 use serde_dynamo::AttributeValue;
 
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct Item(pub serde_dynamo::Item);
 
 impl ItemSink for Item {

@@ -48,10 +48,8 @@ fn main() {
     t("attest: normalize_event + items", n, || {
         let e = normalize_event(&bytes, &c).expect("normalises");
         for f in &e.findings {
-            let (mut current, mut history) = (Item::default(), Item::default());
-            let items = FindingItems::new(&f.finding, &f.evidence, c.version());
-            items.write_current(&mut current);
-            items.write_history(&mut history);
+            let (current, history) =
+                FindingItems::new(&f.finding, &f.evidence, c.version()).write_both::<Item>();
             black_box((current.0, history.0));
         }
     });
@@ -94,9 +92,7 @@ fn main() {
         .collect();
     t("  both items (every finding)", n, || {
         for r in &items {
-            let (mut current, mut history) = (Item::default(), Item::default());
-            r.write_current(&mut current);
-            r.write_history(&mut history);
+            let (current, history) = r.write_both::<Item>();
             black_box((current.0, history.0));
         }
     });

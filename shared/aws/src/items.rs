@@ -9,7 +9,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use crate::dynamo::Item;
 
 /// An item being built.
-#[derive(Default)]
+#[derive(Default, Clone)]
 struct Builder(Item);
 
 impl ItemSink for Builder {
@@ -48,6 +48,12 @@ pub(crate) fn history_item(items: &FindingItems) -> Item {
     item.0
 }
 
+/// Both items: `(current, history)`.
+pub(crate) fn both_items(items: &FindingItems) -> (Item, Item) {
+    let (current, history) = items.write_both::<Builder>();
+    (current.0, history.0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -76,6 +82,7 @@ mod tests {
         let history = oracle(&rows.history, &rows.frameworks, &rows.history.observed_date);
         assert_eq!(current_item(items), current, "{what}: current");
         assert_eq!(history_item(items), history, "{what}: history");
+        assert_eq!(both_items(items), (current, history), "{what}: both");
     }
 
     #[test]

@@ -20,7 +20,7 @@ use tracing::instrument;
 
 use crate::dynamo::{self, Item};
 use crate::error::AdapterError;
-use crate::items::{current_item, history_item};
+use crate::items::{both_items, current_item, history_item};
 
 #[derive(Clone, Debug)]
 pub struct StateStore {
@@ -92,7 +92,7 @@ impl StateStore {
         &self,
         items: &FindingItems<'_>,
     ) -> Result<(HistoryOutcome, StateOutcome), AdapterError> {
-        let (current, history) = (current_item(items), history_item(items));
+        let (current, history) = both_items(items);
         let history = self.put_history(history).await?;
         Ok((history, self.put_current(current).await?))
     }

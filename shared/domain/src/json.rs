@@ -109,7 +109,9 @@ impl<'a> Document<'a> {
             // About one node per 16 bytes of AWS event JSON or more: sized once, so the tape rarely grows.
             nodes: Vec::with_capacity(bytes.len() / 16 + 8),
             out: Vec::with_capacity(bytes.len()),
-            members: Vec::new(),
+            // Room for the members of a few nested objects of AWS's size (Security Hub findings have
+            // about thirty); the scratch buffer is sized when first needed.
+            members: Vec::with_capacity(64),
             scratch: Vec::new(),
             duplicates: Vec::new(),
         };
@@ -522,18 +524,16 @@ impl<'a> Parser<'a> {
         self.flush();
         let bytes = self.bytes;
         let mut pos = self.pos + 1;
-        loop {
-            // Pretty-printed JSON indents with runs of spaces.
-            while let Some(word) = bytes.get(pos..pos + 8) {
-                if word != b"        " {
-                    break;
-                }
-                pos += 8;
+        // Pretty-printed JSON indents with runs of spaces: eight at a time, then one by one.
+        while let Some(word) = bytes.get(pos..).and_then(|rest| rest.first_chunk::<8>()) {
+            let spaces = (u64::from_le_bytes(*word) ^ 0x2020_2020_2020_2020).trailing_zeros() / 8;
+            pos += spaces as usize;
+            if spaces < 8 {
+                break;
             }
-            match bytes.get(pos) {
-                Some(b) if is_whitespace(*b) => pos += 1,
-                _ => break,
-            }
+        }
+        while bytes.get(pos).copied().is_some_and(is_whitespace) {
+            pos += 1;
         }
         self.pos = pos;
         self.run = pos;
@@ -718,6 +718,11 @@ impl<'a> Parser<'a> {
         }
         let inside = base + 1;
         scratch.clear();
+        if scratch.capacity() == 0 {
+            // Objects close innermost first, so each reordered one tends to be larger than the
+            // last: sized once for the largest possible (no object's text exceeds the output's).
+            scratch.reserve(out.capacity());
+        }
         scratch.extend_from_slice(&out[inside..]);
         out.truncate(inside);
         for (i, m) in members.iter().enumerate() {

@@ -109,7 +109,7 @@ const FIELD_ATTRIBUTES: usize = 22;
 
 /// A finding's two DynamoDB items, written straight from the finding and its evidence: the keys
 /// both items share are worked out once, and every attribute is listed here and only here
-/// ([`Self::write_current`], [`Self::write_history`]). The rows read back ([`CurrentStateRow`],
+/// ([`Self::write_current`], [`Self::write_history`], [`Self::write_both`]). The rows read back ([`CurrentStateRow`],
 /// [`HistoryRow`]) are these items seen through serde.
 pub struct FindingItems<'f> {
     finding: &'f Finding,
@@ -154,36 +154,59 @@ impl<'f> FindingItems<'f> {
     /// The current-state item: the row's attributes plus `fw_{framework}` = standing for each
     /// framework the finding bears on.
     pub fn write_current(&self, sink: &mut impl ItemSink) {
-        let keys = self.finding.controls.framework_keys();
-        sink.reserve(3 + FIELD_ATTRIBUTES + keys.len());
-        let standing = standing(self.finding);
-        for key in keys {
-            sink.string(key, standing);
-        }
-        sink.string("pk", &self.pk);
-        sink.string("sk", CURRENT_SK);
-        sink.string("status_sort", &self.sort);
-        self.write_fields(standing, sink);
+        sink.reserve(self.attributes());
+        self.write_fields(sink);
+        self.write_current_keys(sink);
     }
 
     /// The history item: the row's attributes plus `fw_{framework}` = observed date for each
     /// framework the finding bears on.
     pub fn write_history(&self, sink: &mut impl ItemSink) {
-        let keys = self.finding.controls.framework_keys();
-        sink.reserve(4 + FIELD_ATTRIBUTES + keys.len());
+        sink.reserve(self.attributes());
+        self.write_fields(sink);
+        self.write_history_keys(sink);
+    }
+
+    /// Both items, `(current, history)`. They differ only in their keys, so the finding's fields
+    /// are written once and copied (copying an item costs much less than filling one).
+    pub fn write_both<S: ItemSink + Clone + Default>(&self) -> (S, S) {
+        let mut current = S::default();
+        current.reserve(self.attributes());
+        self.write_fields(&mut current);
+        let mut history = current.clone();
+        self.write_current_keys(&mut current);
+        self.write_history_keys(&mut history);
+        (current, history)
+    }
+
+    /// Room for either item: the fields, up to four keys and one per framework.
+    fn attributes(&self) -> usize {
+        FIELD_ATTRIBUTES + 4 + self.finding.controls.framework_keys().len()
+    }
+
+    fn write_current_keys(&self, sink: &mut impl ItemSink) {
+        let standing = standing(self.finding);
+        for key in self.finding.controls.framework_keys() {
+            sink.string(key, standing);
+        }
+        sink.string("pk", &self.pk);
+        sink.string("sk", CURRENT_SK);
+        sink.string("status_sort", &self.sort);
+    }
+
+    fn write_history_keys(&self, sink: &mut impl ItemSink) {
         let date = self.finding.observed_at.date();
-        for key in keys {
+        for key in self.finding.controls.framework_keys() {
             sink.string(key, date);
         }
         sink.string("pk", &self.pk);
         sink.string("sk", &self.history_sk);
         sink.string("history_sort", &self.sort);
         sink.string("observed_date", date);
-        self.write_fields(standing(self.finding), sink);
     }
 
     /// Every field of [`FindingFields`], in declaration order; a `None` title is left out.
-    fn write_fields(&self, standing: &str, sink: &mut impl ItemSink) {
+    fn write_fields(&self, sink: &mut impl ItemSink) {
         let f = self.finding;
         sink.string("state_id", self.state_id());
         sink.string("source", f.source.as_str());
@@ -199,7 +222,7 @@ impl<'f> FindingItems<'f> {
         sink.string("source_status", &f.source_status);
         sink.string("severity", f.severity.as_str());
         sink.string("disposition", f.disposition.as_str());
-        sink.string("standing", standing);
+        sink.string("standing", standing(f));
         sink.string("observed_at", f.observed_at.as_str());
         if let Some(title) = &f.title {
             sink.string("title", title);
