@@ -61,19 +61,23 @@ impl Evidence {
         canonical::write_str(EVIDENCE_SCHEMA, &mut bytes);
         bytes.push(b'}');
         let sha256 = sha256_hex(&bytes);
-        let parts = [
+        let [year, month, day] = finding.observed_at.date_parts();
+        let key = [
             "evidence/",
             &finding.account,
             "/",
             finding.source.as_str(),
             "/",
-            &finding.observed_at.date_path(),
+            year,
+            "/",
+            month,
+            "/",
+            day,
             "/",
             &sha256,
             ".json",
-        ];
-        let mut key = String::with_capacity(parts.iter().map(|p| p.len()).sum());
-        parts.iter().for_each(|p| key.push_str(p));
+        ]
+        .concat();
         Ok(Evidence { key, sha256, bytes })
     }
 }

@@ -10,7 +10,9 @@
 //! - A string with escapes is unescaped for the tape and escaped again the RFC 8785 way; a number
 //!   that is not a plain integer up to 2^53 is written as ECMAScript prints it.
 //! - An object whose member names are not in RFC 8785 order (by UTF-16 code units) is reordered in
-//!   place when it closes, its members being canonical by then.
+//!   place when it closes, its members being canonical by then. The root object is the exception:
+//!   its members are put in order only when the whole document's canonical form is written, which
+//!   intake never asks for (it stores the records below the root).
 //!
 //! Each container node records where its canonical text sits relative to its parent's, so a
 //! reorder only updates the moved members' own entries. [`Json`] is a cheap handle to one node for
@@ -74,12 +76,16 @@ pub(crate) enum Node<'a> {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Document<'a> {
     nodes: Vec<Node<'a>>,
-    /// The canonical form of the whole document.
+    /// The canonical form of every value in the document, each container's in one piece, but for
+    /// the root object's members, which stay in document order (see `root_order`).
     canonical: Vec<u8>,
     /// Objects that repeat a member name (tape index, the name). The document still parses, so a
     /// caller can name what was wrong, but such an object has no canonical form (RFC 8785 takes
     /// I-JSON, whose names are unique), nor has anything around it.
     duplicates: Vec<(u32, String)>,
+    /// Where each member of an unordered root object sits in `canonical` (from its name to the
+    /// end of its value), in RFC 8785 order; empty when the root needs no reordering.
+    root_order: Vec<(u32, u32)>,
 }
 
 impl<'a> Document<'a> {
@@ -114,6 +120,7 @@ impl<'a> Document<'a> {
             members: Vec::with_capacity(64),
             scratch: Vec::new(),
             duplicates: Vec::new(),
+            root_order: Vec::new(),
         };
         parser.skip_whitespace();
         parser.value(0, 0)?;
@@ -126,6 +133,7 @@ impl<'a> Document<'a> {
             nodes: parser.nodes,
             canonical: parser.out,
             duplicates: parser.duplicates,
+            root_order: parser.root_order,
         })
     }
 
@@ -334,7 +342,19 @@ impl<'d, 'a> Json<'d, 'a> {
                 {
                     return Err(DuplicateMember(name.clone()));
                 }
-                out.extend_from_slice(&self.doc.canonical[self.base..self.base + *size as usize]);
+                let canonical = &self.doc.canonical;
+                if self.at == 0 && !self.doc.root_order.is_empty() {
+                    out.push(b'{');
+                    for (i, (from, to)) in self.doc.root_order.iter().enumerate() {
+                        if i > 0 {
+                            out.push(b',');
+                        }
+                        out.extend_from_slice(&canonical[*from as usize..*to as usize]);
+                    }
+                    out.push(b'}');
+                } else {
+                    out.extend_from_slice(&canonical[self.base..self.base + *size as usize]);
+                }
             }
         }
         Ok(())
@@ -449,6 +469,7 @@ struct Parser<'a> {
     /// Where an object's canonical text goes while it is reordered.
     scratch: Vec<u8>,
     duplicates: Vec<(u32, String)>,
+    root_order: Vec<(u32, u32)>,
 }
 
 /// A tape index or output offset. [`MAX_DOCUMENT`] keeps every one inside u32: the canonical text
@@ -675,9 +696,19 @@ impl<'a> Parser<'a> {
             }
         }
         let len = self.members.len() - first;
-        if !in_order {
-            self.flush();
-            self.reorder(at, base, first);
+        if !in_order && self.sort_members(at, first) {
+            if depth == 0 {
+                // The root is not moved: its members' text is put in order only when the whole
+                // document's canonical form is asked for, which intake never does (it stores
+                // the records below the root).
+                self.root_order = self.members[first..]
+                    .iter()
+                    .map(|m| (m.start, m.end))
+                    .collect();
+            } else {
+                self.flush();
+                self.reorder(base, first);
+            }
         }
         self.members.truncate(first);
         self.pos += 1;
@@ -690,32 +721,44 @@ impl<'a> Parser<'a> {
         Ok(())
     }
 
+    /// Sort the members of the object at tape index `at` (those from `first` on) into RFC 8785
+    /// order. `false`: a name repeats (recorded in `duplicates`), so the object has no canonical
+    /// form and is left as it is.
+    fn sort_members(&mut self, at: usize, first: usize) -> bool {
+        let Parser {
+            members,
+            nodes,
+            duplicates,
+            ..
+        } = self;
+        let name = |m: &Member| match &nodes[m.name as usize] {
+            Node::Str(s) => s.as_ref(),
+            _ => "",
+        };
+        let members = &mut members[first..];
+        members.sort_unstable_by(|a, b| {
+            prefix_order(a.prefix, b.prefix).unwrap_or_else(|| utf16_cmp(name(a), name(b)))
+        });
+        match members.windows(2).find(|w| name(&w[0]) == name(&w[1])) {
+            Some(pair) => {
+                duplicates.push((as_u32(at), name(&pair[0]).to_string()));
+                false
+            }
+            None => true,
+        }
+    }
+
     /// Rewrite the canonical text of the object starting at `base` (everything after its `{` is
-    /// in `out`) with its members in RFC 8785 order, moving each member's value entry with it.
-    fn reorder(&mut self, at: usize, base: usize, first: usize) {
+    /// in `out`) with its members (from `first` on, sorted) in that order, moving each member's
+    /// value entry with it.
+    fn reorder(&mut self, base: usize, first: usize) {
         let Parser {
             members,
             nodes,
             out,
             scratch,
-            duplicates,
             ..
         } = self;
-        let members = &mut members[first..];
-        {
-            let name = |m: &Member| match &nodes[m.name as usize] {
-                Node::Str(s) => s.as_ref(),
-                _ => "",
-            };
-            members.sort_unstable_by(|a, b| {
-                prefix_order(a.prefix, b.prefix).unwrap_or_else(|| utf16_cmp(name(a), name(b)))
-            });
-            if let Some(pair) = members.windows(2).find(|w| name(&w[0]) == name(&w[1])) {
-                // No canonical form; the object's text stays as it is and is never handed out.
-                duplicates.push((at as u32, name(&pair[0]).to_string()));
-                return;
-            }
-        }
         let inside = base + 1;
         scratch.clear();
         if scratch.capacity() == 0 {
@@ -725,7 +768,7 @@ impl<'a> Parser<'a> {
         }
         scratch.extend_from_slice(&out[inside..]);
         out.truncate(inside);
-        for (i, m) in members.iter().enumerate() {
+        for (i, m) in members[first..].iter().enumerate() {
             if i > 0 {
                 out.push(b',');
             }

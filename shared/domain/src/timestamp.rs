@@ -50,13 +50,9 @@ impl Timestamp {
         &self.0[..10]
     }
 
-    /// `YYYY/MM/DD`, the date path used in S3 keys.
-    pub fn date_path(&self) -> String {
-        let mut out = String::with_capacity(10);
-        for part in [&self.0[0..4], "/", &self.0[5..7], "/", &self.0[8..10]] {
-            out.push_str(part);
-        }
-        out
+    /// Year, month and day (`YYYY`, `MM`, `DD`): the date path of S3 keys.
+    pub fn date_parts(&self) -> [&str; 3] {
+        [&self.0[0..4], &self.0[5..7], &self.0[8..10]]
     }
 }
 
@@ -126,6 +122,6 @@ mod tests {
     fn date_parts() {
         let t = Timestamp::parse("2026-01-05T00:00:00Z").unwrap();
         assert_eq!(t.date(), "2026-01-05");
-        assert_eq!(t.date_path(), "2026/01/05");
+        assert_eq!(t.date_parts(), ["2026", "01", "05"]);
     }
 }

@@ -79,7 +79,7 @@ pub(super) fn normalize(
     let finding = Finding {
         source: FindingSource::Config,
         event_id: envelope.id.clone(),
-        source_finding_id: format!("{rule}/{resource_type}/{resource_id}"),
+        source_finding_id: [rule, "/", resource_type, "/", resource_id].concat(),
         account: non_empty(account).unwrap_or(&envelope.account).to_string(),
         region: non_empty(region).unwrap_or(&envelope.region).to_string(),
         resource_type: resource_type.to_string(),

@@ -67,9 +67,11 @@ pub(super) fn members_named<'d, 'a, const N: usize>(
     names: [&str; N],
 ) -> [Option<Json<'d, 'a>>; N] {
     let mut found = [None; N];
-    for (name, value) in object.members().into_iter().flatten() {
-        if let Some(i) = names.iter().position(|n| *n == name) {
-            found[i].get_or_insert(value);
+    if let Some(members) = object.members() {
+        for (name, value) in members {
+            if let Some(i) = names.iter().position(|n| *n == name) {
+                found[i].get_or_insert(value);
+            }
         }
     }
     found
