@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# `make bench`: intake compute (attest vs the Node baseline vs the parse+hash floor) in one run, then
-# the peak memory of the intake binary processing a 100-finding Security Hub event.
+# `make bench`: intake compute (attest vs the Node baseline, plain and with its DynamoDB item, vs the
+# parse+hash floor) in one run, then the peak memory of the intake binary processing a 100-finding
+# Security Hub event, the collection scale run and the report PDF against WeasyPrint.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/attest/target}"
@@ -8,6 +9,8 @@ mkdir -p out/bench
 seconds="${BENCH_SECONDS:-1}"
 echo "# $(date -u +%Y-%m-%dT%H:%M:%SZ) on $(nproc) cores: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); node $(node --version)"
 cargo build --quiet --release -p attest-bench
+# The Node baseline's one dependency (the AWS SDK's DynamoDB marshaller), pinned in its lock file.
+npm ci --prefix bench/node --no-audit --no-fund --silent
 # Both measurements pinned to the same core, one after the other.
 taskset -c 0 node bench/node/baseline.js "$seconds" > out/bench/node.json
 taskset -c 0 "$CARGO_TARGET_DIR/release/attest-bench" --seconds "$seconds" --node-results out/bench/node.json

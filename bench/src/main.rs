@@ -5,7 +5,10 @@
 //!         every finding.
 //! floor:  parse the event with sonic-rs (the fastest well-kept JSON parser) and SHA-256 its bytes.
 //! node:   the seed guide's processor (processConfigEvent / processSecurityHubEvent, JSON.stringify,
-//!         SHA-256 of the body), measured by bench/node/baseline.js in the same run (bench/run.sh).
+//!         SHA-256 of the body), measured by bench/node/baseline.js in the same run (bench/run.sh),
+//!         plain and with the DynamoDB item it stores (`node+item`).
+//! items:  the two DynamoDB items alone (from an already normalised event), in microseconds per
+//!         event, beside the floor's microseconds: the part of attest's work the floor has no share of.
 //!
 //! Usage: attest-bench [--node-results FILE] [--seconds S] [--only NAME_PART] [--write-100 PATH]
 
@@ -25,18 +28,26 @@ use sha2::{Digest, Sha256};
 mod sink;
 use sink::Item;
 
+/// The issue's three events first (the Node baseline's reference figures are for these), then the
+/// CloudTrail event it names, then every other sample event: the floor target is for every one.
 const EVENTS: &[&str] = &[
     "securityhub-four-findings.json",
     "securityhub-one-finding.json",
     "config-noncompliant-with-old-result.json",
     "cloudtrail-stoplogging.json",
+    "config-compliant-first-evaluation.json",
+    "config-conformance-pack-rule.json",
+    "config-not-applicable.json",
+    "cloudtrail-authorize-sg-ingress.json",
+    "cloudtrail-console-login-no-mfa.json",
+    "cloudtrail-kms-schedule-key-deletion.json",
+    "cloudtrail-unmapped-create-tags.json",
 ];
 
 fn attest_once(bytes: &[u8], catalogue: &Catalogue) -> usize {
     let event = normalize_event(bytes, catalogue).expect("sample events normalise");
     let mut items = 0;
     for f in &event.findings {
-        // The two items as the adapter sends them: the row plus one sparse index key per framework.
         // The two items as the adapter builds them (`attest-aws` `items::both_items`).
         let (current, history) =
             FindingItems::new(&f.finding, &f.evidence, catalogue.version()).write_both::<Item>();
@@ -123,7 +134,7 @@ fn main() {
         println!("wrote {}", path.display());
         return;
     }
-    let node: BTreeMap<String, f64> = node_results
+    let node: BTreeMap<String, NodeRates> = node_results
         .map(|p| {
             serde_json::from_slice(&std::fs::read(p).expect("node results"))
                 .expect("node results JSON")
@@ -132,46 +143,96 @@ fn main() {
     let catalogue = Catalogue::embedded().expect("catalogue");
 
     println!(
-        "{:<42} {:>7} {:>5} {:>12} {:>12} {:>12} {:>9} {:>9}",
+        "{:<42} {:>6} {:>5} {:>9} {:>9} {:>9} {:>9} {:>7} {:>7} {:>8} {:>9} {:>9}",
         "event (one core, events/s)",
         "bytes",
         "finds",
         "node",
+        "node+item",
         "attest",
         "floor",
         "x node",
-        "floor/at"
+        "x n+i",
+        "floor/at",
+        "items us",
+        "floor us"
     );
+    let (mut worst_node, mut worst_item, mut worst_floor) = (f64::MAX, f64::MAX, 0.0f64);
+    let mut over = Vec::new();
     for name in EVENTS
         .iter()
         .filter(|n| only.as_ref().is_none_or(|o| n.contains(o.as_str())))
     {
         let bytes = std::fs::read(events.join(name)).expect("read sample event");
-        let findings = normalize_event(&bytes, &catalogue)
-            .expect("normalises")
-            .findings
-            .len();
+        let normalized = normalize_event(&bytes, &catalogue).expect("normalises");
         let attest = rate(seconds, || {
             black_box(attest_once(black_box(&bytes), &catalogue));
         });
         let floor = rate(seconds, || {
             black_box(floor_once(black_box(&bytes)));
         });
-        let node_rate = node.get(*name).copied();
+        let items = rate(seconds, || {
+            for f in &normalized.findings {
+                black_box(
+                    FindingItems::new(&f.finding, &f.evidence, catalogue.version())
+                        .write_both::<Item>(),
+                );
+            }
+        });
+        let rates = node.get(*name);
+        let show = |r: Option<f64>| r.map_or_else(|| "n/a".to_string(), |r| format!("{r:.0}"));
+        let times =
+            |r: Option<f64>| r.map_or_else(|| "n/a".to_string(), |r| format!("{:.2}", attest / r));
+        let (plain, item) = (rates.map(|r| r.plain), rates.map(|r| r.item));
         println!(
-            "{:<42} {:>7} {:>5} {:>12} {:>12.0} {:>12.0} {:>9} {:>9.2}",
+            "{:<42} {:>6} {:>5} {:>9} {:>9} {:>9.0} {:>9.0} {:>7} {:>7} {:>8.2} {:>9.2} {:>9.2}",
             name,
             bytes.len(),
-            findings,
-            node_rate
-                .map(|r| format!("{r:.0}"))
-                .unwrap_or_else(|| "n/a".into()),
+            normalized.findings.len(),
+            show(plain),
+            show(item),
             attest,
             floor,
-            node_rate
-                .map(|r| format!("{:.2}", attest / r))
-                .unwrap_or_else(|| "n/a".into()),
-            floor / attest
+            times(plain),
+            times(item),
+            floor / attest,
+            1e6 / items,
+            1e6 / floor
         );
+        if let (Some(plain), Some(item)) = (plain, item) {
+            worst_node = worst_node.min(attest / plain);
+            worst_item = worst_item.min(attest / item);
+        }
+        worst_floor = worst_floor.max(floor / attest);
+        if floor / attest > 2.0 {
+            over.push(format!("{name} ({:.2})", floor / attest));
+        }
     }
+    if only.is_none() && !node.is_empty() {
+        let verdict = |met: bool| if met { "met" } else { "NOT met" };
+        println!();
+        println!("targets (issue 3), worst case over the events above:");
+        println!(
+            "  attest >= 2x node+item on the Security Hub and Config events: {worst_item:.2}x, {}",
+            verdict(worst_item >= 2.0)
+        );
+        println!(
+            "  attest >= 2x node (plain) on the same events:                {worst_node:.2}x, {}",
+            verdict(worst_node >= 2.0)
+        );
+        println!(
+            "  floor/attest <= 2 on every sample event:                     {worst_floor:.2}, {}",
+            verdict(worst_floor <= 2.0)
+        );
+        if !over.is_empty() {
+            println!("    over 2: {}", over.join(", "));
+        }
+    }
+}
+
+/// One event's Node.js rates (bench/node/baseline.js).
+#[derive(serde::Deserialize)]
+struct NodeRates {
+    plain: f64,
+    item: f64,
 }

@@ -127,7 +127,8 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
         pair[0] = DIGITS[usize::from(b >> 4)];
         pair[1] = DIGITS[usize::from(b & 0xf)];
     }
-    out.iter().map(|d| char::from(*d)).collect()
+    // Hex digits are ASCII, so this is always UTF-8.
+    String::from_utf8(out.to_vec()).unwrap_or_default()
 }
 
 /// Raw SHA-256 of `bytes` (for S3's base64 checksum header).

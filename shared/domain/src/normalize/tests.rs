@@ -306,3 +306,51 @@ fn every_sample_event_normalises_and_every_invalid_one_fails() {
         );
     }
 }
+
+/// The evidence key (and so the SHA-256) of every finding of every sample event, as computed before
+/// the parser and canonical writer were merged into one pass and as stored since. Auditors hold these
+/// hashes: a change to how evidence is written fails here, not in an audit.
+#[test]
+fn sample_evidence_hashes_are_pinned() {
+    const PINNED: &[(&str, &str)] = &[
+        ("cloudtrail-authorize-sg-ingress.json", "evidence/123456789012/cloudtrail/2026/11/02/24408c399c983b32c2fb0df51919954d5052138095c8ec9896aeb53cf5bef211.json"),
+        ("cloudtrail-console-login-no-mfa.json", "evidence/123456789012/cloudtrail/2026/11/02/e6cfdb18624e7c18f41cc71ce471bc27090066887edc1574b53e2ed905b31576.json"),
+        ("cloudtrail-kms-schedule-key-deletion.json", "evidence/123456789012/cloudtrail/2026/11/02/37f9673866fd7b479aaad9342926ccbb555400fee13d47a435973ae57d1c886a.json"),
+        ("cloudtrail-stoplogging.json", "evidence/123456789012/cloudtrail/2026/11/02/ffe3354792a31e296b8e748e5d184bfc0ab93394763d526f1890dc96dbadfead.json"),
+        ("cloudtrail-unmapped-create-tags.json", "evidence/123456789012/cloudtrail/2026/11/03/d21b2b0b04ff68e46fa29f4c2d766ba4e8fa446b5029c582fbe025c5f6aae23f.json"),
+        ("config-compliant-first-evaluation.json", "evidence/123456789012/config/2026/11/02/5f604b6823aa3751370e66bd60387de132352a04cc4df3e80057aed5f0872722.json"),
+        ("config-conformance-pack-rule.json", "evidence/123456789012/config/2026/11/02/eb72a662e69fa486bc26730c2a1f2cd4a2bd4b19d331df2fe119352779830d7d.json"),
+        ("config-noncompliant-with-old-result.json", "evidence/123456789012/config/2026/11/02/4653d460518537d636f43820163e1ba6cb37b2635004fb38839ffcab9a319fac.json"),
+        ("config-not-applicable.json", "evidence/123456789012/config/2026/11/03/ae24856dc15075d5795607313e0cf811a9dbca172b0f68f105084241a70ce229.json"),
+        ("securityhub-four-findings.json", "evidence/123456789012/securityhub/2026/11/02/cf5d2b831511f054c1e8c0c0064557d90cdc84d90990c491bb263698c573b17d.json"),
+        ("securityhub-four-findings.json", "evidence/123456789012/securityhub/2026/11/02/d1c23b8ecc953f1903f277ffeb511ed39792f8a840ca343de2f014ff0a4f2662.json"),
+        ("securityhub-four-findings.json", "evidence/123456789012/securityhub/2026/11/02/2d953c30922b09e8937c271c07e8886a81ca998ff099f262d1ed1ad3dde8a1ec.json"),
+        ("securityhub-four-findings.json", "evidence/123456789012/securityhub/2026/11/02/e0813c5f59109e7fe2e4189e3306c3a46868a9dc21e9f89107795793680e5ebc.json"),
+        ("securityhub-one-finding.json", "evidence/123456789012/securityhub/2026/11/03/c9e3436c3ab7a53afdf911b7cee90872818f74f9b7a80f83013a483dc5e030ec.json"),
+    ];
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../events");
+    let mut names: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".json"))
+        .collect();
+    names.sort();
+    let c = catalogue();
+    let keys: Vec<(String, String)> = names
+        .iter()
+        .flat_map(|name| {
+            let bytes = std::fs::read(dir.join(name)).unwrap();
+            normalize_event(&bytes, &c)
+                .unwrap()
+                .findings
+                .into_iter()
+                .map(|f| (name.clone(), f.evidence.key))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let pinned: Vec<(String, String)> = PINNED
+        .iter()
+        .map(|(n, k)| (n.to_string(), k.to_string()))
+        .collect();
+    assert_eq!(keys, pinned);
+}
