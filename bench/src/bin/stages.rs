@@ -53,7 +53,7 @@ fn main() {
             black_box((current.0, history.0));
         }
     });
-    t("  json::Document (tape)", n, || {
+    t("  Document::parse (tape + canonical)", n, || {
         black_box(Document::parse(&bytes).expect("json"));
     });
     let doc = Document::parse(&bytes).expect("json");
@@ -62,7 +62,7 @@ fn main() {
         Some(findings) => findings.collect(),
         None => vec![detail],
     };
-    t("  canonical::write (every record)", n, || {
+    t("  canonical::write (copy, every record)", n, || {
         for r in &records {
             black_box(canonical::to_vec(*r).expect("canonical"));
         }

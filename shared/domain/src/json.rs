@@ -20,7 +20,7 @@
 //!
 //! Why not a crate: sonic-rs (the fastest well-kept parser; the benchmark floor uses it) and
 //! serde_json build values but no canonical form, and serde_json_canonicalizer re-serialises a
-//! `serde_json::Value`. Parsing with sonic-rs and then walking the result took 1.3-1.6 times as long
+//! `serde_json::Value`. Parsing with sonic-rs and then walking the result took 1.25-1.6 times as long
 //! as this one pass (BENCHMARKS.md). The grammar is RFC 8259's. The tests hold the parser to
 //! serde_json on what it accepts and to serde_json_canonicalizer on what it writes, over the RFC's
 //! examples, every sample event and many thousands of random and mutated documents.
