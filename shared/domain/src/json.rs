@@ -591,33 +591,37 @@ impl<'a> Parser<'a> {
         }
         let at = self.nodes.len();
         let start = self.out_pos();
+        // A placeholder until the container closes and its extent is known.
+        self.nodes.push(Node::Null);
         self.pos += 1;
         self.skip_whitespace();
         Ok((at, start - parent))
     }
 
+    /// After an element or member: `true` past a comma (another follows), `false` at `close`.
+    fn another(&mut self, close: u8, expected: &str) -> Result<bool, ParseError> {
+        self.skip_whitespace();
+        match self.peek() {
+            Some(b',') => {
+                self.pos += 1;
+                self.skip_whitespace();
+                Ok(true)
+            }
+            Some(c) if c == close => Ok(false),
+            _ => Err(self.error(expected)),
+        }
+    }
+
     fn array(&mut self, depth: usize, parent: usize) -> Result<(), ParseError> {
         let (at, start) = self.open(depth, parent)?;
         let base = parent + start;
-        self.nodes.push(Node::Array {
-            len: 0,
-            end: 0,
-            start: 0,
-            size: 0,
-        });
         let mut len = 0usize;
         if self.peek() != Some(b']') {
             loop {
                 self.value(depth + 1, base)?;
                 len += 1;
-                self.skip_whitespace();
-                match self.peek() {
-                    Some(b',') => {
-                        self.pos += 1;
-                        self.skip_whitespace();
-                    }
-                    Some(b']') => break,
-                    _ => return Err(self.error("expected `,` or `]` in an array")),
+                if !self.another(b']', "expected `,` or `]` in an array")? {
+                    break;
                 }
             }
         }
@@ -641,12 +645,6 @@ impl<'a> Parser<'a> {
     fn object(&mut self, depth: usize, parent: usize) -> Result<(), ParseError> {
         let (at, start) = self.open(depth, parent)?;
         let base = parent + start;
-        self.nodes.push(Node::Object {
-            len: 0,
-            end: 0,
-            start: 0,
-            size: 0,
-        });
         let first = self.members.len();
         let mut in_order = true;
         if self.peek() != Some(b'}') {
@@ -684,14 +682,8 @@ impl<'a> Parser<'a> {
                     end: as_u32(self.out_pos()),
                     value,
                 });
-                self.skip_whitespace();
-                match self.peek() {
-                    Some(b',') => {
-                        self.pos += 1;
-                        self.skip_whitespace();
-                    }
-                    Some(b'}') => break,
-                    _ => return Err(self.error("expected `,` or `}` in an object")),
+                if !self.another(b'}', "expected `,` or `}` in an object")? {
+                    break;
                 }
             }
         }
