@@ -109,8 +109,8 @@ const FIELD_ATTRIBUTES: usize = 22;
 
 /// A finding's two DynamoDB items, written straight from the finding and its evidence: the keys
 /// both items share are worked out once, and every attribute is listed here and only here
-/// ([`Self::write_current`], [`Self::write_history`], [`Self::write_both`]). The rows read back ([`CurrentStateRow`],
-/// [`HistoryRow`]) are these items seen through serde.
+/// ([`Self::write_current`], [`Self::write_history`], [`Self::write_both`]). The rows read back
+/// ([`CurrentStateRow`], [`HistoryRow`]) are these items seen through serde.
 pub struct FindingItems<'f> {
     finding: &'f Finding,
     evidence: &'f Evidence,
@@ -168,7 +168,7 @@ impl<'f> FindingItems<'f> {
     }
 
     /// Both items, `(current, history)`. They differ only in their keys, so the finding's fields
-    /// are written once and copied (copying an item costs much less than filling one).
+    /// are written once and the item copied (a copy does not hash the names again).
     pub fn write_both<S: ItemSink + Clone + Default>(&self) -> (S, S) {
         let mut current = S::default();
         current.reserve(self.attributes());
