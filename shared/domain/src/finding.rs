@@ -252,7 +252,7 @@ impl Finding {
 
     /// Identity of the current-state record: one per (account, region, rule, resource).
     pub fn state_id(&self) -> String {
-        let parts = [
+        [
             self.account.as_str(),
             "#",
             &self.region,
@@ -260,10 +260,8 @@ impl Finding {
             &self.rule_id,
             "#",
             &self.resource_id,
-        ];
-        let mut id = String::with_capacity(parts.iter().map(|p| p.len()).sum());
-        parts.iter().for_each(|p| id.push_str(p));
-        id
+        ]
+        .concat()
     }
 
     /// Whether this finding counts towards pass/fail totals (suppressed and archived ones do not).

@@ -427,6 +427,14 @@ struct Member {
     value: u32,
 }
 
+/// The member name at tape index `index` (the parser puts a string there).
+fn name_of<'n>(nodes: &'n [Node], index: u32) -> &'n str {
+    match &nodes[index as usize] {
+        Node::Str(s) => s,
+        _ => "",
+    }
+}
+
 /// The first eight bytes of `name` as a big-endian number, zero-padded.
 fn name_prefix(name: &str) -> u64 {
     match name.as_bytes().first_chunk::<8>() {
@@ -636,10 +644,7 @@ impl<'a> Parser<'a> {
     }
 
     fn name_at(&self, index: u32) -> &str {
-        match &self.nodes[index as usize] {
-            Node::Str(s) => s,
-            _ => "",
-        }
+        name_of(&self.nodes, index)
     }
 
     fn object(&mut self, depth: usize, parent: usize) -> Result<(), ParseError> {
@@ -723,10 +728,7 @@ impl<'a> Parser<'a> {
             duplicates,
             ..
         } = self;
-        let name = |m: &Member| match &nodes[m.name as usize] {
-            Node::Str(s) => s.as_ref(),
-            _ => "",
-        };
+        let name = |m: &Member| name_of(nodes, m.name);
         let members = &mut members[first..];
         members.sort_unstable_by(|a, b| {
             prefix_order(a.prefix, b.prefix).unwrap_or_else(|| utf16_cmp(name(a), name(b)))
