@@ -183,16 +183,20 @@ def check():
         sched = t.get(report_schedule_name(fw), {}).get("Properties", {})
         if not sched or json.loads(sched["Target"]["Input"]) != json.loads(report_schedule_input(fw)):
             errors.append(f"{report_schedule_name(fw)} missing or its input differs (run --fix)")
-    env = {}
+    # Each function's variable list (`VARIABLES` in its config.rs) is what the template must set.
     for function, config_file in [("IntakeFunction", "functions/intake/src/config.rs"),
-                                  ("CollectFunction", "shared/collectors/src/config.rs"),
-                                  ("ReportFunction", "shared/aws/src/reporting.rs")]:
+                                  ("CollectFunction", "functions/collect/src/config.rs"),
+                                  ("ReportFunction", "functions/report/src/config.rs")]:
         env = t[function]["Properties"]["Environment"]["Variables"]
         with open(os.path.join(ROOT, config_file)) as f:
             config_rs = f.read()
-        for var in sorted(set(re.findall(r'"(ATTEST_[A-Z_]+)"', config_rs))):
-            if var not in env:
-                errors.append(f"{function} does not set {var}")
+        declared = set(re.findall(r'Variable::(?:required|bounded)\(\s*"(ATTEST_[A-Z_]+)"', config_rs))
+        if not declared:
+            errors.append(f"{config_file} declares no variables")
+        for var in sorted(declared - set(env)):
+            errors.append(f"{function} does not set {var}")
+        for var in sorted(v for v in set(env) - declared if v.startswith("ATTEST_")):
+            errors.append(f"{function} sets {var}, which {config_file} does not declare")
     for e in errors:
         print(f"template check: {e}", file=sys.stderr)
     if errors:

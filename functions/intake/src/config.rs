@@ -1,34 +1,53 @@
-//! Intake configuration, read and checked once at start-up.
+//! Intake configuration: the variables below, read and checked once at start-up.
+
+use attest_aws::settings::{process_env, Env, Variable};
+
+pub use attest_aws::settings::SettingError as ConfigError;
+
+/// Every environment variable intake reads (also checked against the template and
+/// `docs/configuration.md`).
+pub const VARIABLES: &[Variable] = &[
+    Variable::required(
+        "ATTEST_EVIDENCE_BUCKET",
+        "the Object Lock bucket evidence is written to",
+    ),
+    Variable::required(
+        "ATTEST_EVIDENCE_KMS_KEY_ID",
+        "KMS key (id, ARN or alias) for SSE-KMS on evidence objects",
+    ),
+    Variable::required("ATTEST_STATE_TABLE", "current compliance state table"),
+    Variable::required("ATTEST_HISTORY_TABLE", "append-only history table"),
+    Variable::bounded(
+        "ATTEST_INTAKE_CONCURRENCY",
+        "messages, and findings per message, stored at once",
+        8,
+        1,
+        64,
+    ),
+];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IntakeConfig {
-    /// `ATTEST_EVIDENCE_BUCKET`: the Object Lock bucket evidence is written to.
     pub evidence_bucket: String,
-    /// `ATTEST_EVIDENCE_KMS_KEY_ID`: KMS key (id, ARN or alias) for SSE-KMS on evidence objects.
     pub evidence_kms_key_id: String,
-    /// `ATTEST_STATE_TABLE`: current compliance state.
     pub state_table: String,
-    /// `ATTEST_HISTORY_TABLE`: append-only history.
     pub history_table: String,
-    /// `ATTEST_INTAKE_CONCURRENCY` (default 8, 1..=64): messages, and findings per message, stored at once.
     pub concurrency: usize,
 }
 
-pub use attest_aws::settings::SettingError as ConfigError;
-use attest_aws::settings::{bounded, required};
-
 impl IntakeConfig {
     pub fn from_env() -> Result<Self, ConfigError> {
-        Self::from_lookup(|name| std::env::var(name).ok())
+        Self::from_lookup(process_env)
     }
 
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let env = Env::new(VARIABLES, &get);
         Ok(IntakeConfig {
-            evidence_bucket: required(&get, "ATTEST_EVIDENCE_BUCKET")?,
-            evidence_kms_key_id: required(&get, "ATTEST_EVIDENCE_KMS_KEY_ID")?,
-            state_table: required(&get, "ATTEST_STATE_TABLE")?,
-            history_table: required(&get, "ATTEST_HISTORY_TABLE")?,
-            concurrency: bounded(&get, "ATTEST_INTAKE_CONCURRENCY", 8, 1, 64)? as usize,
+            evidence_bucket: env.required("ATTEST_EVIDENCE_BUCKET")?,
+            evidence_kms_key_id: env.required("ATTEST_EVIDENCE_KMS_KEY_ID")?,
+            state_table: env.required("ATTEST_STATE_TABLE")?,
+            history_table: env.required("ATTEST_HISTORY_TABLE")?,
+            concurrency: env.bounded("ATTEST_INTAKE_CONCURRENCY")? as usize,
         })
     }
 }
@@ -70,5 +89,10 @@ mod tests {
             err.to_string().contains("ATTEST_INTAKE_CONCURRENCY"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn the_documentation_lists_exactly_these_variables() {
+        attest_testing::assert_documented("intake", VARIABLES);
     }
 }

@@ -18,6 +18,21 @@ pub enum AdapterError {
 }
 
 impl AdapterError {
+    /// AWS answered, but without something its API promises (a signature, a version id): worth a
+    /// retry, since the call itself went through.
+    pub fn unexpected_answer(
+        operation: &'static str,
+        target: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        AdapterError::Aws {
+            operation,
+            target: target.into(),
+            message: message.into(),
+            retryable: true,
+        }
+    }
+
     pub fn is_retryable(&self) -> bool {
         matches!(
             self,

@@ -1,5 +1,10 @@
 //! Environment settings, read once at start-up: a missing or malformed value is an error naming the
 //! variable, so a misconfigured function fails its first start instead of its first event.
+//!
+//! Each function declares its whole configuration as one `&'static [Variable]` list in its crate's
+//! `config.rs`. That list is what the function reads (through [`Env`], which refuses a name the
+//! list does not declare), what `scripts/check_template.py` checks the SAM template sets, and what
+//! `docs/configuration.md` documents (a test in each function crate compares the two).
 
 use thiserror::Error;
 
@@ -9,34 +14,139 @@ pub enum SettingError {
     Missing(&'static str),
     #[error("environment variable {name} is invalid: {reason}")]
     Invalid { name: &'static str, reason: String },
+    /// A programming error caught at the first start: the code reads a variable its list omits.
+    #[error("environment variable {0} is read but not declared in the function's variable list")]
+    Undeclared(&'static str),
 }
 
-/// A required, non-empty value.
-pub fn required(
-    get: &impl Fn(&str) -> Option<String>,
-    name: &'static str,
-) -> Result<String, SettingError> {
-    get(name)
-        .filter(|v| !v.trim().is_empty())
-        .ok_or(SettingError::Missing(name))
+/// One environment variable a function reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Variable {
+    pub name: &'static str,
+    /// What it is for, as `docs/configuration.md` says it.
+    pub meaning: &'static str,
+    pub kind: Kind,
 }
 
-/// An optional whole number within `min..=max`, `default` when unset.
-pub fn bounded(
-    get: &impl Fn(&str) -> Option<String>,
-    name: &'static str,
-    default: u64,
-    min: u64,
-    max: u64,
-) -> Result<u64, SettingError> {
-    match get(name) {
-        None => Ok(default),
-        Some(v) => match v.trim().parse::<u64>() {
-            Ok(n) if (min..=max).contains(&n) => Ok(n),
-            _ => Err(SettingError::Invalid {
-                name,
-                reason: format!("`{v}` is not a whole number from {min} to {max}"),
-            }),
-        },
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Must be set and not empty.
+    Required,
+    /// A whole number within `min..=max`, `default` when unset.
+    Bounded { default: u64, min: u64, max: u64 },
+}
+
+impl Variable {
+    pub const fn required(name: &'static str, meaning: &'static str) -> Self {
+        Variable {
+            name,
+            meaning,
+            kind: Kind::Required,
+        }
+    }
+
+    pub const fn bounded(
+        name: &'static str,
+        meaning: &'static str,
+        default: u64,
+        min: u64,
+        max: u64,
+    ) -> Self {
+        Variable {
+            name,
+            meaning,
+            kind: Kind::Bounded { default, min, max },
+        }
+    }
+
+    /// How the documentation table states the variable's rule: `required`, or
+    /// `default 8 (1 to 64)`.
+    pub fn rule(&self) -> String {
+        match self.kind {
+            Kind::Required => "required".to_string(),
+            Kind::Bounded { default, min, max } => format!("default {default} ({min} to {max})"),
+        }
+    }
+}
+
+/// A function's variable list over a lookup (the process environment, or a map in tests).
+pub struct Env<'a> {
+    variables: &'static [Variable],
+    get: &'a dyn Fn(&str) -> Option<String>,
+}
+
+impl<'a> Env<'a> {
+    pub fn new(variables: &'static [Variable], get: &'a dyn Fn(&str) -> Option<String>) -> Self {
+        Env { variables, get }
+    }
+
+    fn declared(&self, name: &'static str) -> Result<&Variable, SettingError> {
+        self.variables
+            .iter()
+            .find(|v| v.name == name)
+            .ok_or(SettingError::Undeclared(name))
+    }
+
+    /// A required, non-empty value.
+    pub fn required(&self, name: &'static str) -> Result<String, SettingError> {
+        self.declared(name)?;
+        (self.get)(name)
+            .filter(|v| !v.trim().is_empty())
+            .ok_or(SettingError::Missing(name))
+    }
+
+    /// A whole number within the declared bounds, the declared default when unset.
+    pub fn bounded(&self, name: &'static str) -> Result<u64, SettingError> {
+        let Kind::Bounded { default, min, max } = self.declared(name)?.kind else {
+            return Err(SettingError::Undeclared(name));
+        };
+        match (self.get)(name) {
+            None => Ok(default),
+            Some(v) => match v.trim().parse::<u64>() {
+                Ok(n) if (min..=max).contains(&n) => Ok(n),
+                _ => Err(SettingError::Invalid {
+                    name,
+                    reason: format!("`{v}` is not a whole number from {min} to {max}"),
+                }),
+            },
+        }
+    }
+}
+
+/// The process environment, for `from_env` constructors.
+pub fn process_env(name: &str) -> Option<String> {
+    std::env::var(name).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const VARS: &[Variable] = &[
+        Variable::required("ATTEST_A", "a"),
+        Variable::bounded("ATTEST_N", "n", 8, 1, 64),
+    ];
+
+    #[test]
+    fn reads_declared_variables_and_names_what_is_wrong() {
+        let get = |k: &str| match k {
+            "ATTEST_A" => Some("x".to_string()),
+            "ATTEST_N" => Some("65".to_string()),
+            _ => None,
+        };
+        let env = Env::new(VARS, &get);
+        assert_eq!(env.required("ATTEST_A").unwrap(), "x");
+        assert!(env.bounded("ATTEST_N").unwrap_err().to_string().contains("1 to 64"));
+        assert_eq!(
+            env.required("ATTEST_B").unwrap_err(),
+            SettingError::Undeclared("ATTEST_B")
+        );
+        let none = |_: &str| None;
+        let env = Env::new(VARS, &none);
+        assert_eq!(env.bounded("ATTEST_N").unwrap(), 8);
+        assert_eq!(
+            env.required("ATTEST_A").unwrap_err(),
+            SettingError::Missing("ATTEST_A")
+        );
     }
 }

@@ -143,3 +143,38 @@ pub fn event_bytes(name: &str) -> Vec<u8> {
     std::fs::read(repo_root().join("events").join(name))
         .unwrap_or_else(|e| panic!("events/{name}: {e}"))
 }
+
+/// Check that `docs/configuration.md`'s table under `## <function>` lists exactly `variables`, in
+/// order, each with its rule and meaning: the function's variable list and its documentation are
+/// one list.
+pub fn assert_documented(function: &str, variables: &[attest_aws::settings::Variable]) {
+    let path = repo_root().join("docs/configuration.md");
+    let text = std::fs::read_to_string(&path).expect("read docs/configuration.md");
+    let heading = format!("## {function}");
+    let section = text
+        .split("\n## ")
+        .map(|s| format!("## {}", s.trim_start_matches("## ")))
+        .find(|s| s.lines().next().map(str::trim) == Some(heading.as_str()))
+        .unwrap_or_else(|| panic!("docs/configuration.md has no `{heading}` section"));
+    let documented: Vec<(String, String, String)> = section
+        .lines()
+        .filter(|l| l.starts_with("| `"))
+        .map(|l| {
+            let cells: Vec<String> = l
+                .trim_matches('|')
+                .split(" | ")
+                .map(|c| c.trim().to_string())
+                .collect();
+            assert_eq!(cells.len(), 3, "table row `{l}` needs variable | rule | meaning");
+            (cells[0].trim_matches('`').to_string(), cells[1].clone(), cells[2].clone())
+        })
+        .collect();
+    let declared: Vec<(String, String, String)> = variables
+        .iter()
+        .map(|v| (v.name.to_string(), v.rule(), v.meaning.to_string()))
+        .collect();
+    assert_eq!(
+        documented, declared,
+        "docs/configuration.md `{heading}` differs from the function's variable list"
+    );
+}
