@@ -1,12 +1,12 @@
 //! Lambda entry point: build configuration, catalogue and clients once, then serve SQS batches.
 
 use attest_domain::Catalogue;
-use attest_intake::{handle_batch, Intake, IntakeConfig};
+use attest_intake::{build, handle_batch, IntakeConfig};
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
 use lambda_runtime::{service_fn, Error, LambdaEvent};
 
 // Intake builds two DynamoDB items of ~30 attributes per finding, each attribute two small strings;
-// mimalloc serves those faster than glibc (BENCHMARKS.md, issue 3).
+// mimalloc serves those faster than glibc and keeps peak memory near glibc's (BENCHMARKS.md).
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
@@ -17,7 +17,7 @@ async fn main() -> Result<(), Error> {
     let config = IntakeConfig::from_env()?;
     let catalogue = Catalogue::embedded()?;
     let sdk = attest_aws::load_sdk_config().await;
-    let intake = Intake::new(&sdk, &config, catalogue);
+    let intake = build(&sdk, &config, catalogue);
     tracing::info!(
         catalogue_version = intake.catalogue.version(),
         "intake ready"

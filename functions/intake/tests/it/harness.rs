@@ -1,7 +1,7 @@
 //! Intake-specific helpers over the shared local-AWS harness (`attest-testing`).
 
 use attest_domain::Catalogue;
-use attest_intake::{Intake, IntakeConfig};
+use attest_intake::{build, AwsIntake, IntakeConfig};
 use aws_lambda_events::event::sqs::{SqsEvent, SqsMessage};
 
 pub use attest_testing::event_bytes;
@@ -19,8 +19,8 @@ impl Stack {
         Stack { inner, config }
     }
 
-    pub fn intake(&self) -> Intake {
-        Intake::new(
+    pub fn intake(&self) -> AwsIntake {
+        build(
             &self.inner.sdk,
             &self.config,
             Catalogue::embedded().expect("catalogue"),

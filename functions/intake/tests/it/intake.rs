@@ -1,5 +1,5 @@
 use attest_domain::canonical::sha256_hex;
-use attest_intake::{handle_batch, process_event};
+use attest_intake::handle_batch;
 use aws_sdk_s3::types::{ObjectLockMode, ServerSideEncryption};
 
 use crate::harness::{edited, event_bytes, sqs_batch, Stack};
@@ -163,7 +163,7 @@ async fn redelivery_writes_no_second_history_entry_or_evidence_object() {
     let stack = Stack::new().await;
     let intake = stack.intake();
     let bytes = event_bytes("securityhub-four-findings.json");
-    let first = process_event(&intake, &bytes).await.unwrap();
+    let first = intake.ingest(&bytes).await.unwrap();
     assert_eq!(
         (
             first.findings,
@@ -174,7 +174,7 @@ async fn redelivery_writes_no_second_history_entry_or_evidence_object() {
         (4, 4, 4, 4)
     );
 
-    let again = process_event(&intake, &bytes).await.unwrap();
+    let again = intake.ingest(&bytes).await.unwrap();
     assert_eq!(
         (
             again.evidence_written,
@@ -226,9 +226,9 @@ async fn an_older_evaluation_never_overwrites_a_newer_one_but_is_kept_in_history
     });
     let older = event_bytes(CONFIG_EVENT); // NON_COMPLIANT at 09:15, arriving late
 
-    let a = process_event(&intake, &newer).await.unwrap();
+    let a = intake.ingest(&newer).await.unwrap();
     assert_eq!(a.state_updated, 1);
-    let b = process_event(&intake, &older).await.unwrap();
+    let b = intake.ingest(&older).await.unwrap();
     assert_eq!(
         (b.history_recorded, b.state_updated, b.state_stale),
         (1, 0, 1)
@@ -348,9 +348,7 @@ async fn a_storage_failure_is_reported_not_swallowed() {
     let intake = stack.intake();
     let response = handle_batch(&intake, sqs_batch(&[("m1", event_bytes(CONFIG_EVENT))])).await;
     assert_eq!(response.batch_item_failures.len(), 1);
-    let err = process_event(&intake, &event_bytes(CONFIG_EVENT))
-        .await
-        .unwrap_err();
+    let err = intake.ingest(&event_bytes(CONFIG_EVENT)).await.unwrap_err();
     let text = err.to_string();
     assert!(
         text.contains("s3:PutObject") && text.contains("no-such-bucket-attest"),
@@ -370,7 +368,7 @@ async fn concurrent_duplicate_deliveries_store_one_evidence_object_and_one_histo
     let stack = Stack::new().await;
     let intake = stack.intake();
     let bytes = event_bytes(CONFIG_EVENT);
-    let runs = futures::future::join_all((0..8).map(|_| process_event(&intake, &bytes))).await;
+    let runs = futures::future::join_all((0..8).map(|_| intake.ingest(&bytes))).await;
     let outcomes: Vec<_> = runs.into_iter().map(|r| r.unwrap()).collect();
     assert_eq!(
         outcomes.iter().map(|o| o.history_recorded).sum::<usize>(),
