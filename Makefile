@@ -24,20 +24,23 @@ $(VENV)/.installed: requirements-dev.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
+# One build serves both commands: the test build also builds every binary (the integration tests
+# run them), with the same feature set, and the demo runs those binaries. After either command the
+# other compiles nothing.
 build:
-	cargo build --workspace --bins
+	cargo test --workspace --all-targets --no-run
 
 demo: venv build
 	$(PY) scripts/demo.py
 
-test: venv template
+test: venv template build
 	cargo test --workspace --all-targets
 
 unit:
 	cargo test --workspace --lib --bins
 
 integration: venv
-	cargo test -p attest-intake --test it
+	cargo test --workspace --test '*'
 
 template: venv
 	$(PY) scripts/check_template.py

@@ -27,8 +27,7 @@ def main():
         children.append(server)
         res = demo.provision(endpoint, "attest-bench")
         env = demo.function_env(res["_environment"], endpoint, log_level="WARN")
-        watch, port = demo.start_function("intake", "attest-intake", env, OUT, release=RELEASE)
-        children.append(watch)
+        port = demo.start_function("intake", env, OUT, children, release=RELEASE)
         body = open(event_path).read()
         batch = {"Records": [{"messageId": "bench-1", "receiptHandle": "r", "body": body, "attributes": {},
                               "messageAttributes": {}, "md5OfBody": "", "eventSource": "aws:sqs",

@@ -15,6 +15,7 @@ npm ci --prefix bench/node --no-audit --no-fund --silent
 taskset -c 0 node bench/node/baseline.js "$seconds" > out/bench/node.json
 taskset -c 0 "$CARGO_TARGET_DIR/release/attest-bench" --seconds "$seconds" --node-results out/bench/node.json
 echo
+make --no-print-directory build
 .venv/bin/python bench/intake_memory.py
 .venv/bin/python bench/collect_scale.py
 # Report PDF at scale against WeasyPrint (issue 5); creates bench/.venv-weasyprint on first use.

@@ -100,18 +100,30 @@ def function_env(template_env, endpoint, log_level="INFO"):
     return env
 
 
-def start_function(binary, package, env, out_dir, release=False):
-    """Run a function's own binary under cargo-lambda's Lambda runtime API; return (process, port)."""
-    env_file = os.path.join(out_dir, f"{binary}.env")
-    with open(env_file, "w") as f:
-        f.writelines(f"{k}={v}\n" for k, v in sorted(env.items()))
+def start_function(binary, env, out_dir, children, release=False):
+    """Run a function's already built binary against cargo-lambda's Lambda runtime API; return the port.
+
+    cargo-lambda serves only the runtime and invoke APIs (`--only-lambda-apis`): it compiles nothing,
+    so the demo runs exactly the binaries `make build` made for the tests too. Both processes are
+    appended to `children` for the caller to stop."""
+    binary_path = os.path.join(TARGET, "release" if release else "debug", binary)
+    if not os.access(binary_path, os.X_OK):
+        raise SystemExit(f"{binary_path} is missing: run `make build` first")
     port = free_port()
     log = open(os.path.join(out_dir, f"{binary}.log"), "w")
-    proc = subprocess.Popen(["cargo", "lambda", "watch", "-A", "127.0.0.1", "-P", str(port), "--env-file", env_file,
-                             "--bin", binary, "--package", package] + (["--release"] if release else []),
-                            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-    wait_for_port(port, 600, proc)
-    return proc, port
+    api = subprocess.Popen(["cargo", "lambda", "watch", "--only-lambda-apis", "-A", "127.0.0.1", "-P", str(port),
+                            "--manifest-path", os.path.join(ROOT, "Cargo.toml")],
+                           cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    children.append(api)
+    wait_for_port(port, 60, api)
+    function_env = dict(os.environ)
+    function_env.update(env)
+    # What the Lambda service sets; cargo-lambda routes /.rt/<name> to invokes of function <name>.
+    function_env.update({"AWS_LAMBDA_RUNTIME_API": f"http://127.0.0.1:{port}/.rt/{binary}",
+                         "AWS_LAMBDA_FUNCTION_NAME": binary, "AWS_LAMBDA_FUNCTION_VERSION": "1",
+                         "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "1024"})
+    children.append(subprocess.Popen([binary_path], cwd=ROOT, env=function_env, stdout=log, stderr=subprocess.STDOUT))
+    return port
 
 
 def main():
@@ -177,8 +189,7 @@ def run(children):
     print(f"   {len(valid)} valid and {len(invalid)} invalid events queued")
 
     step("Running the intake function's binary under cargo-lambda's Lambda runtime API")
-    watch, lambda_port = start_function("intake", "attest-intake", function_env(res["_environment"], endpoint), OUT)
-    children.append(watch)
+    lambda_port = start_function("intake", function_env(res["_environment"], endpoint), OUT, children)
     print(f"   runtime API on 127.0.0.1:{lambda_port}; function log in out/demo/intake.log")
 
     outcomes = []
@@ -287,8 +298,7 @@ def collection_step(children, endpoint, res, s3, ddb):
     print("   seeded 2 buckets (one unencrypted), 1 logging multi-region trail, 4 Security Hub findings")
 
     env = function_env(res["_environments"]["CollectFunction"], endpoint)
-    watch, port = start_function("collect", "attest-collect", env, OUT)
-    children.append(watch)
+    port = start_function("collect", env, OUT, children)
     # What Scheduler sends (the template's schedule input), for three controls at their 02:00 fire time.
     scheduled = {"controls": ["pci-3.4-s3-encryption-posture", "cis-1.4-3.1-trail-status",
                               "cis-1.4-2.1.5-securityhub-s3-public"], "scheduled_time": "2026-11-25T02:00:00Z"}
@@ -329,8 +339,7 @@ def collection_step(children, endpoint, res, s3, ddb):
 def report_step(children, endpoint, res):
     step("Reports: the report function's binary, one monthly report per framework, then `attest verify`")
     env = function_env(res["_environments"]["ReportFunction"], endpoint)
-    watch, port = start_function("report", "attest-report", env, OUT)
-    children.append(watch)
+    port = start_function("report", env, OUT, children)
     attest = os.path.join(TARGET, "debug", "attest")
     cli_env = dict(os.environ, **{k: v for k, v in env.items() if k.startswith("AWS_")})
     import csv as csv_module
@@ -398,7 +407,7 @@ def sqs_record(m, arn):
 def invoke(port, payload, function="intake"):
     req = urllib.request.Request(f"http://127.0.0.1:{port}/2015-03-31/functions/{function}/invocations",
                                  data=json.dumps(payload).encode(), headers={"Content-Type": "application/json"})
-    # The first invoke may compile the function; allow for it. A function error comes back as a 500
+    # A function error comes back as a 500
     # whose body is the Lambda error payload ({"errorType", "errorMessage"}).
     try:
         with urllib.request.urlopen(req, timeout=600) as r:

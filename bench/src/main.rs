@@ -25,8 +25,7 @@ use attest_domain::records::FindingItems;
 use attest_domain::{normalize_event, Catalogue};
 use sha2::{Digest, Sha256};
 
-mod sink;
-use sink::Item;
+use attest_aws::items::both_items;
 
 /// The three events first (the Node baseline's reference figures are for these), then the
 /// CloudTrail event it names, then every other sample event: the floor target is for every one.
@@ -48,10 +47,10 @@ fn attest_once(bytes: &[u8], catalogue: &Catalogue) -> usize {
     let event = normalize_event(bytes, catalogue).expect("sample events normalise");
     let mut items = 0;
     for f in &event.findings {
-        // The two items as the adapter builds them (`attest-aws` `items::both_items`).
+        // The two SDK items exactly as the intake adapter builds them.
         let (current, history) =
-            FindingItems::new(&f.finding, &f.evidence, catalogue.version()).write_both::<Item>();
-        black_box((&current.0, &history.0));
+            both_items(&FindingItems::new(&f.finding, &f.evidence, catalogue.version()));
+        black_box((&current, &history));
         items += 2;
     }
     items
@@ -173,10 +172,11 @@ fn main() {
         });
         let items = rate(seconds, || {
             for f in &normalized.findings {
-                black_box(
-                    FindingItems::new(&f.finding, &f.evidence, catalogue.version())
-                        .write_both::<Item>(),
-                );
+                black_box(both_items(&FindingItems::new(
+                    &f.finding,
+                    &f.evidence,
+                    catalogue.version(),
+                )));
             }
         });
         let rates = node.get(*name);

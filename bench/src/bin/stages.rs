@@ -6,9 +6,7 @@ use attest_domain::records::FindingItems;
 use attest_domain::{canonical, normalize_event, Catalogue};
 use std::hint::black_box;
 use std::time::Instant;
-#[path = "../sink.rs"]
-mod sink;
-use sink::Item;
+use attest_aws::items::both_items;
 
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -48,9 +46,11 @@ fn main() {
     t("attest: normalize_event + items", n, || {
         let e = normalize_event(&bytes, &c).expect("normalises");
         for f in &e.findings {
-            let (current, history) =
-                FindingItems::new(&f.finding, &f.evidence, c.version()).write_both::<Item>();
-            black_box((current.0, history.0));
+            black_box(both_items(&FindingItems::new(
+                &f.finding,
+                &f.evidence,
+                c.version(),
+            )));
         }
     });
     t("  Document::parse (tape + canonical)", n, || {
@@ -92,8 +92,7 @@ fn main() {
         .collect();
     t("  both items (every finding)", n, || {
         for r in &items {
-            let (current, history) = r.write_both::<Item>();
-            black_box((current.0, history.0));
+            black_box(both_items(r));
         }
     });
     println!(

@@ -9,7 +9,7 @@ use serde::de::DeserializeOwned;
 
 use crate::error::AdapterError;
 
-pub(crate) type Item = HashMap<String, AttributeValue>;
+pub type Item = HashMap<String, AttributeValue>;
 
 pub(crate) fn decode<T: DeserializeOwned>(
     what: &'static str,

@@ -6,7 +6,7 @@
 use attest_domain::records::{FindingItems, ItemSink};
 use aws_sdk_dynamodb::types::AttributeValue;
 
-use crate::dynamo::Item;
+pub use crate::dynamo::Item;
 
 /// An item being built.
 #[derive(Default, Clone)]
@@ -35,21 +35,21 @@ impl ItemSink for Builder {
 }
 
 /// The current-state item, with `fw_{framework}` = standing for each framework.
-pub(crate) fn current_item(items: &FindingItems) -> Item {
+pub fn current_item(items: &FindingItems) -> Item {
     let mut item = Builder::default();
     items.write_current(&mut item);
     item.0
 }
 
 /// The history item, with `fw_{framework}` = observed date for each framework.
-pub(crate) fn history_item(items: &FindingItems) -> Item {
+pub fn history_item(items: &FindingItems) -> Item {
     let mut item = Builder::default();
     items.write_history(&mut item);
     item.0
 }
 
 /// Both items: `(current, history)`.
-pub(crate) fn both_items(items: &FindingItems) -> (Item, Item) {
+pub fn both_items(items: &FindingItems) -> (Item, Item) {
     let (current, history) = items.write_both::<Builder>();
     (current.0, history.0)
 }

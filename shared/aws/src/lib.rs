@@ -4,7 +4,7 @@
 mod dynamo;
 pub mod error;
 pub mod evidence_store;
-mod items;
+pub mod items;
 #[cfg(feature = "reports")]
 pub mod reporting;
 pub mod run_store;
