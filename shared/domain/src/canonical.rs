@@ -8,7 +8,6 @@
 //! reference implementation's test data; `scripts/check_rfc8785.py` holds the evidence of every
 //! sample event to Python's independent `rfc8785` package.
 
-use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::ijson::{self, ReadError};

@@ -1,4 +1,5 @@
 use super::*;
+use serde_json::Value;
 
 fn canonical_text(input: &[u8]) -> String {
     String::from_utf8(canonicalize_json(input).unwrap()).unwrap()
