@@ -41,50 +41,39 @@ const RESOURCE_PARAMETERS: &[(&str, &str)] = &[
 /// The members of a CloudTrail record (`detail`) that normalisation reads. `requestParameters` is
 /// read from the raw value: its members are the called API's own.
 #[derive(Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(default, rename_all = "camelCase", bound(deserialize = "'de: 'a"))]
 struct DetailView<'a> {
-    #[serde(borrow)]
     event_source: Field<'a>,
-    #[serde(borrow)]
     event_name: Field<'a>,
-    #[serde(borrow)]
     event_time: Field<'a>,
-    #[serde(borrow)]
     response_elements: Loose<ResponseView<'a>>,
-    #[serde(borrow)]
     additional_event_data: Loose<AdditionalDataView<'a>>,
-    #[serde(borrow)]
     error_code: Field<'a>,
-    #[serde(borrow, rename = "eventID")]
+    #[serde(rename = "eventID")]
     event_id: Field<'a>,
-    #[serde(borrow)]
     recipient_account_id: Field<'a>,
-    #[serde(borrow)]
     user_identity: Loose<IdentityView<'a>>,
-    #[serde(borrow)]
     aws_region: Field<'a>,
 }
 
 #[derive(Deserialize, Default)]
-#[serde(default)]
+#[serde(default, bound(deserialize = "'de: 'a"))]
 struct ResponseView<'a> {
-    #[serde(borrow, rename = "ConsoleLogin")]
+    #[serde(rename = "ConsoleLogin")]
     console_login: Field<'a>,
 }
 
 #[derive(Deserialize, Default)]
-#[serde(default)]
+#[serde(default, bound(deserialize = "'de: 'a"))]
 struct AdditionalDataView<'a> {
-    #[serde(borrow, rename = "MFAUsed")]
+    #[serde(rename = "MFAUsed")]
     mfa_used: Field<'a>,
 }
 
 #[derive(Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(default, rename_all = "camelCase", bound(deserialize = "'de: 'a"))]
 struct IdentityView<'a> {
-    #[serde(borrow)]
     account_id: Field<'a>,
-    #[serde(borrow)]
     arn: Field<'a>,
 }
 
@@ -144,16 +133,12 @@ pub(super) fn normalize(
     let finding = Finding {
         source: FindingSource::CloudTrail,
         event_id: envelope.id.clone(),
-        source_finding_id: v.event_id.non_empty().unwrap_or(&envelope.id).to_string(),
+        source_finding_id: v.event_id.or(&envelope.id),
         account: recipient
             .or_else(|| identity.account_id.non_empty())
             .unwrap_or(&envelope.account)
             .to_string(),
-        region: v
-            .aws_region
-            .non_empty()
-            .unwrap_or(&envelope.region)
-            .to_string(),
+        region: v.aws_region.or(&envelope.region),
         resource_type,
         resource_id,
         controls: catalogue.cloudtrail_controls(&call),

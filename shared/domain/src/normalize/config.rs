@@ -11,50 +11,36 @@ use crate::finding::{ComplianceStatus, Disposition, Finding, FindingSource, Seve
 
 /// The members of a Config rule compliance change's `detail` that normalisation reads.
 #[derive(Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(default, rename_all = "camelCase", bound(deserialize = "'de: 'a"))]
 struct DetailView<'a> {
-    #[serde(borrow)]
     config_rule_name: Field<'a>,
-    #[serde(borrow)]
     new_evaluation_result: Loose<EvaluationView<'a>>,
-    #[serde(borrow)]
     resource_type: Field<'a>,
-    #[serde(borrow)]
     resource_id: Field<'a>,
-    #[serde(borrow)]
     aws_account_id: Field<'a>,
-    #[serde(borrow)]
     aws_region: Field<'a>,
 }
 
 #[derive(Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(default, rename_all = "camelCase", bound(deserialize = "'de: 'a"))]
 struct EvaluationView<'a> {
-    #[serde(borrow)]
     compliance_type: Field<'a>,
-    #[serde(borrow)]
     evaluation_result_identifier: Loose<IdentifierView<'a>>,
-    #[serde(borrow)]
     result_recorded_time: Field<'a>,
-    #[serde(borrow)]
     annotation: Field<'a>,
 }
 
 #[derive(Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(default, rename_all = "camelCase", bound(deserialize = "'de: 'a"))]
 struct IdentifierView<'a> {
-    #[serde(borrow)]
     ordering_timestamp: Field<'a>,
-    #[serde(borrow)]
     evaluation_result_qualifier: Loose<QualifierView<'a>>,
 }
 
 #[derive(Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(default, rename_all = "camelCase", bound(deserialize = "'de: 'a"))]
 struct QualifierView<'a> {
-    #[serde(borrow)]
     resource_type: Field<'a>,
-    #[serde(borrow)]
     resource_id: Field<'a>,
 }
 
@@ -110,16 +96,8 @@ pub(super) fn normalize(
         source: FindingSource::Config,
         event_id: envelope.id.clone(),
         source_finding_id: [rule, "/", resource_type, "/", resource_id].concat(),
-        account: v
-            .aws_account_id
-            .non_empty()
-            .unwrap_or(&envelope.account)
-            .to_string(),
-        region: v
-            .aws_region
-            .non_empty()
-            .unwrap_or(&envelope.region)
-            .to_string(),
+        account: v.aws_account_id.or(&envelope.account),
+        region: v.aws_region.or(&envelope.region),
         resource_type: resource_type.to_string(),
         resource_id: resource_id.to_string(),
         rule_id: rule.to_string(),

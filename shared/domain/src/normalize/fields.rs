@@ -39,6 +39,11 @@ impl<'a> Field<'a> {
         }
     }
 
+    /// The string, when it is one and not empty, else `fallback`, as an owned string.
+    pub fn or(self, fallback: &str) -> String {
+        self.non_empty().unwrap_or(fallback).to_string()
+    }
+
     pub fn as_u64(self) -> Option<u64> {
         match self {
             Field::Number(n) => n,
@@ -115,41 +120,15 @@ impl<T> Default for Loose<T> {
     }
 }
 
+impl<'de, T: Deserialize<'de>> Shape<'de> for Loose<T> {
+    fn map<A: MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        T::deserialize(MapAccessDeserializer::new(map)).map(|t| Loose(Some(t)))
+    }
+}
+
 impl<'de, T: Deserialize<'de>> Deserialize<'de> for Loose<T> {
     fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct LooseVisitor<T>(PhantomData<T>);
-        impl<'de, T: Deserialize<'de>> de::Visitor<'de> for LooseVisitor<T> {
-            type Value = Loose<T>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("any JSON value")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Loose<T>, A::Error> {
-                T::deserialize(MapAccessDeserializer::new(map)).map(|t| Loose(Some(t)))
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Loose<T>, A::Error> {
-                skip_elements(seq)?;
-                Ok(Loose(None))
-            }
-            fn visit_bool<E>(self, _: bool) -> Result<Loose<T>, E> {
-                Ok(Loose(None))
-            }
-            fn visit_i64<E>(self, _: i64) -> Result<Loose<T>, E> {
-                Ok(Loose(None))
-            }
-            fn visit_u64<E>(self, _: u64) -> Result<Loose<T>, E> {
-                Ok(Loose(None))
-            }
-            fn visit_f64<E>(self, _: f64) -> Result<Loose<T>, E> {
-                Ok(Loose(None))
-            }
-            fn visit_str<E>(self, _: &str) -> Result<Loose<T>, E> {
-                Ok(Loose(None))
-            }
-            fn visit_unit<E>(self) -> Result<Loose<T>, E> {
-                Ok(Loose(None))
-            }
-        }
-        deserializer.deserialize_any(LooseVisitor(PhantomData))
+        deserializer.deserialize_any(ShapeVisitor(PhantomData))
     }
 }
 
@@ -163,46 +142,66 @@ impl<T> Default for Items<T> {
     }
 }
 
+impl<'de, T: Deserialize<'de>> Shape<'de> for Items<T> {
+    fn seq<A: SeqAccess<'de>>(mut seq: A) -> Result<Self, A::Error> {
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+        while let Some(item) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(Items(items))
+    }
+}
+
 impl<'de, T: Deserialize<'de>> Deserialize<'de> for Items<T> {
     fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        // Any value reads as a `Field` first; only an array is then read element by element.
-        struct ItemsVisitor<T>(PhantomData<T>);
-        impl<'de, T: Deserialize<'de>> de::Visitor<'de> for ItemsVisitor<T> {
-            type Value = Items<T>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("any JSON value")
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Items<T>, A::Error> {
-                let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
-                while let Some(item) = seq.next_element()? {
-                    items.push(item);
-                }
-                Ok(Items(items))
-            }
-            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Items<T>, A::Error> {
-                skip_members(map)?;
-                Ok(Items(Vec::new()))
-            }
-            fn visit_bool<E>(self, _: bool) -> Result<Items<T>, E> {
-                Ok(Items(Vec::new()))
-            }
-            fn visit_i64<E>(self, _: i64) -> Result<Items<T>, E> {
-                Ok(Items(Vec::new()))
-            }
-            fn visit_u64<E>(self, _: u64) -> Result<Items<T>, E> {
-                Ok(Items(Vec::new()))
-            }
-            fn visit_f64<E>(self, _: f64) -> Result<Items<T>, E> {
-                Ok(Items(Vec::new()))
-            }
-            fn visit_str<E>(self, _: &str) -> Result<Items<T>, E> {
-                Ok(Items(Vec::new()))
-            }
-            fn visit_unit<E>(self) -> Result<Items<T>, E> {
-                Ok(Items(Vec::new()))
-            }
-        }
-        deserializer.deserialize_any(ItemsVisitor(PhantomData))
+        deserializer.deserialize_any(ShapeVisitor(PhantomData))
+    }
+}
+
+/// A type read from one shape of JSON value (objects or arrays): every other value, and the other
+/// shape, read as its `Default`.
+trait Shape<'de>: Default {
+    fn map<A: MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        skip_members(map)?;
+        Ok(Self::default())
+    }
+
+    fn seq<A: SeqAccess<'de>>(seq: A) -> Result<Self, A::Error> {
+        skip_elements(seq)?;
+        Ok(Self::default())
+    }
+}
+
+struct ShapeVisitor<T>(PhantomData<T>);
+
+impl<'de, T: Shape<'de>> de::Visitor<'de> for ShapeVisitor<T> {
+    type Value = T;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+        T::map(map)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<T, A::Error> {
+        T::seq(seq)
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<T, E> {
+        Ok(T::default())
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<T, E> {
+        Ok(T::default())
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<T, E> {
+        Ok(T::default())
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<T, E> {
+        Ok(T::default())
+    }
+    fn visit_str<E>(self, _: &str) -> Result<T, E> {
+        Ok(T::default())
+    }
+    fn visit_unit<E>(self) -> Result<T, E> {
+        Ok(T::default())
     }
 }
 

@@ -50,19 +50,14 @@ pub struct NormalizedEvent {
 
 /// The envelope members normalisation reads.
 #[derive(serde::Deserialize, Default)]
-#[serde(default)]
+#[serde(default, bound(deserialize = "'de: 'a"))]
 struct EnvelopeView<'a> {
-    #[serde(borrow)]
     id: Field<'a>,
-    #[serde(borrow)]
     source: Field<'a>,
-    #[serde(borrow, rename = "detail-type")]
+    #[serde(rename = "detail-type")]
     detail_type: Field<'a>,
-    #[serde(borrow)]
     account: Field<'a>,
-    #[serde(borrow)]
     region: Field<'a>,
-    #[serde(borrow)]
     time: Field<'a>,
 }
 

@@ -11,76 +11,56 @@ use crate::finding::{ComplianceStatus, Disposition, Finding, FindingSource, Seve
 
 /// The members of one ASFF finding that normalisation reads.
 #[derive(Deserialize, Default)]
-#[serde(default, rename_all = "PascalCase")]
+#[serde(default, rename_all = "PascalCase", bound(deserialize = "'de: 'a"))]
 struct FindingView<'a> {
-    #[serde(borrow)]
     id: Field<'a>,
-    #[serde(borrow)]
     aws_account_id: Field<'a>,
-    #[serde(borrow)]
     updated_at: Field<'a>,
-    #[serde(borrow)]
     resources: Items<Loose<ResourceView<'a>>>,
-    #[serde(borrow)]
     compliance: Loose<ComplianceView<'a>>,
-    #[serde(borrow)]
     product_fields: Loose<ProductFieldsView<'a>>,
-    #[serde(borrow)]
     generator_id: Field<'a>,
-    #[serde(borrow)]
     severity: Loose<SeverityView<'a>>,
-    #[serde(borrow)]
     record_state: Field<'a>,
-    #[serde(borrow)]
     workflow: Loose<WorkflowView<'a>>,
-    #[serde(borrow)]
     workflow_state: Field<'a>,
-    #[serde(borrow)]
     region: Field<'a>,
-    #[serde(borrow)]
     title: Field<'a>,
 }
 
 #[derive(Deserialize, Default)]
-#[serde(default)]
+#[serde(default, bound(deserialize = "'de: 'a"))]
 struct ResourceView<'a> {
-    #[serde(borrow, rename = "Type")]
+    #[serde(rename = "Type")]
     resource_type: Field<'a>,
-    #[serde(borrow, rename = "Id")]
+    #[serde(rename = "Id")]
     id: Field<'a>,
 }
 
 #[derive(Deserialize, Default)]
-#[serde(default, rename_all = "PascalCase")]
+#[serde(default, rename_all = "PascalCase", bound(deserialize = "'de: 'a"))]
 struct ComplianceView<'a> {
-    #[serde(borrow)]
     security_control_id: Field<'a>,
-    #[serde(borrow)]
     status: Field<'a>,
-    #[serde(borrow)]
     related_requirements: Items<Field<'a>>,
 }
 
 #[derive(Deserialize, Default)]
-#[serde(default, rename_all = "PascalCase")]
+#[serde(default, rename_all = "PascalCase", bound(deserialize = "'de: 'a"))]
 struct ProductFieldsView<'a> {
-    #[serde(borrow)]
     control_id: Field<'a>,
 }
 
 #[derive(Deserialize, Default)]
-#[serde(default, rename_all = "PascalCase")]
+#[serde(default, rename_all = "PascalCase", bound(deserialize = "'de: 'a"))]
 struct SeverityView<'a> {
-    #[serde(borrow)]
     label: Field<'a>,
-    #[serde(borrow)]
     normalized: Field<'a>,
 }
 
 #[derive(Deserialize, Default)]
-#[serde(default, rename_all = "PascalCase")]
+#[serde(default, rename_all = "PascalCase", bound(deserialize = "'de: 'a"))]
 struct WorkflowView<'a> {
-    #[serde(borrow)]
     status: Field<'a>,
 }
 
@@ -205,7 +185,7 @@ fn one(
         event_id: envelope.id.clone(),
         source_finding_id: id.to_string(),
         account: account.to_string(),
-        region: v.region.non_empty().unwrap_or(&envelope.region).to_string(),
+        region: v.region.or(&envelope.region),
         resource_type: resource_type.to_string(),
         resource_id: resource_id.to_string(),
         rule_id: rule_id.to_string(),
