@@ -85,7 +85,8 @@ fn an_event_or_document_repeating_a_member_name_is_refused_with_exit_2_naming_it
     let dir = std::env::temp_dir().join(format!("attest-cli-repeated-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let sample = std::fs::read_to_string(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../events/securityhub-four-findings.json"),
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../events/securityhub-four-findings.json"),
     )
     .unwrap();
     // The first finding's Id written twice: readers that keep the first copy and readers that keep

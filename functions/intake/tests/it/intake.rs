@@ -345,7 +345,8 @@ async fn bad_events_are_reported_as_failures_while_their_neighbours_are_stored()
 fn repeating_member(name: &str, from: &str, again: &str) -> Vec<u8> {
     let text = String::from_utf8(event_bytes(name)).unwrap();
     assert!(text.contains(from), "{name} has no {from}");
-    text.replacen(from, &format!("{from}, {again}"), 1).into_bytes()
+    text.replacen(from, &format!("{from}, {again}"), 1)
+        .into_bytes()
 }
 
 #[tokio::test]
