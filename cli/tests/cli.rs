@@ -81,6 +81,42 @@ fn normalize_rejects_bad_input_with_exit_2_and_names_the_field() {
 }
 
 #[test]
+fn an_event_or_document_repeating_a_member_name_is_refused_with_exit_2_naming_it() {
+    let dir = std::env::temp_dir().join(format!("attest-cli-repeated-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let sample = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../events/securityhub-four-findings.json"),
+    )
+    .unwrap();
+    // The first finding's Id written twice: readers that keep the first copy and readers that keep
+    // the last would store different evidence.
+    let at = sample.find(r#""Id": ""#).unwrap();
+    let repeated = format!("{}\"Id\": \"other\", {}", &sample[..at], &sample[at..]);
+    let event = dir.join("repeated.json");
+    std::fs::write(&event, repeated).unwrap();
+
+    let out = attest(&["normalize", event.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("repeated.json"), "{err}");
+    assert!(
+        err.contains("member `detail.findings[0].Id` appears twice"),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty());
+
+    let out = attest(&["canonicalize", event.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("member `detail.findings[0].Id` appears twice"),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
 fn canonicalize_and_hash_agree_with_the_evidence_hash() {
     let dir = std::env::temp_dir().join(format!("attest-cli-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();

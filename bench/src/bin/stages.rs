@@ -1,7 +1,7 @@
 //! Per-stage cost of intake compute on one sample event, to read beside the main benchmark:
 //! `cargo run --release -p attest-bench --bin stages [EVENT_FILE]` (default: the Config sample).
 //! Same global allocator as the intake function and the main benchmark.
-use attest_domain::json::Document;
+use attest_domain::ijson;
 use attest_domain::records::FindingItems;
 use attest_domain::{canonical, normalize_event, Catalogue};
 use std::hint::black_box;
@@ -53,16 +53,16 @@ fn main() {
             )));
         }
     });
-    t("  Document::parse (tape + canonical)", n, || {
-        black_box(Document::parse(&bytes).expect("json"));
+    t("  ijson::parse (strict serde_json Value)", n, || {
+        black_box(ijson::parse(&bytes, &ijson::EVENT).expect("json"));
     });
-    let doc = Document::parse(&bytes).expect("json");
-    let detail = doc.root().get("detail").expect("detail");
-    let records: Vec<_> = match detail.get("findings").and_then(|f| f.elements()) {
-        Some(findings) => findings.collect(),
+    let event = ijson::parse(&bytes, &ijson::EVENT).expect("json");
+    let detail = &event["detail"];
+    let records: Vec<&serde_json::Value> = match detail.get("findings").and_then(|f| f.as_array()) {
+        Some(findings) => findings.iter().collect(),
         None => vec![detail],
     };
-    t("  canonical::write (copy, every record)", n, || {
+    t("  canonical::to_vec (every record)", n, || {
         for r in &records {
             black_box(canonical::to_vec(*r).expect("canonical"));
         }

@@ -4,9 +4,11 @@
 //! Nothing in it is ours: no wall-clock time, no generated id, no mapping. Anyone holding the event
 //! can rebuild these bytes and their hash, and the S3 key says where to find them.
 
+use serde::Serialize;
+use serde_json::Value;
+
 use crate::canonical::{self, sha256_hex, CanonicalError};
 use crate::finding::Finding;
-use crate::json::Json;
 use crate::normalize::Envelope;
 
 /// Version tag inside every evidence document, so the layout can evolve without ambiguity.
@@ -23,43 +25,28 @@ pub struct Evidence {
     pub bytes: Vec<u8>,
 }
 
+/// The evidence document as it is hashed: `{"envelope":{...},"record":...,"schema":"attest.evidence/v1"}`
+/// in RFC 8785 form (the writer orders the members).
+#[derive(Serialize)]
+struct Document<'a> {
+    envelope: &'a Envelope,
+    record: &'a Value,
+    schema: &'static str,
+}
+
 impl Evidence {
-    /// The canonical document is `{"envelope":{...},"record":...,"schema":"attest.evidence/v1"}`,
-    /// written member by member in RFC 8785 order so the (possibly large) record is not copied.
+    /// The evidence of `finding`: the event's `envelope` and the source `record` (a Security Hub
+    /// finding, a Config or CloudTrail `detail`) exactly as they arrived, in canonical form.
     pub fn build(
         envelope: &Envelope,
-        record: Json,
+        record: &Value,
         finding: &Finding,
     ) -> Result<Self, CanonicalError> {
-        Self::build_sized(envelope, record, finding, 768)
-    }
-
-    /// [`Self::build`], with the record's JSON size (about) to allocate the document once.
-    pub fn build_sized(
-        envelope: &Envelope,
-        record: Json,
-        finding: &Finding,
-        record_size: usize,
-    ) -> Result<Self, CanonicalError> {
-        // The envelope and schema take about 250 bytes.
-        let mut bytes = Vec::with_capacity(record_size + 256);
-        let fields: [(&[u8], &str); 6] = [
-            (b"{\"envelope\":{\"account\":", &envelope.account),
-            (b",\"detail-type\":", &envelope.detail_type),
-            (b",\"id\":", &envelope.id),
-            (b",\"region\":", &envelope.region),
-            (b",\"source\":", &envelope.source),
-            (b",\"time\":", &envelope.time),
-        ];
-        for (prefix, value) in fields {
-            bytes.extend_from_slice(prefix);
-            canonical::write_str(value, &mut bytes);
-        }
-        bytes.extend_from_slice(b"},\"record\":");
-        canonical::write(record, &mut bytes)?;
-        bytes.extend_from_slice(b",\"schema\":");
-        canonical::write_str(EVIDENCE_SCHEMA, &mut bytes);
-        bytes.push(b'}');
+        let bytes = canonical::to_vec(&Document {
+            envelope,
+            record,
+            schema: EVIDENCE_SCHEMA,
+        })?;
         let sha256 = sha256_hex(&bytes);
         let [year, month, day] = finding.observed_at.date_parts();
         let key = [

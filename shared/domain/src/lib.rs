@@ -4,9 +4,9 @@
 //! - [`normalize`]: EventBridge events (AWS Config, Security Hub, CloudTrail) -> [`Finding`]s.
 //! - [`catalogue`]: the versioned control catalogue (data files under `catalogue/`) that maps rules,
 //!   Security Hub controls and CloudTrail calls to framework controls.
-//! - [`json`]: the parsed event (a tape of nodes borrowing from the input) that normalisation reads,
-//!   with its RFC 8785 form written in the same pass.
-//! - [`canonical`]: RFC 8785 canonical JSON and SHA-256.
+//! - [`ijson`]: the strict JSON reader (serde_json, refusing repeated member names, bounded size and
+//!   nesting) every event and canonicalised document goes through.
+//! - [`canonical`]: RFC 8785 canonical JSON (`serde_json_canonicalizer`) and SHA-256.
 //! - [`evidence`]: the evidence document stored in S3 and its content-addressed key.
 //! - [`records`]: the DynamoDB rows (current state, per-control state, history) as plain structs.
 
@@ -16,7 +16,7 @@ pub mod collection;
 pub mod error;
 pub mod evidence;
 pub mod finding;
-pub mod json;
+pub mod ijson;
 pub mod normalize;
 pub mod records;
 pub mod timestamp;

@@ -1,5 +1,5 @@
-//! Random JSON documents for the parser's and the canonical writer's tests (seeded, so a failure
-//! repeats), and the reference canonical form they are held to.
+//! Random JSON documents for the strict reader's and the canonical form's tests (seeded, so a
+//! failure repeats).
 
 /// The next number below `n` of a xorshift sequence.
 pub fn next(seed: &mut u64, n: u64) -> u64 {
@@ -10,7 +10,7 @@ pub fn next(seed: &mut u64, n: u64) -> u64 {
 }
 
 /// Member names and string values, as JSON source text: escaped and raw, ASCII and not, short and
-/// longer than the parser's eight-byte scan, and names that sort differently in UTF-8 and UTF-16.
+/// longer than eight bytes, and names that sort differently in UTF-8 and UTF-16.
 const STRINGS: &[&str] = &[
     "",
     "a",
@@ -142,9 +142,4 @@ pub fn random_json(seed: &mut u64, depth: u32, out: &mut String, pretty: bool) {
             out.push('}');
         }
     }
-}
-
-/// The reference crate's canonical form of `value`.
-pub fn oracle(value: &serde_json::Value) -> String {
-    serde_json_canonicalizer::to_string(value).unwrap_or_default()
 }

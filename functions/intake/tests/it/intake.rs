@@ -341,6 +341,61 @@ async fn bad_events_are_reported_as_failures_while_their_neighbours_are_stored()
     assert!(!row.fields.mapped);
 }
 
+/// `name` with its first `from` written again right after itself (`from` is a member and its value).
+fn repeating_member(name: &str, from: &str, again: &str) -> Vec<u8> {
+    let text = String::from_utf8(event_bytes(name)).unwrap();
+    assert!(text.contains(from), "{name} has no {from}");
+    text.replacen(from, &format!("{from}, {again}"), 1)
+        .into_bytes()
+}
+
+#[tokio::test]
+async fn an_event_repeating_a_member_name_is_a_batch_item_failure_naming_it_and_stores_nothing() {
+    let stack = Stack::new().await;
+    let intake = stack.intake();
+    let envelope = repeating_member(
+        CONFIG_EVENT,
+        r#""source": "aws.config""#,
+        r#""source": "aws.securityhub""#,
+    );
+    let nested = repeating_member(
+        "cloudtrail-stoplogging.json",
+        r#""eventName": "StopLogging""#,
+        r#""eventName": "StartLogging""#,
+    );
+    let batch = sqs_batch(&[
+        ("repeated-source", envelope.clone()),
+        ("good", event_bytes("cloudtrail-unmapped-create-tags.json")),
+        ("repeated-event-name", nested.clone()),
+    ]);
+    let response = handle_batch(&intake, batch).await;
+    let failed: Vec<_> = response
+        .batch_item_failures
+        .iter()
+        .map(|f| f.item_identifier.as_str())
+        .collect();
+    assert_eq!(failed, ["repeated-event-name", "repeated-source"]);
+
+    for (bytes, member) in [(&envelope, "source"), (&nested, "detail.eventName")] {
+        let err = process_event(&intake, bytes).await.unwrap_err();
+        assert!(!err.is_retryable());
+        assert!(
+            err.to_string()
+                .contains(&format!("member `{member}` appears twice in one object")),
+            "{err}"
+        );
+    }
+    // Neither refused event left evidence behind: only the good event's object is in the bucket.
+    let listed = stack
+        .s3()
+        .list_objects_v2()
+        .bucket(&stack.config.evidence_bucket)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(listed.contents().len(), 1, "{:?}", listed.contents());
+}
+
 #[tokio::test]
 async fn a_storage_failure_is_reported_not_swallowed() {
     let mut stack = Stack::new().await;

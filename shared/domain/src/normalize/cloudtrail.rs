@@ -7,9 +7,10 @@
 //! - a security-group ingress rule opened to the whole internet (`0.0.0.0/0`, `::/0`): NON_COMPLIANT;
 //! - any other call: WARNING, a compliance-relevant change for a person to review.
 
-use crate::json::Json;
+use serde::Deserialize;
+use serde_json::Value;
 
-use super::fields::{members_named, non_empty, opt_str, Fields};
+use super::fields::{opt_str, view, Field, Fields, Loose};
 use super::{with_evidence, Envelope, NormalizedFinding};
 use crate::catalogue::Catalogue;
 use crate::error::NormalizeError;
@@ -37,53 +38,80 @@ const RESOURCE_PARAMETERS: &[(&str, &str)] = &[
     ("trailName", "AWS::CloudTrail::Trail"),
 ];
 
+/// The members of a CloudTrail record (`detail`) that normalisation reads. `requestParameters` is
+/// read from the raw value: its members are the called API's own.
+#[derive(Deserialize, Default)]
+#[serde(default, rename_all = "camelCase", bound(deserialize = "'de: 'a"))]
+struct DetailView<'a> {
+    event_source: Field<'a>,
+    event_name: Field<'a>,
+    event_time: Field<'a>,
+    response_elements: Loose<ResponseView<'a>>,
+    additional_event_data: Loose<AdditionalDataView<'a>>,
+    error_code: Field<'a>,
+    #[serde(rename = "eventID")]
+    event_id: Field<'a>,
+    recipient_account_id: Field<'a>,
+    user_identity: Loose<IdentityView<'a>>,
+    aws_region: Field<'a>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default, bound(deserialize = "'de: 'a"))]
+struct ResponseView<'a> {
+    #[serde(rename = "ConsoleLogin")]
+    console_login: Field<'a>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default, bound(deserialize = "'de: 'a"))]
+struct AdditionalDataView<'a> {
+    #[serde(rename = "MFAUsed")]
+    mfa_used: Field<'a>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default, rename_all = "camelCase", bound(deserialize = "'de: 'a"))]
+struct IdentityView<'a> {
+    account_id: Field<'a>,
+    arn: Field<'a>,
+}
+
 pub(super) fn normalize(
     envelope: &Envelope,
-    detail: Json,
+    detail: &Value,
     catalogue: &Catalogue,
     f: &Fields,
-    event_size: usize,
 ) -> Result<NormalizedFinding, NormalizeError> {
     let name = |field: &'static str| move || format!("detail.{field}");
-    let [event_source, event_name, event_time, response, additional, error_code, request, event_id, recipient, identity, region] =
-        members_named(
-            detail,
-            [
-                "eventSource",
-                "eventName",
-                "eventTime",
-                "responseElements",
-                "additionalEventData",
-                "errorCode",
-                "requestParameters",
-                "eventID",
-                "recipientAccountId",
-                "userIdentity",
-                "awsRegion",
-            ],
-        );
-    let event_source = f.required(event_source, name("eventSource"))?;
-    let event_name = f.required(event_name, name("eventName"))?;
-    let observed_at = f.required_timestamp(event_time, name("eventTime"))?;
+    let v: DetailView = view(detail, "detail", f)?;
+    let request = detail.get("requestParameters");
+    let event_source = f.required(v.event_source, name("eventSource"))?;
+    let event_name = f.required(v.event_name, name("eventName"))?;
+    let observed_at = f.required_timestamp(v.event_time, name("eventTime"))?;
     let call = [event_source, ":", event_name].concat();
-    let [identity_account, principal] = identity
-        .map(|i| members_named(i, ["accountId", "arn"]))
-        .unwrap_or_default();
-    let principal = non_empty(principal);
-    let recipient = non_empty(recipient);
+    let identity = v.user_identity.0.unwrap_or_default();
+    let principal = identity.arn.non_empty();
+    let recipient = v.recipient_account_id.non_empty();
 
     let (status, source_status) = if event_name == "ConsoleLogin" {
-        let result = response
-            .and_then(|r| opt_str(r, "ConsoleLogin"))
+        let result = v
+            .response_elements
+            .0
+            .and_then(|r| r.console_login.non_empty())
             .unwrap_or("");
-        let mfa = additional.and_then(|a| opt_str(a, "MFAUsed")).unwrap_or("");
+        let mfa = v
+            .additional_event_data
+            .0
+            .and_then(|a| a.mfa_used.non_empty())
+            .unwrap_or("");
         let status = match (result, mfa) {
             ("Success", "Yes") => ComplianceStatus::Compliant,
             ("Success", _) => ComplianceStatus::NonCompliant,
             _ => ComplianceStatus::Warning,
         };
         (status, format!("ConsoleLogin={result};MFAUsed={mfa}"))
-    } else if let Some(error) = non_empty(error_code) {
+    } else if let Some(error) = v.error_code.non_empty() {
         (ComplianceStatus::Warning, ["errorCode=", error].concat())
     } else if event_name == "AuthorizeSecurityGroupIngress" && opens_to_internet(request) {
         (
@@ -105,12 +133,12 @@ pub(super) fn normalize(
     let finding = Finding {
         source: FindingSource::CloudTrail,
         event_id: envelope.id.clone(),
-        source_finding_id: non_empty(event_id).unwrap_or(&envelope.id).to_string(),
+        source_finding_id: v.event_id.or(&envelope.id),
         account: recipient
-            .or_else(|| non_empty(identity_account))
+            .or_else(|| identity.account_id.non_empty())
             .unwrap_or(&envelope.account)
             .to_string(),
-        region: non_empty(region).unwrap_or(&envelope.region).to_string(),
+        region: v.aws_region.or(&envelope.region),
         resource_type,
         resource_id,
         controls: catalogue.cloudtrail_controls(&call),
@@ -122,20 +150,16 @@ pub(super) fn normalize(
         observed_at,
         title: Some([event_name, " by ", principal.unwrap_or("unknown principal")].concat()),
     };
-    with_evidence(envelope, detail, event_size, finding, f)
+    with_evidence(envelope, detail, finding, f)
 }
 
 /// Whether any CIDR in the request is the whole IPv4 or IPv6 internet.
-fn opens_to_internet(params: Option<Json>) -> bool {
-    let Some(v) = params else { return false };
-    if let Some(s) = v.as_str() {
-        s == "0.0.0.0/0" || s == "::/0"
-    } else if let Some(mut items) = v.elements() {
-        items.any(|v| opens_to_internet(Some(v)))
-    } else if let Some(mut members) = v.members() {
-        members.any(|(_, v)| opens_to_internet(Some(v)))
-    } else {
-        false
+fn opens_to_internet(params: Option<&Value>) -> bool {
+    match params {
+        Some(Value::String(s)) => s == "0.0.0.0/0" || s == "::/0",
+        Some(Value::Array(items)) => items.iter().any(|v| opens_to_internet(Some(v))),
+        Some(Value::Object(members)) => members.values().any(|v| opens_to_internet(Some(v))),
+        _ => false,
     }
 }
 
@@ -143,7 +167,7 @@ fn opens_to_internet(params: Option<Json>) -> bool {
 /// (console sign-ins), else the account.
 fn resource_of(
     event_source: &str,
-    params: Option<Json>,
+    params: Option<&Value>,
     principal: Option<&str>,
     account: &str,
 ) -> (String, String) {

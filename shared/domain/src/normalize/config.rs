@@ -1,47 +1,63 @@
 //! AWS Config "Config Rules Compliance Change" events.
 
-use crate::json::Json;
+use serde::Deserialize;
+use serde_json::Value;
 
-use super::fields::{members_named, non_empty, Fields};
+use super::fields::{view, Field, Fields, Loose};
 use super::{with_evidence, Envelope, NormalizedFinding};
 use crate::catalogue::Catalogue;
 use crate::error::NormalizeError;
 use crate::finding::{ComplianceStatus, Disposition, Finding, FindingSource, Severity};
 
+/// The members of a Config rule compliance change's `detail` that normalisation reads.
+#[derive(Deserialize, Default)]
+#[serde(default, rename_all = "camelCase", bound(deserialize = "'de: 'a"))]
+struct DetailView<'a> {
+    config_rule_name: Field<'a>,
+    new_evaluation_result: Loose<EvaluationView<'a>>,
+    resource_type: Field<'a>,
+    resource_id: Field<'a>,
+    aws_account_id: Field<'a>,
+    aws_region: Field<'a>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default, rename_all = "camelCase", bound(deserialize = "'de: 'a"))]
+struct EvaluationView<'a> {
+    compliance_type: Field<'a>,
+    evaluation_result_identifier: Loose<IdentifierView<'a>>,
+    result_recorded_time: Field<'a>,
+    annotation: Field<'a>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default, rename_all = "camelCase", bound(deserialize = "'de: 'a"))]
+struct IdentifierView<'a> {
+    ordering_timestamp: Field<'a>,
+    evaluation_result_qualifier: Loose<QualifierView<'a>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default, rename_all = "camelCase", bound(deserialize = "'de: 'a"))]
+struct QualifierView<'a> {
+    resource_type: Field<'a>,
+    resource_id: Field<'a>,
+}
+
 pub(super) fn normalize(
     envelope: &Envelope,
-    detail: Json,
+    detail: &Value,
     catalogue: &Catalogue,
     f: &Fields,
-    event_size: usize,
 ) -> Result<NormalizedFinding, NormalizeError> {
     let name = |field: &'static str| move || format!("detail.{field}");
-    let [rule, new_result, resource_type, resource_id, account, region] = members_named(
-        detail,
-        [
-            "configRuleName",
-            "newEvaluationResult",
-            "resourceType",
-            "resourceId",
-            "awsAccountId",
-            "awsRegion",
-        ],
-    );
-    let rule = f.required(rule, name("configRuleName"))?;
-    let [compliance, identifier, recorded_time, annotation] = new_result
-        .map(|r| {
-            members_named(
-                r,
-                [
-                    "complianceType",
-                    "evaluationResultIdentifier",
-                    "resultRecordedTime",
-                    "annotation",
-                ],
-            )
-        })
-        .unwrap_or_default();
-    let compliance = f.required(compliance, name("newEvaluationResult.complianceType"))?;
+    let v: DetailView = view(detail, "detail", f)?;
+    let rule = f.required(v.config_rule_name, name("configRuleName"))?;
+    let result = v.new_evaluation_result.0.unwrap_or_default();
+    let compliance = f.required(
+        result.compliance_type,
+        name("newEvaluationResult.complianceType"),
+    )?;
     let status = ComplianceStatus::from_source_value(compliance)
         .filter(|s| *s != ComplianceStatus::Warning)
         .ok_or_else(|| {
@@ -50,28 +66,28 @@ pub(super) fn normalize(
                 format!("`{compliance}` is not COMPLIANT, NON_COMPLIANT, NOT_APPLICABLE or INSUFFICIENT_DATA"),
             )
         })?;
-    let [ordering_time, qualifier] = identifier
-        .map(|i| members_named(i, ["orderingTimestamp", "evaluationResultQualifier"]))
-        .unwrap_or_default();
+    let identifier = result.evaluation_result_identifier.0.unwrap_or_default();
     // Older payloads name the resource only in the evaluation's qualifier.
-    let [qualified_type, qualified_id] = qualifier
-        .map(|q| members_named(q, ["resourceType", "resourceId"]))
-        .unwrap_or_default();
-    let resource_type = non_empty(resource_type)
-        .or_else(|| non_empty(qualified_type))
+    let qualifier = identifier.evaluation_result_qualifier.0.unwrap_or_default();
+    let resource_type = v
+        .resource_type
+        .non_empty()
+        .or_else(|| qualifier.resource_type.non_empty())
         .ok_or_else(|| f.missing("detail.resourceType"))?;
-    let resource_id = non_empty(resource_id)
-        .or_else(|| non_empty(qualified_id))
+    let resource_id = v
+        .resource_id
+        .non_empty()
+        .or_else(|| qualifier.resource_id.non_empty())
         .ok_or_else(|| f.missing("detail.resourceId"))?;
     // Config orders evaluations by orderingTimestamp; older payloads only carry resultRecordedTime.
-    let observed_at = if non_empty(ordering_time).is_some() {
+    let observed_at = if identifier.ordering_timestamp.non_empty().is_some() {
         f.required_timestamp(
-            ordering_time,
+            identifier.ordering_timestamp,
             name("newEvaluationResult.evaluationResultIdentifier.orderingTimestamp"),
         )?
     } else {
         f.required_timestamp(
-            recorded_time,
+            result.result_recorded_time,
             name("newEvaluationResult.resultRecordedTime"),
         )?
     };
@@ -80,8 +96,8 @@ pub(super) fn normalize(
         source: FindingSource::Config,
         event_id: envelope.id.clone(),
         source_finding_id: [rule, "/", resource_type, "/", resource_id].concat(),
-        account: non_empty(account).unwrap_or(&envelope.account).to_string(),
-        region: non_empty(region).unwrap_or(&envelope.region).to_string(),
+        account: v.aws_account_id.or(&envelope.account),
+        region: v.aws_region.or(&envelope.region),
         resource_type: resource_type.to_string(),
         resource_id: resource_id.to_string(),
         rule_id: rule.to_string(),
@@ -90,8 +106,8 @@ pub(super) fn normalize(
         severity: Severity::Unspecified,
         disposition: Disposition::Active,
         observed_at,
-        title: non_empty(annotation).map(str::to_string),
+        title: result.annotation.non_empty().map(str::to_string),
         controls: catalogue.config_rule_controls(rule),
     };
-    with_evidence(envelope, detail, event_size, finding, f)
+    with_evidence(envelope, detail, finding, f)
 }

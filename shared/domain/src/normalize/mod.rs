@@ -1,7 +1,9 @@
 //! EventBridge event -> normalised findings, each with its evidence document.
 //!
-//! One entry point, [`normalize_event`], reads the envelope once and dispatches on source and
-//! detail-type. Each source's rules live in their own module.
+//! One entry point, [`normalize_event`], reads the event strictly ([`crate::ijson`]: no repeated
+//! member names, bounded size and nesting), reads the envelope through a typed view and dispatches
+//! on source and detail-type. Each source's rules live in their own module; each record keeps its
+//! raw value for the evidence document.
 
 mod cloudtrail;
 mod config;
@@ -12,8 +14,9 @@ use crate::catalogue::Catalogue;
 use crate::error::NormalizeError;
 use crate::evidence::Evidence;
 use crate::finding::Finding;
-use crate::json::{Document, Json};
-use fields::{members_named, non_empty, Fields};
+use crate::ijson;
+use fields::{view, Field, Fields};
+use serde_json::Value;
 
 pub const CONFIG_DETAIL_TYPE: &str = "Config Rules Compliance Change";
 pub const SECURITY_HUB_DETAIL_TYPE: &str = "Security Hub Findings - Imported";
@@ -45,79 +48,66 @@ pub struct NormalizedEvent {
     pub findings: Vec<NormalizedFinding>,
 }
 
+/// The envelope members normalisation reads.
+#[derive(serde::Deserialize, Default)]
+#[serde(default, bound(deserialize = "'de: 'a"))]
+struct EnvelopeView<'a> {
+    id: Field<'a>,
+    source: Field<'a>,
+    #[serde(rename = "detail-type")]
+    detail_type: Field<'a>,
+    account: Field<'a>,
+    region: Field<'a>,
+    time: Field<'a>,
+}
+
 /// Parse one EventBridge event (raw bytes, as it sits in an SQS message body) into findings.
 pub fn normalize_event(
     bytes: &[u8],
     catalogue: &Catalogue,
 ) -> Result<NormalizedEvent, NormalizeError> {
-    // Parsed once, here, by sonic-rs onto a tape that borrows the event's strings (see `json`).
-    let document = Document::parse(bytes).map_err(|e| NormalizeError::NotJson { reason: e.0 })?;
-    let event = document.root();
+    let event = ijson::parse(bytes, &ijson::EVENT).map_err(NormalizeError::from)?;
     if !event.is_object() {
         return Err(NormalizeError::NotJson {
             reason: "the event is not a JSON object".into(),
         });
     }
-    let [id, source, detail_type, account, region, time, detail] = members_named(
-        event,
-        [
-            "id",
-            "source",
-            "detail-type",
-            "account",
-            "region",
-            "time",
-            "detail",
-        ],
-    );
     // Without an id we still want a useful error, so it is read first and leniently.
-    let event_id = match non_empty(id) {
+    let no_id = Fields::new("<no id>");
+    let fields: EnvelopeView = view(&event, "envelope", &no_id)?;
+    let event_id = match fields.id.non_empty() {
         Some(id) => id.to_string(),
-        None => {
-            return Err(NormalizeError::MissingField {
-                event_id: "<no id>".into(),
-                field: "id".into(),
-            });
-        }
+        None => return Err(no_id.missing("id")),
     };
     let f = Fields::new(&event_id);
     let field = |name: &'static str| move || name.to_string();
     let envelope = Envelope {
-        source: f.required(source, field("source"))?.to_string(),
-        detail_type: f.required(detail_type, field("detail-type"))?.to_string(),
-        account: f.required(account, field("account"))?.to_string(),
-        region: f.required(region, field("region"))?.to_string(),
-        time: f.required(time, field("time"))?.to_string(),
+        source: f.required(fields.source, field("source"))?.to_string(),
+        detail_type: f
+            .required(fields.detail_type, field("detail-type"))?
+            .to_string(),
+        account: f.required(fields.account, field("account"))?.to_string(),
+        region: f.required(fields.region, field("region"))?.to_string(),
+        time: f.required(fields.time, field("time"))?.to_string(),
         id: event_id.clone(),
     };
-    let detail = detail
+    let detail = event
+        .get("detail")
         .filter(|d| d.is_object())
         .ok_or_else(|| f.missing("detail"))?;
 
     let findings = match (envelope.source.as_str(), envelope.detail_type.as_str()) {
         ("aws.config", CONFIG_DETAIL_TYPE) => {
-            vec![config::normalize(
-                &envelope,
-                detail,
-                catalogue,
-                &f,
-                bytes.len(),
-            )?]
+            vec![config::normalize(&envelope, detail, catalogue, &f)?]
         }
         ("aws.securityhub", SECURITY_HUB_DETAIL_TYPE) => {
-            securityhub::normalize(&envelope, detail, catalogue, &f, bytes.len())?
+            securityhub::normalize(&envelope, detail, catalogue, &f)?
         }
         // CloudTrail-recorded calls arrive under the calling service's own source (aws.kms, aws.ec2, ...).
         (source, CLOUDTRAIL_API_CALL_DETAIL_TYPE | CONSOLE_SIGN_IN_DETAIL_TYPE)
             if source.starts_with("aws.") =>
         {
-            vec![cloudtrail::normalize(
-                &envelope,
-                detail,
-                catalogue,
-                &f,
-                bytes.len(),
-            )?]
+            vec![cloudtrail::normalize(&envelope, detail, catalogue, &f)?]
         }
         (source, detail_type) => {
             return Err(NormalizeError::UnsupportedSource {
@@ -130,15 +120,14 @@ pub fn normalize_event(
     Ok(NormalizedEvent { envelope, findings })
 }
 
-/// `record_size`: about how many bytes the record's JSON takes, to size the evidence buffer once.
+/// `finding` with the evidence made from `record`, its source record.
 fn with_evidence(
     envelope: &Envelope,
-    record: Json,
-    record_size: usize,
+    record: &Value,
     finding: Finding,
     f: &Fields,
 ) -> Result<NormalizedFinding, NormalizeError> {
-    let evidence = Evidence::build_sized(envelope, record, &finding, record_size)
+    let evidence = Evidence::build(envelope, record, &finding)
         .map_err(|e| f.invalid("detail", e.to_string()))?;
     Ok(NormalizedFinding { finding, evidence })
 }

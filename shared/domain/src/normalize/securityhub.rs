@@ -1,92 +1,128 @@
 //! Security Hub "Security Hub Findings - Imported" events: every finding in `detail.findings`.
 
-use crate::json::Json;
+use serde::Deserialize;
+use serde_json::Value;
 
-use super::fields::{members_named, non_empty, opt_str, Fields};
+use super::fields::{view, Field, Fields, Items, Loose};
 use super::{with_evidence, Envelope, NormalizedFinding};
 use crate::catalogue::Catalogue;
 use crate::error::NormalizeError;
 use crate::finding::{ComplianceStatus, Disposition, Finding, FindingSource, Severity};
 
+/// The members of one ASFF finding that normalisation reads.
+#[derive(Deserialize, Default)]
+#[serde(default, rename_all = "PascalCase", bound(deserialize = "'de: 'a"))]
+struct FindingView<'a> {
+    id: Field<'a>,
+    aws_account_id: Field<'a>,
+    updated_at: Field<'a>,
+    resources: Items<Loose<ResourceView<'a>>>,
+    compliance: Loose<ComplianceView<'a>>,
+    product_fields: Loose<ProductFieldsView<'a>>,
+    generator_id: Field<'a>,
+    severity: Loose<SeverityView<'a>>,
+    record_state: Field<'a>,
+    workflow: Loose<WorkflowView<'a>>,
+    workflow_state: Field<'a>,
+    region: Field<'a>,
+    title: Field<'a>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default, bound(deserialize = "'de: 'a"))]
+struct ResourceView<'a> {
+    #[serde(rename = "Type")]
+    resource_type: Field<'a>,
+    #[serde(rename = "Id")]
+    id: Field<'a>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default, rename_all = "PascalCase", bound(deserialize = "'de: 'a"))]
+struct ComplianceView<'a> {
+    security_control_id: Field<'a>,
+    status: Field<'a>,
+    related_requirements: Items<Field<'a>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default, rename_all = "PascalCase", bound(deserialize = "'de: 'a"))]
+struct ProductFieldsView<'a> {
+    control_id: Field<'a>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default, rename_all = "PascalCase", bound(deserialize = "'de: 'a"))]
+struct SeverityView<'a> {
+    label: Field<'a>,
+    normalized: Field<'a>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default, rename_all = "PascalCase", bound(deserialize = "'de: 'a"))]
+struct WorkflowView<'a> {
+    status: Field<'a>,
+}
+
 pub(super) fn normalize(
     envelope: &Envelope,
-    detail: Json,
+    detail: &Value,
     catalogue: &Catalogue,
     f: &Fields,
-    event_size: usize,
 ) -> Result<Vec<NormalizedFinding>, NormalizeError> {
     let findings = match detail.get("findings") {
-        None => return Err(f.missing("detail.findings")),
-        Some(v) if v.is_null() => return Err(f.missing("detail.findings")),
-        Some(v) => match v.elements() {
-            Some(a) if a.len() == 0 => return Err(f.invalid("detail.findings", "is empty")),
-            Some(a) => a,
-            None => return Err(f.invalid("detail.findings", "expected an array")),
-        },
+        None | Some(Value::Null) => return Err(f.missing("detail.findings")),
+        Some(Value::Array(a)) if a.is_empty() => {
+            return Err(f.invalid("detail.findings", "is empty"))
+        }
+        Some(Value::Array(a)) => a,
+        Some(_) => return Err(f.invalid("detail.findings", "expected an array")),
     };
-    // Findings in one event are of similar size.
-    let record_size = event_size / findings.len();
     findings
+        .iter()
         .enumerate()
-        .map(|(i, raw)| one(envelope, raw, i, record_size, catalogue, f))
+        .map(|(i, raw)| one(envelope, raw, i, catalogue, f))
         .collect()
 }
 
 fn one(
     envelope: &Envelope,
-    raw: Json,
+    raw: &Value,
     index: usize,
-    record_size: usize,
     catalogue: &Catalogue,
     f: &Fields,
 ) -> Result<NormalizedFinding, NormalizeError> {
     // Field names for errors, built only when there is one.
     let at = |field: &'static str| move || format!("detail.findings[{index}].{field}");
+    let here = format!("detail.findings[{index}]");
     if !raw.is_object() {
-        return Err(f.invalid(&format!("detail.findings[{index}]"), "expected an object"));
+        return Err(f.invalid(&here, "expected an object"));
     }
-    // One pass over the finding's (thirty or so) members for every field read here.
-    let [id, account, updated_at, resources, compliance, product_fields, generator_id, severity, record_state, workflow, workflow_state, region, title] =
-        members_named(
-            raw,
-            [
-                "Id",
-                "AwsAccountId",
-                "UpdatedAt",
-                "Resources",
-                "Compliance",
-                "ProductFields",
-                "GeneratorId",
-                "Severity",
-                "RecordState",
-                "Workflow",
-                "WorkflowState",
-                "Region",
-                "Title",
-            ],
-        );
-    let id = f.required(id, at("Id"))?;
-    let account = f.required(account, at("AwsAccountId"))?;
-    let observed_at = f.required_timestamp(updated_at, at("UpdatedAt"))?;
-    let resource = resources
-        .and_then(|r| r.index(0))
-        .ok_or_else(|| f.missing(&at("Resources[0]")()))?;
-    let [resource_type, resource_id] = members_named(resource, ["Type", "Id"]);
-    let resource_type = f.required(resource_type, at("Resources[0].Type"))?;
-    let resource_id = f.required(resource_id, at("Resources[0].Id"))?;
-
-    let [control_id, compliance_status, related] = compliance
-        .map(|c| members_named(c, ["SecurityControlId", "Status", "RelatedRequirements"]))
+    let v: FindingView = view(raw, &here, f)?;
+    let id = f.required(v.id, at("Id"))?;
+    let account = f.required(v.aws_account_id, at("AwsAccountId"))?;
+    let observed_at = f.required_timestamp(v.updated_at, at("UpdatedAt"))?;
+    let resource = v
+        .resources
+        .0
+        .into_iter()
+        .next()
+        .ok_or_else(|| f.missing(&at("Resources[0]")()))?
+        .0
         .unwrap_or_default();
-    let control_id = non_empty(control_id);
-    let rule_id = match control_id.or_else(|| product_fields.and_then(|p| opt_str(p, "ControlId")))
-    {
+    let resource_type = f.required(resource.resource_type, at("Resources[0].Type"))?;
+    let resource_id = f.required(resource.id, at("Resources[0].Id"))?;
+
+    let compliance = v.compliance.0.unwrap_or_default();
+    let control_id = compliance.security_control_id.non_empty();
+    let product_control = v.product_fields.0.and_then(|p| p.control_id.non_empty());
+    let rule_id = match control_id.or(product_control) {
         Some(c) => c,
-        None => f.required(generator_id, at("GeneratorId"))?,
+        None => f.required(v.generator_id, at("GeneratorId"))?,
     };
 
     // Findings without a compliance verdict (GuardDuty, Inspector, ...) are security signals to review.
-    let (status, source_status) = match non_empty(compliance_status) {
+    let (status, source_status) = match compliance.status.non_empty() {
         Some(word) => (
             ComplianceStatus::from_source_value(word)
                 .filter(|s| {
@@ -109,44 +145,47 @@ fn one(
         None => (ComplianceStatus::Warning, String::new()),
     };
 
-    let [label, normalized] = severity
-        .map(|s| members_named(s, ["Label", "Normalized"]))
-        .unwrap_or_default();
-    let severity = match non_empty(label) {
+    let severity = v.severity.0.unwrap_or_default();
+    let severity = match severity.label.non_empty() {
         Some(label) => Severity::from_label(label).ok_or_else(|| {
             f.invalid(
                 &at("Severity.Label")(),
                 format!("unknown severity `{label}`"),
             )
         })?,
-        None => normalized
-            .and_then(|n| n.as_u64())
+        None => severity
+            .normalized
+            .as_u64()
             .map(severity_from_normalized)
             .unwrap_or(Severity::Unspecified),
     };
 
-    let disposition = if non_empty(record_state) == Some("ARCHIVED") {
+    let workflow_status = v.workflow.0.and_then(|w| w.status.non_empty());
+    let disposition = if v.record_state.non_empty() == Some("ARCHIVED") {
         Disposition::Archived
-    } else if workflow.and_then(|w| opt_str(w, "Status")) == Some("SUPPRESSED")
-        || non_empty(workflow_state) == Some("SUPPRESSED")
+    } else if workflow_status == Some("SUPPRESSED")
+        || v.workflow_state.non_empty() == Some("SUPPRESSED")
     {
         Disposition::Suppressed
     } else {
         Disposition::Active
     };
 
-    let related = related
-        .and_then(|r| r.elements())
+    let related = compliance
+        .related_requirements
+        .0
         .into_iter()
-        .flatten()
-        .filter_map(|r| r.as_str());
+        .filter_map(|r| match r {
+            Field::Str(s) => Some(s),
+            _ => None,
+        });
 
     let finding = Finding {
         source: FindingSource::SecurityHub,
         event_id: envelope.id.clone(),
         source_finding_id: id.to_string(),
         account: account.to_string(),
-        region: non_empty(region).unwrap_or(&envelope.region).to_string(),
+        region: v.region.or(&envelope.region),
         resource_type: resource_type.to_string(),
         resource_id: resource_id.to_string(),
         rule_id: rule_id.to_string(),
@@ -155,10 +194,10 @@ fn one(
         severity,
         disposition,
         observed_at,
-        title: non_empty(title).map(str::to_string),
+        title: v.title.non_empty().map(str::to_string),
         controls: catalogue.securityhub_controls(control_id, related),
     };
-    with_evidence(envelope, raw, record_size, finding, f)
+    with_evidence(envelope, raw, finding, f)
 }
 
 /// ASFF's documented bands for `Severity.Normalized` when no label is given.

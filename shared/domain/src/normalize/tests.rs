@@ -354,3 +354,120 @@ fn sample_evidence_hashes_are_pinned() {
         .collect();
     assert_eq!(keys, pinned);
 }
+
+/// A sample event with its first `from` replaced by `to` (the same member written twice), as a
+/// hostile or broken sender might write it.
+fn repeating(name: &str, from: &str, to: &str) -> Vec<u8> {
+    let text = String::from_utf8(std::fs::read(sample(name)).unwrap()).unwrap();
+    assert!(text.contains(from), "{name} has no {from}");
+    text.replacen(from, to, 1).into_bytes()
+}
+
+fn sample(name: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../events")
+        .join(name)
+}
+
+#[test]
+fn an_event_repeating_a_member_name_at_any_depth_is_refused_naming_it() {
+    let c = catalogue();
+    for (event, path) in [
+        (
+            repeating(
+                "cloudtrail-stoplogging.json",
+                r#""source": "aws.cloudtrail""#,
+                r#""source": "aws.cloudtrail", "source": "aws.other""#,
+            ),
+            "source",
+        ),
+        (
+            repeating(
+                "securityhub-four-findings.json",
+                r#""findings": ["#,
+                r#""findings": [], "findings": ["#,
+            ),
+            "detail.findings",
+        ),
+        (
+            repeating(
+                "config-noncompliant-with-old-result.json",
+                r#""complianceType": "NON_COMPLIANT""#,
+                r#""complianceType": "NON_COMPLIANT", "complianceType": "COMPLIANT""#,
+            ),
+            "detail.newEvaluationResult.complianceType",
+        ),
+    ] {
+        let err = normalize_event(&event, &c).unwrap_err();
+        assert!(
+            matches!(&err, NormalizeError::Refused(crate::ijson::ReadError::RepeatedMember { path: p, .. }) if p == path),
+            "{err}"
+        );
+        assert!(
+            err.to_string()
+                .contains(&format!("member `{path}` appears twice")),
+            "{err}"
+        );
+        assert_eq!(err.event_id(), None);
+    }
+
+    // The second finding's Id, written twice.
+    let mut event: serde_json::Value =
+        serde_json::from_slice(event!("securityhub-four-findings.json")).unwrap();
+    event["detail"]["findings"][1]["Id"] = "REPEATED".into();
+    let text = serde_json::to_string(&event).unwrap().replacen(
+        r#""Id":"REPEATED""#,
+        r#""Id":"REPEATED","Id":"other""#,
+        1,
+    );
+    let err = normalize_event(text.as_bytes(), &c).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("member `detail.findings[1].Id` appears twice"),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_event_over_eventbridges_size_limit_is_refused_naming_both_sizes() {
+    let mut event: serde_json::Value =
+        serde_json::from_slice(event!("cloudtrail-stoplogging.json")).unwrap();
+    event["detail"]["padding"] = "x".repeat(1 << 20).into();
+    let bytes = serde_json::to_vec(&event).unwrap();
+    let err = normalize_event(&bytes, &catalogue()).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "event refused: the text is {} bytes, more than the 1048576 bytes an EventBridge event may hold",
+            bytes.len()
+        )
+    );
+}
+
+#[test]
+fn a_member_of_an_unexpected_type_is_named_or_read_as_absent_as_before() {
+    let c = catalogue();
+    let mut event: serde_json::Value =
+        serde_json::from_slice(event!("securityhub-one-finding.json")).unwrap();
+    // Optional members of another type are read as absent ...
+    event["detail"]["findings"][0]["Region"] = 5.into();
+    event["detail"]["findings"][0]["Workflow"] = "SUPPRESSED".into();
+    event["detail"]["findings"][0]["Compliance"]["RelatedRequirements"] =
+        serde_json::json!([1, "x"]);
+    let f = one(&serde_json::to_vec(&event).unwrap());
+    assert_eq!(f.region, "eu-west-1");
+    assert_eq!(f.disposition, Disposition::Active);
+    // ... and a required one is named with what it was.
+    event["detail"]["findings"][0]["AwsAccountId"] = serde_json::json!({"a": 1});
+    let err = normalize_event(&serde_json::to_vec(&event).unwrap(), &c).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "event {}: field `detail.findings[0].AwsAccountId` is invalid: expected a string, found an object",
+            event["id"].as_str().unwrap()
+        )
+    );
+    event["detail"]["findings"][0]["Resources"] = serde_json::json!("none");
+    let err = normalize_event(&serde_json::to_vec(&event).unwrap(), &c).unwrap_err();
+    assert!(err.to_string().contains("detail.findings[0]"), "{err}");
+}
