@@ -377,7 +377,7 @@ async fn an_event_repeating_a_member_name_is_a_batch_item_failure_naming_it_and_
     assert_eq!(failed, ["repeated-event-name", "repeated-source"]);
 
     for (bytes, member) in [(&envelope, "source"), (&nested, "detail.eventName")] {
-        let err = process_event(&intake, bytes).await.unwrap_err();
+        let err = intake.ingest(bytes).await.unwrap_err();
         assert!(!err.is_retryable());
         assert!(
             err.to_string()
