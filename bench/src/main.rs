@@ -209,21 +209,14 @@ fn main() {
         }
     }
     if only.is_none() && !node.is_empty() {
-        let verdict = |met: bool| if met { "met" } else { "NOT met" };
+        // Issue 3 set these as targets; issue 10 withdrew them (intake compute is microseconds
+        // beside each S3 and DynamoDB call, and evidence bytes now come from well-kept crates), so
+        // they are printed as figures to watch, not as pass or fail.
         println!();
-        println!("targets (issue 3), worst case over the events above:");
-        println!(
-            "  attest >= 2x node+item on the Security Hub and Config events: {worst_item:.2}x, {}",
-            verdict(worst_item >= 2.0)
-        );
-        println!(
-            "  attest >= 2x node (plain) on the same events:                {worst_node:.2}x, {}",
-            verdict(worst_node >= 2.0)
-        );
-        println!(
-            "  floor/attest <= 2 on every sample event:                     {worst_floor:.2}, {}",
-            verdict(worst_floor <= 2.0)
-        );
+        println!("worst case over the events above (issue 3's targets, withdrawn by issue 10):");
+        println!("  attest / node+item on the Security Hub and Config events: {worst_item:.2}x (was a 2x target)");
+        println!("  attest / node (plain) on the same events:                 {worst_node:.2}x");
+        println!("  floor / attest on every sample event:                     {worst_floor:.2} (was a 2 ceiling)");
         if !over.is_empty() {
             println!("    over 2: {}", over.join(", "));
         }
