@@ -7,7 +7,9 @@
 //! (Scheduler fills `scheduled_time` from `<aws.scheduler.scheduled-time>`; `control` may stand for a
 //! one-element `controls`), or `{"control": "...", "period": "START/END"}` for an ad-hoc run.
 
-use attest_collect_workflow::{Clock, Collection, CollectionError, EvidenceWriter, RunOutcome, RunRecords};
+use attest_collect_workflow::{
+    Clock, Collection, CollectionError, EvidenceWriter, RunOutcome, RunRecords,
+};
 use attest_domain::collection::{requested_period, Period, PeriodRequestError};
 use serde::{Deserialize, Serialize};
 

@@ -192,7 +192,10 @@ fn collection<'m>(
     memory: &'m Memory,
     failures: usize,
     kind: FailureKind,
-) -> (Collection<&'m Memory, &'m Memory, &'m Memory>, Arc<Scripted>) {
+) -> (
+    Collection<&'m Memory, &'m Memory, &'m Memory>,
+    Arc<Scripted>,
+) {
     let scripted = Arc::new(Scripted {
         calls: AtomicUsize::new(0),
         failures,
@@ -352,12 +355,21 @@ async fn evidence_is_stored_before_the_run_is_marked_collected() {
     let outcome = c.run(CONTROL, &period(), "inv-1").await.unwrap();
     let record = outcome.record();
     let key = record.evidence_key.clone().unwrap();
-    assert_eq!(memory.writes(), [format!("put {key}"), "finish COLLECTED".into()]);
+    assert_eq!(
+        memory.writes(),
+        [format!("put {key}"), "finish COLLECTED".into()]
+    );
     let bytes = memory.objects.lock().unwrap()[&key].clone();
     assert_eq!(record.evidence_sha256, Some(sha256_hex(&bytes)));
     assert_eq!(record.evidence_version_id.as_deref(), Some("v1"));
-    assert_eq!(record.collected_at.as_deref(), Some("2026-11-25T02:00:05.000Z"));
-    assert!(key.starts_with("collected/123456789012/test-control/"), "{key}");
+    assert_eq!(
+        record.collected_at.as_deref(),
+        Some("2026-11-25T02:00:05.000Z")
+    );
+    assert!(
+        key.starts_with("collected/123456789012/test-control/"),
+        "{key}"
+    );
 
     // A store that refuses the evidence leaves the run FAILED, never COLLECTED without evidence.
     let memory = Memory::new();
@@ -367,7 +379,10 @@ async fn evidence_is_stored_before_the_run_is_marked_collected() {
     let RunOutcome::Failed(record) = outcome else {
         panic!("{outcome:?}")
     };
-    assert!(record.error.unwrap().starts_with("storing evidence: s3:PutObject"));
+    assert!(record
+        .error
+        .unwrap()
+        .starts_with("storing evidence: s3:PutObject"));
     assert_eq!(memory.writes(), ["finish FAILED"]);
 }
 
@@ -375,7 +390,10 @@ async fn evidence_is_stored_before_the_run_is_marked_collected() {
 async fn unknown_controls_are_refused_before_anything_is_claimed() {
     let memory = Memory::new();
     let (c, _) = collection(&memory, 0, FailureKind::Permanent);
-    let err = c.run("no-such-control", &period(), "inv").await.unwrap_err();
+    let err = c
+        .run("no-such-control", &period(), "inv")
+        .await
+        .unwrap_err();
     assert!(err.to_string().contains("no-such-control"), "{err}");
     assert!(!err.is_retryable());
     assert!(memory.records().is_empty());

@@ -42,7 +42,11 @@ async fn collection(stack: &Stack, registry: Registry, controls_json: &str) -> A
 }
 
 /// The evidence object a run recorded, checked against its recorded hash; returns its payload.
-async fn stored_payload(stack: &Stack, c: &AwsCollection, outcome: &RunOutcome) -> serde_json::Value {
+async fn stored_payload(
+    stack: &Stack,
+    c: &AwsCollection,
+    outcome: &RunOutcome,
+) -> serde_json::Value {
     let record = outcome.record();
     let key = record.evidence_key.as_deref().expect("evidence key");
     let bytes = c.evidence.get(key).await.unwrap();

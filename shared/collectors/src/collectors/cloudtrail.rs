@@ -56,7 +56,9 @@ impl Collector for TrailStatus {
                     .name(&id)
                     .send()
                     .await
-                    .map_err(|e| AdapterError::from_sdk("cloudtrail:GetTrailStatus", id.clone(), e))?;
+                    .map_err(|e| {
+                        AdapterError::from_sdk("cloudtrail:GetTrailStatus", id.clone(), e)
+                    })?;
                 out.push(json!({
                     "name": trail.name(),
                     "arn": trail.trail_arn(),

@@ -52,7 +52,11 @@ impl Collector for RuleCompliance {
                     .send()
                     .await
                     .map_err(|e| {
-                        AdapterError::from_sdk("config:DescribeComplianceByConfigRule", rule.clone(), e)
+                        AdapterError::from_sdk(
+                            "config:DescribeComplianceByConfigRule",
+                            rule.clone(),
+                            e,
+                        )
                     })?;
                 let compliance = summary
                     .compliance_by_config_rules()
@@ -78,7 +82,11 @@ impl Collector for RuleCompliance {
                         .send()
                         .await
                         .map_err(|e| {
-                            AdapterError::from_sdk("config:GetComplianceDetailsByConfigRule", rule.clone(), e)
+                            AdapterError::from_sdk(
+                                "config:GetComplianceDetailsByConfigRule",
+                                rule.clone(),
+                                e,
+                            )
                         })?;
                     for r in page.evaluation_results() {
                         let id = r.evaluation_result_identifier();

@@ -100,7 +100,9 @@ impl Collector for BucketPosture {
                     .bucket(name)
                     .send()
                     .await
-                    .map_err(|e| AdapterError::from_sdk("s3:GetBucketVersioning", name.clone(), e))?;
+                    .map_err(|e| {
+                        AdapterError::from_sdk("s3:GetBucketVersioning", name.clone(), e)
+                    })?;
                 request.limiter.acquire().await;
                 let lock = optional!(
                     self.client

@@ -86,7 +86,9 @@ mod tests {
         )
         .unwrap_err();
         assert!(
-            backwards.to_string().contains("start must be before the end"),
+            backwards
+                .to_string()
+                .contains("start must be before the end"),
             "{backwards}"
         );
         let bad_time = requested_period(&daily(), None, Some("yesterday")).unwrap_err();
