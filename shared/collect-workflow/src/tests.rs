@@ -188,14 +188,14 @@ impl Scripted {
     }
 }
 
-fn collection<'m>(
-    memory: &'m Memory,
+/// The workflow with `memory` as every port, running one control with a [`Scripted`] collector.
+type InMemory<'m> = Collection<&'m Memory, &'m Memory, &'m Memory>;
+
+fn collection(
+    memory: &Memory,
     failures: usize,
     kind: FailureKind,
-) -> (
-    Collection<&'m Memory, &'m Memory, &'m Memory>,
-    Arc<Scripted>,
-) {
+) -> (InMemory<'_>, Arc<Scripted>) {
     let scripted = Arc::new(Scripted {
         calls: AtomicUsize::new(0),
         failures,
@@ -246,7 +246,7 @@ async fn a_control_and_period_is_collected_once() {
 }
 
 /// The record another invocation's claim at `at` wrote (PENDING, its lease running 900 s).
-fn claimed_by(c: &Collection<&Memory, &Memory, &Memory>, invocation: &str, at: &str) -> RunRecord {
+fn claimed_by(c: &InMemory<'_>, invocation: &str, at: &str) -> RunRecord {
     crate::claim::fresh_record(crate::claim::Claimant {
         control: &c.catalogue.get(CONTROL).unwrap().control,
         collector: c.registry.get("test.scripted").unwrap().0.as_ref(),
