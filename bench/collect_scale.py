@@ -20,7 +20,7 @@ def main():
     out = os.path.join(demo.ROOT, "out", "bench")
     os.makedirs(out, exist_ok=True)
     os.environ.update({"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_REGION": demo.REGION})
-    subprocess.check_call(["cargo", "build", "--quiet", "-p", "attest-collectors", "--example", "collect_scale"], cwd=demo.ROOT)
+    subprocess.check_call(["cargo", "build", "--quiet", "-p", "attest-collect", "--example", "collect_scale"], cwd=demo.ROOT)
     server, endpoint = demo.start_local_aws(out, "moto-collect")
     try:
         res = demo.provision(endpoint, "attest-scale")

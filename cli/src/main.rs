@@ -181,10 +181,8 @@ fn collect(control: String, period: Option<String>, scheduled_time: Option<Strin
         Err(code) => return code,
     };
     runtime.block_on(async move {
-        use attest_collectors::config::{build, CollectConfig};
-        use attest_collectors::{Registry, RunOutcome};
-        use attest_domain::collection::Period;
-        use attest_domain::timestamp::Timestamp;
+        use attest_collect::{build, CollectConfig, RunOutcome};
+        use attest_domain::collection::{requested_period, PeriodRequestError};
 
         let config = match CollectConfig::from_env() {
             Ok(c) => c,
@@ -194,22 +192,31 @@ fn collect(control: String, period: Option<String>, scheduled_time: Option<Strin
             }
         };
         let sdk = attest_aws::load_sdk_config().await;
-        let collection = match build(&sdk, &config, Registry::aws(&sdk)).await {
+        let collection = match build(&sdk, &config).await {
             Ok(c) => c,
             Err(e) => {
                 eprintln!("attest: {e}");
                 return ExitCode::from(RUN_FAILED);
             }
         };
-        let period = match (period, scheduled_time, collection.catalogue.get(&control)) {
-            (_, _, None) => Err(format!(
+        let period = match collection.catalogue.get(&control) {
+            None => Err(format!(
                 "unknown control `{control}` (not in catalogue/controls.json)"
             )),
-            (Some(p), _, Some(_)) => Period::parse(&p).map_err(|e| e.to_string()),
-            (None, Some(t), Some(entry)) => Timestamp::parse(&t)
-                .map_err(|e| format!("--scheduled-time: {e}"))
-                .and_then(|t| entry.schedule.period_for(&t).map_err(|e| e.to_string())),
-            (None, None, Some(_)) => Err("give --period START/END or --scheduled-time TIME".into()),
+            Some(entry) => requested_period(
+                &entry.schedule,
+                period.as_deref(),
+                scheduled_time.as_deref(),
+            )
+            .map_err(|e| match e {
+                PeriodRequestError::Missing => {
+                    "give --period START/END or --scheduled-time TIME".to_string()
+                }
+                PeriodRequestError::ScheduledTime { reason, .. } => {
+                    format!("--scheduled-time: {reason}")
+                }
+                PeriodRequestError::Schedule(e) => e.to_string(),
+            }),
         };
         let period = match period {
             Ok(p) => p,

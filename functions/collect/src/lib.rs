@@ -1,173 +1,76 @@
-//! Collect: EventBridge Scheduler (one schedule per catalogue control) or an operator invokes this
-//! with the control(s) to collect and either the scheduled time or an explicit period.
+//! Collect Lambda: EventBridge Scheduler (one schedule per catalogue control) or an operator invokes
+//! it with the control(s) to collect and either the scheduled time or an explicit period.
 //!
-//! Event: `{"controls": ["pci-3.4-s3-encryption-posture"], "scheduled_time": "2026-11-25T02:00:00Z"}`
-//! (Scheduler fills `scheduled_time` from `<aws.scheduler.scheduled-time>`; `control` may stand for a
-//! one-element `controls`), or `{"control": "...", "period": "START/END"}` for an ad-hoc run.
-//! The period of a scheduled run comes from the control's schedule and the scheduled time, never the
-//! clock. If any run fails the invocation fails, so Scheduler retries it and then sends it to the DLQ;
-//! runs that already succeeded are not repeated (each (control, period) runs once).
+//! Thin by design: [`config`] lists the variables it reads, [`handler`] turns an event into runs of
+//! the collect use case (`shared/collect-workflow`), and [`build`] wires that use case to the AWS
+//! adapters and collectors once per cold start. `attest collect` calls the same [`build`].
 
-use attest_collectors::{Collection, EngineError, RunOutcome};
-use attest_domain::collection::Period;
-use attest_domain::timestamp::Timestamp;
-use serde::{Deserialize, Serialize};
+pub mod config;
+pub mod handler;
 
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct CollectEvent {
-    #[serde(default)]
-    pub control: Option<String>,
-    #[serde(default)]
-    pub controls: Vec<String>,
-    #[serde(default)]
-    pub scheduled_time: Option<String>,
-    #[serde(default)]
-    pub period: Option<String>,
-}
+use attest_aws::{EvidenceStore, RunStore};
+use attest_collect_workflow::adapters::{caller_identity, SystemClock};
+use attest_collect_workflow::{Collection, CollectionError, Registry};
+use attest_domain::collection::run::ControlDefinitionRow;
+use attest_domain::collection::ControlCatalogue;
+use attest_domain::Catalogue;
 
-#[derive(Debug, thiserror::Error)]
-pub enum CollectError {
-    #[error("invalid collect event: {0}")]
-    BadEvent(String),
-    #[error("{failed} of {total} runs failed: {details}")]
-    RunsFailed {
-        failed: usize,
-        total: usize,
-        details: String,
-    },
-}
+pub use attest_collect_workflow::RunOutcome;
+pub use config::{CollectConfig, ConfigError};
+pub use handler::{handle, CollectError, CollectEvent, CollectResponse, RunSummary};
 
-/// One line of the response per run.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct RunSummary {
-    pub control: String,
-    pub period: String,
-    pub outcome: String,
-    pub attempts: u32,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub evidence_key: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub evidence_sha256: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
-}
+/// The collect use case over DynamoDB, S3 and the system clock.
+pub type AwsCollection = Collection<RunStore, EvidenceStore, SystemClock>;
 
-#[derive(Debug, Clone, Serialize)]
-pub struct CollectResponse {
-    pub runs: Vec<RunSummary>,
-}
-
-/// The (control, period) pairs an event asks for, each period checked.
-pub fn requests(
-    collection: &Collection,
-    event: &CollectEvent,
-) -> Result<Vec<(String, Period)>, CollectError> {
-    let mut controls = event.controls.clone();
-    controls.extend(event.control.clone());
-    if controls.is_empty() {
-        return Err(CollectError::BadEvent(
-            "name at least one control in `control` or `controls`".into(),
-        ));
-    }
-    let explicit = event
-        .period
-        .as_deref()
-        .map(Period::parse)
-        .transpose()
-        .map_err(|e| CollectError::BadEvent(e.to_string()))?;
-    let scheduled = event
-        .scheduled_time
-        .as_deref()
-        .map(Timestamp::parse)
-        .transpose()
-        .map_err(|e| CollectError::BadEvent(format!("`scheduled_time`: {e}")))?;
-    controls
-        .into_iter()
-        .map(|control| {
-            let entry = collection
-                .catalogue
-                .get(&control)
-                .ok_or_else(|| CollectError::BadEvent(format!("unknown control `{control}`")))?;
-            let period = match (&explicit, &scheduled) {
-                (Some(p), _) => p.clone(),
-                (None, Some(t)) => entry
-                    .schedule
-                    .period_for(t)
-                    .map_err(|e| CollectError::BadEvent(e.to_string()))?,
-                (None, None) => {
-                    return Err(CollectError::BadEvent(
-                        "give `scheduled_time` or `period`".into(),
-                    ))
-                }
-            };
-            Ok((control, period))
-        })
-        .collect()
-}
-
-pub async fn handle(
-    collection: &Collection,
-    event: CollectEvent,
-    invocation: &str,
-) -> Result<CollectResponse, CollectError> {
-    let requests = requests(collection, &event)?;
-    let results = collection.run_batch(&requests, invocation).await;
-    let mut runs = Vec::with_capacity(results.len());
-    let mut failures = Vec::new();
-    for ((control, result), (_, period)) in results.into_iter().zip(&requests) {
-        let summary = match result {
-            Ok(outcome) => {
-                let r = outcome.record();
-                if let RunOutcome::Failed(_) = outcome {
-                    failures.push(format!(
-                        "{control} {period}: {}",
-                        r.error.as_deref().unwrap_or("failed")
-                    ));
-                }
-                RunSummary {
-                    control,
-                    period: period.to_string(),
-                    outcome: outcome.label().to_string(),
-                    attempts: r.attempts,
-                    evidence_key: r.evidence_key.clone(),
-                    evidence_sha256: r.evidence_sha256.clone(),
-                    error: r.error.clone(),
-                }
-            }
-            Err(e) => {
-                failures.push(format!("{control} {period}: {e}"));
-                RunSummary {
-                    control,
-                    period: period.to_string(),
-                    outcome: "error".into(),
-                    attempts: 0,
-                    evidence_key: None,
-                    evidence_sha256: None,
-                    error: Some(error_text(&e)),
-                }
-            }
-        };
-        runs.push(summary);
-    }
-    if failures.is_empty() {
-        Ok(CollectResponse { runs })
-    } else {
-        Err(CollectError::RunsFailed {
-            failed: failures.len(),
-            total: runs.len(),
-            details: failures.join("; "),
-        })
-    }
-}
-
-fn error_text(e: &EngineError) -> String {
-    format!(
-        "{e} ({})",
-        if e.is_retryable() {
-            "retryable"
-        } else {
-            "not retryable"
-        }
+/// The shipped catalogue (`catalogue/controls.json`) with the AWS collectors: what the function
+/// and `attest collect` run.
+pub async fn build(
+    sdk: &aws_config::SdkConfig,
+    config: &CollectConfig,
+) -> Result<AwsCollection, CollectionError> {
+    build_with(
+        sdk,
+        config,
+        attest_collectors::aws_registry(sdk),
+        include_str!("../../../catalogue/controls.json"),
     )
+    .await
+}
+
+/// Like [`build`], with the collectors and the collection catalogue (JSON text) given: the
+/// catalogue is checked against the frameworks and the registered collectors, the caller identity
+/// read, and the catalogue as deployed recorded in the runs table (once per version).
+pub async fn build_with(
+    sdk: &aws_config::SdkConfig,
+    config: &CollectConfig,
+    registry: Registry,
+    controls_json: &str,
+) -> Result<AwsCollection, CollectionError> {
+    let frameworks = Catalogue::embedded()?;
+    let ids = registry.ids();
+    let catalogue = ControlCatalogue::from_json(
+        controls_json,
+        |f| frameworks.frameworks().any(|x| x.framework == f),
+        &ids,
+    )?;
+    registry.check(&catalogue)?;
+    let runs = RunStore::new(aws_sdk_dynamodb::Client::new(sdk), &config.runs_table);
+    let definitions: Vec<_> = catalogue
+        .entries()
+        .map(|e| ControlDefinitionRow::new(&e.control, catalogue.version()))
+        .collect();
+    runs.record_definitions(&definitions).await?;
+    Ok(Collection {
+        catalogue,
+        registry,
+        runs,
+        evidence: EvidenceStore::new(
+            aws_sdk_s3::Client::new(sdk),
+            &config.evidence_bucket,
+            &config.evidence_kms_key_id,
+        ),
+        clock: SystemClock,
+        identity: caller_identity(sdk).await?,
+        policy: config.policy.clone(),
+    })
 }

@@ -1,8 +1,6 @@
 //! Lambda entry point: configuration, catalogues, clients and identity once per cold start.
 
-use attest_collect::{handle, CollectEvent};
-use attest_collectors::config::{build, CollectConfig};
-use attest_collectors::Registry;
+use attest_collect::{build, handle, CollectConfig, CollectEvent};
 use lambda_runtime::{service_fn, Error, LambdaEvent};
 
 #[tokio::main]
@@ -10,7 +8,7 @@ async fn main() -> Result<(), Error> {
     lambda_runtime::tracing::init_default_subscriber();
     let config = CollectConfig::from_env()?;
     let sdk = attest_aws::load_sdk_config().await;
-    let collection = build(&sdk, &config, Registry::aws(&sdk)).await?;
+    let collection = build(&sdk, &config).await?;
     tracing::info!(controls = collection.catalogue.len(), identity = %collection.identity.arn, "collect ready");
     let collection = &collection;
     lambda_runtime::run(service_fn(

@@ -1,15 +1,14 @@
-//! The collect function's handler against the local AWS server: how an event becomes runs.
+//! The collect function against the local AWS server: how an event becomes runs (here), and the
+//! collection workflow with the AWS collectors, tables and bucket of the template (`collection`).
 
-use attest_collect::{handle, CollectError, CollectEvent};
-use attest_collectors::config::{build, CollectConfig};
-use attest_collectors::{Collection, Registry};
+mod collection;
+
+use attest_collect::{build, handle, AwsCollection, CollectConfig, CollectError, CollectEvent};
 use attest_testing::Stack;
 
-async fn collection(stack: &Stack) -> Collection {
+async fn collection(stack: &Stack) -> AwsCollection {
     let config = CollectConfig::from_lookup(stack.env("CollectFunction")).expect("template config");
-    build(&stack.sdk, &config, Registry::aws(&stack.sdk))
-        .await
-        .expect("collection")
+    build(&stack.sdk, &config).await.expect("collection")
 }
 
 fn event(json: serde_json::Value) -> CollectEvent {

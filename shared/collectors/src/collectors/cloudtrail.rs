@@ -3,8 +3,8 @@
 
 use serde_json::{json, Value};
 
-use crate::rate_limit::Source;
-use crate::{sdk_error, CollectFuture, CollectRequest, Collector};
+use attest_aws::AdapterError;
+use attest_collect_workflow::{CollectFuture, CollectRequest, Collector, Source};
 
 pub struct TrailStatus {
     client: aws_sdk_cloudtrail::Client,
@@ -39,7 +39,7 @@ impl Collector for TrailStatus {
                 .include_shadow_trails(false)
                 .send()
                 .await
-                .map_err(|e| sdk_error("cloudtrail:DescribeTrails", "account", e))?;
+                .map_err(|e| AdapterError::from_sdk("cloudtrail:DescribeTrails", "account", e))?;
             let mut trails: Vec<_> = described.trail_list().to_vec();
             trails.sort_by(|a, b| a.trail_arn().cmp(&b.trail_arn()));
             let mut out = Vec::with_capacity(trails.len());
@@ -56,7 +56,9 @@ impl Collector for TrailStatus {
                     .name(&id)
                     .send()
                     .await
-                    .map_err(|e| sdk_error("cloudtrail:GetTrailStatus", id.clone(), e))?;
+                    .map_err(|e| {
+                        AdapterError::from_sdk("cloudtrail:GetTrailStatus", id.clone(), e)
+                    })?;
                 out.push(json!({
                     "name": trail.name(),
                     "arn": trail.trail_arn(),

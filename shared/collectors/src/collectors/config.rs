@@ -4,8 +4,8 @@
 use aws_sdk_config::types::ComplianceType;
 use serde_json::{json, Value};
 
-use crate::rate_limit::Source;
-use crate::{sdk_error, CollectFuture, CollectRequest, Collector};
+use attest_aws::AdapterError;
+use attest_collect_workflow::{CollectFuture, CollectRequest, Collector, Source};
 
 pub struct RuleCompliance {
     client: aws_sdk_config::Client,
@@ -35,7 +35,10 @@ impl Collector for RuleCompliance {
     fn collect<'a>(&'a self, request: CollectRequest<'a>) -> CollectFuture<'a> {
         Box::pin(async move {
             let mut rules = super::string_list(request.parameters, "rules", true).map_err(|e| {
-                crate::CollectError::permanent("config.rule_compliance parameters", e)
+                AdapterError::InvalidRequest {
+                    operation: "config:DescribeComplianceByConfigRule",
+                    message: format!("parameters: {e}"),
+                }
             })?;
             rules.sort();
             rules.dedup();
@@ -49,7 +52,11 @@ impl Collector for RuleCompliance {
                     .send()
                     .await
                     .map_err(|e| {
-                        sdk_error("config:DescribeComplianceByConfigRule", rule.clone(), e)
+                        AdapterError::from_sdk(
+                            "config:DescribeComplianceByConfigRule",
+                            rule.clone(),
+                            e,
+                        )
                     })?;
                 let compliance = summary
                     .compliance_by_config_rules()
@@ -75,7 +82,11 @@ impl Collector for RuleCompliance {
                         .send()
                         .await
                         .map_err(|e| {
-                            sdk_error("config:GetComplianceDetailsByConfigRule", rule.clone(), e)
+                            AdapterError::from_sdk(
+                                "config:GetComplianceDetailsByConfigRule",
+                                rule.clone(),
+                                e,
+                            )
                         })?;
                     for r in page.evaluation_results() {
                         let id = r.evaluation_result_identifier();

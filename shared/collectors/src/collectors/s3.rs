@@ -4,8 +4,8 @@
 use aws_sdk_s3::error::ProvideErrorMetadata;
 use serde_json::{json, Value};
 
-use crate::rate_limit::Source;
-use crate::{sdk_error, CollectFuture, CollectRequest, Collector};
+use attest_aws::AdapterError;
+use attest_collect_workflow::{CollectFuture, CollectRequest, Collector, Source};
 
 pub struct BucketPosture {
     client: aws_sdk_s3::Client,
@@ -35,7 +35,7 @@ macro_rules! optional {
             {
                 None
             }
-            Err(e) => return Err(sdk_error($op, $bucket.to_string(), e)),
+            Err(e) => return Err(AdapterError::from_sdk($op, $bucket.to_string(), e)),
         }
     };
 }
@@ -71,7 +71,7 @@ impl Collector for BucketPosture {
                 .list_buckets()
                 .send()
                 .await
-                .map_err(|e| sdk_error("s3:ListBuckets", "account", e))?;
+                .map_err(|e| AdapterError::from_sdk("s3:ListBuckets", "account", e))?;
             let mut names: Vec<String> = listed
                 .buckets()
                 .iter()
@@ -100,7 +100,9 @@ impl Collector for BucketPosture {
                     .bucket(name)
                     .send()
                     .await
-                    .map_err(|e| sdk_error("s3:GetBucketVersioning", name.clone(), e))?;
+                    .map_err(|e| {
+                        AdapterError::from_sdk("s3:GetBucketVersioning", name.clone(), e)
+                    })?;
                 request.limiter.acquire().await;
                 let lock = optional!(
                     self.client

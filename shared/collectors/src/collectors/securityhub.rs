@@ -5,8 +5,8 @@
 use aws_sdk_securityhub::types::{AwsSecurityFindingFilters, StringFilter, StringFilterComparison};
 use serde_json::{json, Value};
 
-use crate::rate_limit::Source;
-use crate::{sdk_error, CollectFuture, CollectRequest, Collector};
+use attest_aws::AdapterError;
+use attest_collect_workflow::{CollectFuture, CollectRequest, Collector, Source};
 
 const FILTERS: &[&str] = &[
     "security_control_ids",
@@ -80,7 +80,7 @@ impl Collector for Findings {
                     .set_next_token(token.take())
                     .send()
                     .await
-                    .map_err(|e| sdk_error("securityhub:GetFindings", "account", e))?;
+                    .map_err(|e| AdapterError::from_sdk("securityhub:GetFindings", "account", e))?;
                 for f in page.findings() {
                     let compliance = f.compliance();
                     findings.push(json!({

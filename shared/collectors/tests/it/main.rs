@@ -1,7 +1,6 @@
-//! Collection tests. `collection` runs against the local AWS server (moto) with the template's tables
-//! and bucket; `mocked` covers what moto cannot: AWS Config's compliance operations are not implemented
-//! there, and its Security Hub ignores GetFindings filters, so those calls are tested with
-//! aws-smithy-mocks on real-shaped responses, asserting the requests sent.
+//! Collector calls the local server cannot serve: AWS Config's compliance operations are not
+//! implemented there, and its Security Hub ignores GetFindings filters, so those calls are tested
+//! with aws-smithy-mocks on real-shaped responses, asserting the requests sent. The collectors run
+//! against the local server (moto) through the whole workflow in `functions/collect/tests/it`.
 
-mod collection;
 mod mocked;

@@ -1,9 +1,10 @@
 //! Collector calls the local server cannot serve, tested on real-shaped responses with
 //! aws-smithy-mocks (see main.rs for why).
 
+use attest_aws::AdapterError;
+use attest_collect_workflow::{CollectRequest, Collector, RateLimiter};
 use attest_collectors::collectors::config::RuleCompliance;
 use attest_collectors::collectors::securityhub::Findings;
-use attest_collectors::{CollectRequest, Collector, RateLimiter};
 use attest_domain::collection::Period;
 use aws_sdk_config::operation::describe_compliance_by_config_rule::DescribeComplianceByConfigRuleOutput;
 use aws_sdk_config::operation::get_compliance_details_by_config_rule::{
@@ -145,10 +146,15 @@ async fn config_throttling_is_reported_as_retryable_and_throttled() {
         })
         .await
         .unwrap_err();
-    assert!(err.retryable && err.throttled, "{err}");
+    assert!(err.is_retryable() && err.is_throttling(), "{err}");
     assert!(
-        err.operation
-            .contains("config:GetComplianceDetailsByConfigRule"),
+        matches!(
+            err,
+            AdapterError::Sdk {
+                operation: "config:GetComplianceDetailsByConfigRule",
+                ..
+            }
+        ),
         "{err}"
     );
 }

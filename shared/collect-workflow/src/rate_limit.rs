@@ -1,7 +1,7 @@
 //! Per-source rate limits. Security Hub and Config allow few requests per second per account, and a
 //! catalogue run fans out to many controls at once; every collector waits its turn on its source's
 //! limiter before each API call. Throttling that still happens is retried by the SDK and then by the
-//! engine, never recorded as evidence.
+//! workflow's collect step, never recorded as evidence.
 
 use std::time::Duration;
 

@@ -6,8 +6,8 @@
 
 use std::time::Instant;
 
-use attest_collectors::config::{build_with, CollectConfig};
-use attest_collectors::{Registry, RunOutcome, Source};
+use attest_collect::{build_with, CollectConfig, RunOutcome};
+use attest_collect_workflow::Source;
 use attest_domain::collection::Period;
 
 #[tokio::main]
@@ -34,7 +34,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut config = CollectConfig::from_env()?;
     config.policy.concurrency = 16;
     let sdk = attest_aws::load_sdk_config().await;
-    let mut registry = Registry::aws(&sdk);
+    let mut registry = attest_collectors::aws_registry(&sdk);
     // The local server has no AWS rate limits; production limits would make this a test of the limiter.
     registry.set_rate(Source::S3, 100_000.0);
     registry.set_rate(Source::CloudTrail, 100_000.0);

@@ -1,4 +1,5 @@
-//! Collectors registered by id, each with its source's rate limiter.
+//! Collectors registered by id, each with its source's rate limiter. The AWS collectors are
+//! registered by `attest_collectors::aws_registry`.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -6,9 +7,8 @@ use std::sync::Arc;
 use attest_domain::catalogue::CatalogueError;
 use attest_domain::collection::ControlCatalogue;
 
-use crate::collectors;
+use crate::ports::Collector;
 use crate::rate_limit::{RateLimiter, Source};
-use crate::Collector;
 
 #[derive(Clone, Default)]
 pub struct Registry {
@@ -17,24 +17,6 @@ pub struct Registry {
 }
 
 impl Registry {
-    /// The four AWS collectors, sharing one SDK configuration.
-    pub fn aws(sdk: &aws_config::SdkConfig) -> Self {
-        let mut r = Registry::default();
-        r.register(Arc::new(collectors::config::RuleCompliance::new(
-            aws_sdk_config::Client::new(sdk),
-        )));
-        r.register(Arc::new(collectors::securityhub::Findings::new(
-            aws_sdk_securityhub::Client::new(sdk),
-        )));
-        r.register(Arc::new(collectors::s3::BucketPosture::new(
-            aws_sdk_s3::Client::new(sdk),
-        )));
-        r.register(Arc::new(collectors::cloudtrail::TrailStatus::new(
-            aws_sdk_cloudtrail::Client::new(sdk),
-        )));
-        r
-    }
-
     /// Add (or replace) a collector; its source gets a limiter at the source's default rate.
     pub fn register(&mut self, collector: Arc<dyn Collector>) {
         let source = collector.source();
@@ -77,18 +59,5 @@ impl Registry {
             }
         }
         Ok(())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn the_registry_ships_exactly_the_collectors_the_domain_lists() {
-        let sdk = aws_config::SdkConfig::builder()
-            .behavior_version(aws_config::BehaviorVersion::latest())
-            .build();
-        let mut ids = super::Registry::aws(&sdk).ids();
-        ids.sort();
-        assert_eq!(ids, attest_domain::collection::COLLECTOR_IDS);
     }
 }

@@ -1,11 +1,13 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use attest_collectors::config::{build_with, CollectConfig};
-use attest_collectors::{
-    CollectError, CollectFuture, CollectRequest, Collection, Collector, Registry, RunOutcome,
-    Source,
+use attest_aws::error::FailureKind;
+use attest_aws::AdapterError;
+use attest_collect::{build_with, AwsCollection, CollectConfig};
+use attest_collect_workflow::{
+    CollectFuture, CollectRequest, Collector, Registry, RunOutcome, Source,
 };
+use attest_collectors::aws_registry;
 use attest_domain::canonical::sha256_hex;
 use attest_domain::collection::{Period, RunStatus};
 use attest_testing::Stack;
@@ -30,7 +32,7 @@ fn controls(id: &str, collector: &str, parameters: serde_json::Value) -> String 
     .to_string()
 }
 
-async fn collection(stack: &Stack, registry: Registry, controls_json: &str) -> Collection {
+async fn collection(stack: &Stack, registry: Registry, controls_json: &str) -> AwsCollection {
     let mut config = CollectConfig::from_lookup(stack.env("CollectFunction"))
         .expect("template sets a valid collect config");
     config.policy.base_delay = std::time::Duration::from_millis(10);
@@ -40,7 +42,11 @@ async fn collection(stack: &Stack, registry: Registry, controls_json: &str) -> C
 }
 
 /// The evidence object a run recorded, checked against its recorded hash; returns its payload.
-async fn stored_payload(stack: &Stack, c: &Collection, outcome: &RunOutcome) -> serde_json::Value {
+async fn stored_payload(
+    stack: &Stack,
+    c: &AwsCollection,
+    outcome: &RunOutcome,
+) -> serde_json::Value {
     let record = outcome.record();
     let key = record.evidence_key.as_deref().expect("evidence key");
     let bytes = c.evidence.get(key).await.unwrap();
@@ -127,7 +133,7 @@ async fn s3_posture_evidence_lands_in_s3_with_the_recorded_hash() {
 
     let c = collection(
         &stack,
-        Registry::aws(&stack.sdk),
+        aws_registry(&stack.sdk),
         &controls(
             "s3-posture",
             "s3.bucket_posture",
@@ -195,7 +201,7 @@ async fn cloudtrail_trail_status_is_collected() {
 
     let c = collection(
         &stack,
-        Registry::aws(&stack.sdk),
+        aws_registry(&stack.sdk),
         &controls("trails", "cloudtrail.trail_status", json!({})),
     )
     .await;
@@ -261,7 +267,7 @@ async fn securityhub_findings_are_collected_from_every_page() {
 
     let c = collection(
         &stack,
-        Registry::aws(&stack.sdk),
+        aws_registry(&stack.sdk),
         &controls(
             "sh",
             "securityhub.findings",
@@ -297,7 +303,7 @@ async fn twenty_concurrent_triggers_of_one_control_and_period_give_one_record() 
     let stack = Stack::new().await;
     let c = collection(
         &stack,
-        Registry::aws(&stack.sdk),
+        aws_registry(&stack.sdk),
         &controls(
             "posture",
             "s3.bucket_posture",
@@ -371,15 +377,17 @@ impl Collector for Flaky {
         Box::pin(async move {
             let n = self.calls.fetch_add(1, Ordering::SeqCst);
             if n < self.failures {
-                return Err(CollectError {
-                    operation: "test:Call".into(),
-                    message: if self.throttled {
-                        "ThrottlingException: Rate exceeded".into()
-                    } else {
-                        "AccessDenied".into()
-                    },
-                    retryable: self.throttled,
-                    throttled: self.throttled,
+                let (kind, code) = if self.throttled {
+                    (FailureKind::Throttled, "ThrottlingException")
+                } else {
+                    (FailureKind::Permanent, "AccessDenied")
+                };
+                return Err(AdapterError::Sdk {
+                    operation: "test:Call",
+                    target: "account".into(),
+                    kind,
+                    code: Some(code.into()),
+                    message: code.into(),
                 });
             }
             Ok(json!({"call": n}))
@@ -393,7 +401,7 @@ fn flaky_registry(stack: &Stack, failures: usize, throttled: bool) -> (Registry,
         failures,
         throttled,
     });
-    let mut registry = Registry::aws(&stack.sdk);
+    let mut registry = aws_registry(&stack.sdk);
     registry.register(flaky.clone());
     (registry, flaky)
 }
@@ -497,9 +505,7 @@ async fn the_shipped_catalogue_and_unknown_controls() {
     let stack = Stack::new().await;
     let mut config = CollectConfig::from_lookup(stack.env("CollectFunction")).unwrap();
     config.policy.base_delay = std::time::Duration::from_millis(10);
-    let c = attest_collectors::config::build(&stack.sdk, &config, Registry::aws(&stack.sdk))
-        .await
-        .unwrap();
+    let c = attest_collect::build(&stack.sdk, &config).await.unwrap();
     assert_eq!(c.catalogue.len(), 10);
     let err = c
         .run("no-such-control", &period(), "inv")
