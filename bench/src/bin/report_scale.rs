@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use attest_reports::evaluate::evaluate;
 use attest_reports::render::{html, pdf};
-use attest_reports::sample;
+use attest_report_samples as sample;
 
 fn main() {
     if let Err(e) = run() {

@@ -7,6 +7,7 @@
 //! access to our tables. It is stored as canonical JSON next to the outputs and its hash is in the
 //! signed manifest.
 
+use attest_domain::{ComplianceStatus, Disposition, Severity};
 use serde::{Deserialize, Serialize};
 
 use crate::error::ReportError;
@@ -40,11 +41,9 @@ pub struct Evaluation {
     pub resource_type: String,
     pub resource_id: String,
     pub rule_id: String,
-    /// COMPLIANT, NON_COMPLIANT, NOT_APPLICABLE, INSUFFICIENT_DATA or WARNING.
-    pub status: String,
-    pub severity: String,
-    /// ACTIVE, SUPPRESSED or ARCHIVED.
-    pub disposition: String,
+    pub status: ComplianceStatus,
+    pub severity: Severity,
+    pub disposition: Disposition,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 }
@@ -215,12 +214,13 @@ impl Snapshot {
 
 impl EvidenceItem {
     /// The evidence item for one intake history row, seen from one framework. `None` when the row
-    /// bears on no control of that framework.
+    /// bears on no control of that framework; an error when the row's status, severity or
+    /// disposition is not one of ours.
     pub fn from_history(
         fields: &attest_domain::records::FindingFields,
         framework: &str,
         version_id: Option<String>,
-    ) -> Option<Self> {
+    ) -> Result<Option<Self>, ReportError> {
         let prefix = format!("{framework}:");
         let mut controls: Vec<String> = fields
             .controls
@@ -228,11 +228,17 @@ impl EvidenceItem {
             .filter_map(|c| c.strip_prefix(&prefix).map(str::to_string))
             .collect();
         if controls.is_empty() {
-            return None;
+            return Ok(None);
         }
         controls.sort_by(|a, b| crate::natural::compare(a, b));
         controls.dedup();
-        Some(EvidenceItem {
+        let unknown = |what: &str, value: &str| {
+            ReportError::BadSnapshot(format!(
+                "history row {}: {what} `{value}` is not one Attest writes",
+                fields.state_id
+            ))
+        };
+        Ok(Some(EvidenceItem {
             key: fields.evidence_key.clone(),
             version_id,
             sha256: fields.evidence_sha256.clone(),
@@ -247,13 +253,16 @@ impl EvidenceItem {
                 resource_type: fields.resource_type.clone(),
                 resource_id: fields.resource_id.clone(),
                 rule_id: fields.rule_id.clone(),
-                status: fields.status.clone(),
-                severity: fields.severity.clone(),
-                disposition: fields.disposition.clone(),
+                status: ComplianceStatus::from_stored(&fields.status)
+                    .ok_or_else(|| unknown("status", &fields.status))?,
+                severity: Severity::from_stored(&fields.severity)
+                    .ok_or_else(|| unknown("severity", &fields.severity))?,
+                disposition: Disposition::from_stored(&fields.disposition)
+                    .ok_or_else(|| unknown("disposition", &fields.disposition))?,
                 title: fields.title.clone(),
             }),
             collection: None,
-        })
+        }))
     }
 }
 

@@ -3,7 +3,7 @@
 
 use attest_reports::evaluate::{evaluate, Standing};
 use attest_reports::render::render_all;
-use attest_reports::sample;
+use attest_report_samples as sample;
 use attest_reports::ControlOutcome;
 
 #[test]
@@ -43,7 +43,7 @@ fn suppressed_findings_and_register_entries_are_exceptions_and_expired_ones_fail
                 .controls
                 .iter()
                 .flat_map(|c| &c.resources)
-                .find(|r| r.state_id == x.state_id)
+                .find(|r| r.evaluation.state_id == x.state_id)
                 .unwrap();
             match x.state {
                 "IN_FORCE" => {

@@ -120,7 +120,7 @@ fn key_href(key: &str) -> String {
 fn observation(run_id: &str, item: &EvidenceItem) -> Result<Value, ReportError> {
     let (title, method, mut observed) = match (&item.evaluation, &item.collection) {
         (Some(e), _) => (
-            format!("{} on {}: {}", e.rule_id, e.resource_id, e.status),
+            format!("{} on {}: {}", e.rule_id, e.resource_id, e.status.as_str()),
             "TEST",
             props(&[
                 ("source", &e.source),
@@ -129,9 +129,9 @@ fn observation(run_id: &str, item: &EvidenceItem) -> Result<Value, ReportError> 
                 ("resource-type", &e.resource_type),
                 ("resource-id", &e.resource_id),
                 ("rule-id", &e.rule_id),
-                ("status", &e.status),
-                ("severity", &e.severity),
-                ("disposition", &e.disposition),
+                ("status", e.status.as_str()),
+                ("severity", e.severity.as_str()),
+                ("disposition", e.disposition.as_str()),
             ]),
         ),
         (None, Some(c)) => (
@@ -222,7 +222,7 @@ fn finding_remarks(report: &Report, control: &ControlResult) -> Option<String> {
             let detail = report
                 .exceptions
                 .iter()
-                .find(|x| x.state_id == r.state_id)
+                .find(|x| x.state_id == r.evaluation.state_id)
                 .map(|x| {
                     format!(
                         " (owner {}, expires {}, {}): {}",
@@ -232,8 +232,8 @@ fn finding_remarks(report: &Report, control: &ControlResult) -> Option<String> {
                 .unwrap_or_default();
             lines.push(format!(
                 "Exception {id} for {} on {}, standing {}{detail}",
-                r.rule_id,
-                r.resource_id,
+                r.evaluation.rule_id,
+                r.evaluation.resource_id,
                 r.standing.label()
             ));
         }

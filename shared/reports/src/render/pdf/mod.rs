@@ -314,11 +314,11 @@ fn non_compliant(c: &mut Composer, report: &Report) {
         &columns,
         report.non_compliant.iter().map(|r| {
             vec![
-                Cell::new(r.severity.clone()),
-                Cell::new(r.resource_type.clone()),
-                Cell::new(r.resource_id.clone()),
-                Cell::new(format!("{}\n{}", r.account, r.region)),
-                Cell::new(r.rule_id.clone()),
+                Cell::new(r.evaluation.severity.as_str()),
+                Cell::new(r.evaluation.resource_type.clone()),
+                Cell::new(r.evaluation.resource_id.clone()),
+                Cell::new(format!("{}\n{}", r.evaluation.account, r.evaluation.region)),
+                Cell::new(r.evaluation.rule_id.clone()),
                 Cell::new(stamp(r.first_detected.as_deref().unwrap_or(""))),
                 Cell::new(stamp(&r.observed_at)),
             ]
@@ -423,10 +423,10 @@ fn control_section(c: &mut Composer, control: &ControlResult) {
                 };
                 vec![
                     Cell::styled(standing, CELL_BOLD.color(standing_color(r.standing))),
-                    Cell::new(r.severity.clone()),
-                    Cell::new(format!("{}\n{}", r.resource_type, r.resource_id)),
-                    Cell::new(format!("{}\n{}", r.account, r.region)),
-                    Cell::new(format!("{}\n{}", r.rule_id, r.status)),
+                    Cell::new(r.evaluation.severity.as_str()),
+                    Cell::new(format!("{}\n{}", r.evaluation.resource_type, r.evaluation.resource_id)),
+                    Cell::new(format!("{}\n{}", r.evaluation.account, r.evaluation.region)),
+                    Cell::new(format!("{}\n{}", r.evaluation.rule_id, r.evaluation.status.as_str())),
                     Cell::new(stamp(&r.observed_at)),
                     Cell::new(stamp(r.first_detected.as_deref().unwrap_or(""))),
                 ]
