@@ -44,9 +44,9 @@ pub async fn handle(
     // Boxed: the run's future is deep enough to exceed the compiler's layout depth inline.
     let run = Box::pin(workflow.run(&request)).instrument(span).await?;
     Ok(ReportResponse {
-        run_id: run.run_id,
+        run_id: run.header.run_id,
         framework: run.framework,
-        period: format!("{}/{}", run.period_start, run.period_end),
+        period: format!("{}/{}", run.header.period_start, run.header.period_end),
         status: run.status,
         bundle: format!("s3://{}/{}", workflow.objects.bucket(), run.prefix),
         evidence: run.evidence_count,

@@ -110,9 +110,8 @@ impl Severity {
 
     /// The inverse of [`Self::as_str`] (including `UNSPECIFIED`, which no source sends as a label).
     pub fn from_stored(text: &str) -> Option<Self> {
-        Self::from_label(text).or_else(|| {
-            (text == Severity::Unspecified.as_str()).then_some(Severity::Unspecified)
-        })
+        Self::from_label(text)
+            .or_else(|| (text == Severity::Unspecified.as_str()).then_some(Severity::Unspecified))
     }
 
     /// Most severe first: `Critical` is 0, `Unspecified` last.

@@ -13,7 +13,7 @@ use attest_reports::error::ReportError;
 use attest_reports::exceptions;
 use attest_reports::render::template_version;
 use attest_reports::snapshot::{
-    framework_info, run_id, scope, Collection, Evaluation, EvidenceItem, FrameworkInfo,
+    framework_info, run_id, scope, Collection, Evaluation, EvidenceItem, FrameworkInfo, RunHeader,
     ScopeControl, Snapshot, SNAPSHOT_SCHEMA,
 };
 
@@ -74,13 +74,15 @@ pub fn from_events_with_objects(
     let generated_at = "2026-12-01T06:00:00Z";
     let snapshot = Snapshot {
         schema: SNAPSHOT_SCHEMA.to_string(),
-        run_id: run_id(framework, start, end, generated_at),
+        header: RunHeader {
+            run_id: run_id(framework, start, end, generated_at),
+            period_start: start.to_string(),
+            period_end: end.to_string(),
+            generated_at: generated_at.to_string(),
+            catalogue_version: catalogue.version().to_string(),
+            template_version: template_version(),
+        },
         framework: info,
-        period_start: start.to_string(),
-        period_end: end.to_string(),
-        generated_at: generated_at.to_string(),
-        catalogue_version: catalogue.version().to_string(),
-        template_version: template_version(),
         controls: scope(&catalogue, framework, []),
         exceptions: exceptions::embedded_for(framework)?,
         evidence,
@@ -222,17 +224,19 @@ pub fn synthetic(controls: usize, rows: usize) -> Snapshot {
     );
     Snapshot {
         schema: SNAPSHOT_SCHEMA.to_string(),
-        run_id: run_id("SYNTHETIC", start, end, generated_at),
+        header: RunHeader {
+            run_id: run_id("SYNTHETIC", start, end, generated_at),
+            period_start: start.to_string(),
+            period_end: end.to_string(),
+            generated_at: generated_at.to_string(),
+            catalogue_version: "synthetic".to_string(),
+            template_version: template_version(),
+        },
         framework: FrameworkInfo {
             id: "SYNTHETIC".to_string(),
             name: "Synthetic framework (benchmark data)".to_string(),
             version: "1".to_string(),
         },
-        period_start: start.to_string(),
-        period_end: end.to_string(),
-        generated_at: generated_at.to_string(),
-        catalogue_version: "synthetic".to_string(),
-        template_version: template_version(),
         controls: scope,
         exceptions: exceptions::parse(
             "id,framework,rule_id,account,resource_id,owner,rationale,expires\n\

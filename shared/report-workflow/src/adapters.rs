@@ -1,11 +1,13 @@
 //! The ports implemented by the `attest-aws` stores: glue only.
 
-use attest_aws::{AdapterError, EvidenceStore, KmsSigner, ObjectHead, ReportRunStore, RunStore, StateStore};
+use attest_aws::{
+    AdapterError, EvidenceStore, KmsSigner, ObjectHead, ReportRunStore, RunStore, StateStore,
+};
 use attest_domain::collection::RunRecord;
 use attest_domain::records::HistoryRow;
 use attest_reports::request::ReportRun;
 
-use crate::ports::{Collections, History, Objects, ReportRuns, Signer};
+use crate::ports::{Collections, History, Objects, Ports, ReportRuns, Signer};
 
 impl Objects for EvidenceStore {
     async fn put_once(
@@ -80,6 +82,16 @@ impl Signer for KmsSigner {
     }
 }
 
+/// The `attest-aws` stores as the workflow's ports.
+pub struct AwsPorts;
+
+impl Ports for AwsPorts {
+    type Objects = EvidenceStore;
+    type History = StateStore;
+    type Collections = RunStore;
+    type ReportRuns = ReportRunStore;
+    type Signer = KmsSigner;
+}
+
 /// The report run wired to AWS: what the report function and `attest report` run.
-pub type AwsReportWorkflow =
-    crate::ReportWorkflow<EvidenceStore, StateStore, RunStore, ReportRunStore, KmsSigner>;
+pub type AwsReportWorkflow = crate::ReportWorkflow<AwsPorts>;

@@ -20,48 +20,41 @@ pub mod publish;
 pub mod snapshot;
 pub mod verify;
 
+use attest_aws::AdapterError;
 use attest_domain::collection::ControlCatalogue;
 use attest_domain::Catalogue;
 use attest_reports::manifest::SNAPSHOT_FILE;
 use attest_reports::request::{
     report_pk, report_prefix, report_sk, ReportRequest, ReportRun, ReportStatus,
 };
-use attest_aws::AdapterError;
 use tracing::{info, instrument, warn};
 
 pub use adapters::AwsReportWorkflow;
 pub use error::ReportRunError;
 pub use fetch::download_bundle;
 
-use ports::{Collections, History, Objects, ReportRuns, Signer};
+use ports::{Objects, Ports, ReportRuns};
 
 /// Everything a report run needs, built once per cold start.
-pub struct ReportWorkflow<O, H, C, R, S> {
+pub struct ReportWorkflow<P: Ports> {
     /// The evidence bucket; reports are published in it under `reports/` (same Object Lock).
-    pub objects: O,
-    pub history: H,
-    pub collections: C,
-    pub runs: R,
-    pub signer: S,
+    pub objects: P::Objects,
+    pub history: P::History,
+    pub collections: P::Collections,
+    pub runs: P::ReportRuns,
+    pub signer: P::Signer,
     pub catalogue: Catalogue,
     pub controls: ControlCatalogue,
 }
 
-impl<O, H, C, R, S> ReportWorkflow<O, H, C, R, S>
-where
-    O: Objects,
-    H: History,
-    C: Collections,
-    R: ReportRuns,
-    S: Signer,
-{
+impl<P: Ports> ReportWorkflow<P> {
     /// The workflow over these ports with the catalogues compiled into this build.
     pub fn with_embedded_catalogues(
-        objects: O,
-        history: H,
-        collections: C,
-        runs: R,
-        signer: S,
+        objects: P::Objects,
+        history: P::History,
+        collections: P::Collections,
+        runs: P::ReportRuns,
+        signer: P::Signer,
     ) -> Result<Self, ReportRunError> {
         let catalogue =
             Catalogue::embedded().map_err(|e| ReportRunError::Catalogue(e.to_string()))?;
@@ -119,18 +112,14 @@ where
                 let run = ReportRun {
                     pk: report_pk(&request.framework),
                     sk: report_sk(request),
-                    run_id: request.run_id(),
+                    // The run record states what the snapshot states about the run.
+                    header: snapshot.header.clone(),
                     framework: request.framework.clone(),
-                    period_start: request.period_start.clone(),
-                    period_end: request.period_end.clone(),
-                    generated_at: request.generated_at.clone(),
                     trigger: request.trigger.to_string(),
                     status: ReportStatus::Snapshotted,
                     status_sort: format!("{}#{}", request.generated_at, request.framework),
                     attempts: 1,
                     prefix: report_prefix(request),
-                    catalogue_version: snapshot.catalogue_version.clone(),
-                    template_version: snapshot.template_version.clone(),
                     snapshot_key: key,
                     snapshot_sha256: attest_domain::canonical::sha256_hex(&bytes),
                     snapshot_version_id: version_id,

@@ -23,8 +23,10 @@ pub trait Objects: Sync {
     ) -> impl Future<Output = Result<Option<String>, AdapterError>> + Send;
 
     /// Version id and recorded SHA-256 of the latest version, or `None` when there is no such key.
-    fn head(&self, key: &str)
-        -> impl Future<Output = Result<Option<ObjectHead>, AdapterError>> + Send;
+    fn head(
+        &self,
+        key: &str,
+    ) -> impl Future<Output = Result<Option<ObjectHead>, AdapterError>> + Send;
 
     /// The bytes of one version (the latest when `version_id` is `None`); absent is an error.
     fn get(
@@ -88,4 +90,13 @@ pub trait Signer: Sync {
 
     /// The public key, DER SubjectPublicKeyInfo.
     fn public_key(&self) -> impl Future<Output = Result<Vec<u8>, AdapterError>> + Send;
+}
+
+/// The five ports one workflow runs over, named once (`adapters::AwsPorts`, the tests' own).
+pub trait Ports {
+    type Objects: Objects;
+    type History: History;
+    type Collections: Collections;
+    type ReportRuns: ReportRuns;
+    type Signer: Signer;
 }

@@ -10,7 +10,7 @@ use attest_reports::render::render_all;
 use attest_reports::request::{ReportRun, StoredOutput};
 use attest_reports::snapshot::Snapshot;
 
-use crate::ports::{Collections, History, Objects, ReportRuns, Signer};
+use crate::ports::{Objects, Ports, Signer};
 use crate::{ReportRunError, ReportWorkflow};
 
 /// What publishing stored, for the verification that follows.
@@ -20,14 +20,7 @@ pub struct Published {
     pub public_key_pem: String,
 }
 
-impl<O, H, C, R, S> ReportWorkflow<O, H, C, R, S>
-where
-    O: Objects,
-    H: History,
-    C: Collections,
-    R: ReportRuns,
-    S: Signer,
-{
+impl<P: Ports> ReportWorkflow<P> {
     /// Store the bundle and record in `run` what was stored (outputs, manifest hash, Merkle root).
     pub async fn publish(
         &self,

@@ -10,12 +10,12 @@ use attest_reports::exceptions;
 use attest_reports::render::template_version;
 use attest_reports::request::{ReportRequest, ReportRun};
 use attest_reports::snapshot::{
-    framework_info, scope, Collection, EvidenceItem, Snapshot, SNAPSHOT_SCHEMA,
+    framework_info, scope, Collection, EvidenceItem, RunHeader, Snapshot, SNAPSHOT_SCHEMA,
 };
 use futures::{StreamExt, TryStreamExt};
 use tracing::instrument;
 
-use crate::ports::{Collections, History, Objects, ReportRuns, Signer};
+use crate::ports::{Collections, History, Objects, Ports};
 use crate::{ReportRunError, ReportWorkflow};
 
 /// HeadObject (and, for bundles, GetObject) calls in flight at once.
@@ -48,14 +48,7 @@ fn within(observed: &str, start: &str, end: &str) -> bool {
     second >= start.get(..19).unwrap_or(start) && second < end.get(..19).unwrap_or(end)
 }
 
-impl<O, H, C, R, S> ReportWorkflow<O, H, C, R, S>
-where
-    O: Objects,
-    H: History,
-    C: Collections,
-    R: ReportRuns,
-    S: Signer,
-{
+impl<P: Ports> ReportWorkflow<P> {
     /// Pin every evidence item of the framework observed in the period, with its S3 version id.
     #[instrument(skip_all)]
     pub async fn snapshot(&self, request: &ReportRequest) -> Result<Snapshot, ReportRunError> {
@@ -119,13 +112,15 @@ where
         let evidence = self.pin_versions(by_key.into_values()).await?;
         let snapshot = Snapshot {
             schema: SNAPSHOT_SCHEMA.to_string(),
-            run_id: request.run_id(),
+            header: RunHeader {
+                run_id: request.run_id(),
+                period_start: request.period_start.clone(),
+                period_end: request.period_end.clone(),
+                generated_at: request.generated_at.clone(),
+                catalogue_version: self.catalogue.version().to_string(),
+                template_version: template_version(),
+            },
             framework: info,
-            period_start: request.period_start.clone(),
-            period_end: request.period_end.clone(),
-            generated_at: request.generated_at.clone(),
-            catalogue_version: self.catalogue.version().to_string(),
-            template_version: template_version(),
             controls: scope(&self.catalogue, framework, collected_scope),
             exceptions: exceptions::embedded_for(framework)?,
             evidence,

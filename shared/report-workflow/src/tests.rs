@@ -16,7 +16,7 @@ use p256::ecdsa::signature::hazmat::PrehashSigner;
 use p256::ecdsa::{Signature, SigningKey};
 use p256::pkcs8::EncodePublicKey;
 
-use crate::ports::{Collections, History, Objects, ReportRuns, Signer};
+use crate::ports::{Collections, History, Objects, Ports, ReportRuns, Signer};
 use crate::{ReportRunError, ReportWorkflow};
 
 const FRAMEWORK: &str = "PCI-DSS-3.2.1";
@@ -243,7 +243,17 @@ impl Signer for KeySigner {
     }
 }
 
-type Workflow = ReportWorkflow<MemoryObjects, MemoryHistory, NoCollections, MemoryRuns, KeySigner>;
+struct InProcess;
+
+impl Ports for InProcess {
+    type Objects = MemoryObjects;
+    type History = MemoryHistory;
+    type Collections = NoCollections;
+    type ReportRuns = MemoryRuns;
+    type Signer = KeySigner;
+}
+
+type Workflow = ReportWorkflow<InProcess>;
 
 /// The sample events as intake stores them: history rows, and evidence objects with their hash.
 fn workflow(signer: KeySigner) -> Workflow {
@@ -297,10 +307,21 @@ async fn a_fresh_run_pins_versions_and_publishes_a_verified_bundle() {
     assert_eq!(run.evidence_count, snapshot.evidence.len() as u64);
     for item in &snapshot.evidence {
         let (version, _, _) = w.objects.latest(&item.key).unwrap();
-        assert_eq!(item.version_id.as_deref(), Some(version.as_str()), "{}", item.key);
+        assert_eq!(
+            item.version_id.as_deref(),
+            Some(version.as_str()),
+            "{}",
+            item.key
+        );
     }
     let published = w.objects.keys_under(&run.prefix);
-    for name in [SNAPSHOT_FILE, MANIFEST_FILE, SIGNATURE_FILE, "report.json", "report.pdf"] {
+    for name in [
+        SNAPSHOT_FILE,
+        MANIFEST_FILE,
+        SIGNATURE_FILE,
+        "report.json",
+        "report.pdf",
+    ] {
         assert!(
             published.contains(&format!("{}{name}", run.prefix)),
             "{name} not published: {published:?}"
@@ -310,7 +331,9 @@ async fn a_fresh_run_pins_versions_and_publishes_a_verified_bundle() {
     let verification = run.verification.unwrap();
     assert!(verification.contains("signature valid"), "{verification}");
     // The downloaded bundle passes the auditor's offline verification.
-    let bundle = crate::download_bundle(&w.objects, &run.prefix).await.unwrap();
+    let bundle = crate::download_bundle(&w.objects, &run.prefix)
+        .await
+        .unwrap();
     attest_reports::verify::verify(&bundle, None).unwrap();
 }
 
@@ -343,7 +366,10 @@ async fn missing_or_changed_evidence_stops_the_snapshot_naming_key_and_hashes() 
         }
         other => panic!("expected EvidenceHash, got {other}"),
     }
-    assert!(message.contains(&first.key) && message.contains(&first.sha256), "{message}");
+    assert!(
+        message.contains(&first.key) && message.contains(&first.sha256),
+        "{message}"
+    );
     assert!(
         w.runs.0.lock().unwrap().is_empty(),
         "no run is recorded for a refused snapshot"
@@ -374,7 +400,10 @@ async fn verification_failure_marks_the_run_failed_never_published() {
     assert!(!err.is_retryable());
     let run = w.runs.only();
     assert_eq!(run.status, ReportStatus::Failed);
-    assert!(run.verification.as_deref().unwrap().starts_with("FAILED: "), "{run:?}");
+    assert!(
+        run.verification.as_deref().unwrap().starts_with("FAILED: "),
+        "{run:?}"
+    );
     assert_eq!(run.error, Some(err.to_string()));
     // A retry verifies again and fails again: the stored signature does not become valid.
     assert!(w.run(&request).await.is_err());
@@ -404,7 +433,11 @@ async fn a_failed_run_resumes_with_its_stored_snapshot_and_keeps_its_signature()
     assert_eq!((run.status, run.attempts), (ReportStatus::Published, 2));
     assert_eq!(run.snapshot_sha256, failed.snapshot_sha256);
     assert_eq!(stored_snapshot(&w, &run), snapshot);
-    assert_eq!(w.signer.signatures.load(Ordering::SeqCst), 1, "signed again");
+    assert_eq!(
+        w.signer.signatures.load(Ordering::SeqCst),
+        1,
+        "signed again"
+    );
     let (version, _, _) = w.objects.latest(&signature_key).unwrap();
     assert_eq!(version, signature_version);
 }

@@ -3,21 +3,16 @@
 
 use std::collections::HashMap;
 
-use attest_reports::manifest::{verify_signature, ManifestSignature, MANIFEST_FILE, SIGNATURE_FILE};
+use attest_reports::manifest::{
+    verify_signature, ManifestSignature, MANIFEST_FILE, SIGNATURE_FILE,
+};
 use attest_reports::request::ReportRun;
 
-use crate::ports::{Collections, History, Objects, ReportRuns, Signer};
+use crate::ports::{Objects, Ports};
 use crate::publish::Published;
 use crate::{ReportRunError, ReportWorkflow};
 
-impl<O, H, C, R, S> ReportWorkflow<O, H, C, R, S>
-where
-    O: Objects,
-    H: History,
-    C: Collections,
-    R: ReportRuns,
-    S: Signer,
-{
+impl<P: Ports> ReportWorkflow<P> {
     /// What was checked, for the run record; a [`ReportRunError::Verification`] naming the first
     /// thing that does not match.
     pub async fn verify(

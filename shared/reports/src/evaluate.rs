@@ -17,7 +17,7 @@ use serde::Serialize;
 
 use crate::exceptions::ExceptionEntry;
 use crate::natural;
-use crate::snapshot::{Evaluation, FrameworkInfo, Snapshot};
+use crate::snapshot::{Evaluation, FrameworkInfo, RunHeader, Snapshot};
 
 pub const REPORT_SCHEMA: &str = "attest.report/v1";
 
@@ -108,7 +108,8 @@ pub struct ResourceResult {
 impl Serialize for ResourceResult {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let e = &self.evaluation;
-        let optional = usize::from(self.first_detected.is_some()) + usize::from(self.exception.is_some());
+        let optional =
+            usize::from(self.first_detected.is_some()) + usize::from(self.exception.is_some());
         let mut row = serializer.serialize_struct("ResourceResult", 12 + optional)?;
         row.serialize_field("state_id", &e.state_id)?;
         row.serialize_field("source", &e.source)?;
@@ -202,13 +203,9 @@ pub struct Summary {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Report {
     pub schema: &'static str,
-    pub run_id: String,
+    #[serde(flatten)]
+    pub header: RunHeader,
     pub framework: FrameworkInfo,
-    pub period_start: String,
-    pub period_end: String,
-    pub generated_at: String,
-    pub catalogue_version: String,
-    pub template_version: String,
     pub summary: Summary,
     pub controls: Vec<ControlResult>,
     /// Failing resources, most severe first, then longest-standing.
@@ -224,7 +221,6 @@ pub fn percent(bp: u64) -> String {
 fn ratio_bp(num: u64, den: u64) -> u64 {
     (num * 10_000).checked_div(den).unwrap_or(0)
 }
-
 
 /// Where a reader finds how to fix a failing rule (AWS's own page for it).
 pub fn remediation_note(rule_id: &str, source: &str) -> String {
@@ -361,7 +357,7 @@ pub fn evaluate(snapshot: &Snapshot) -> Report {
             evaluation,
             &item.controls,
             &snapshot.exceptions,
-            &snapshot.period_end,
+            &snapshot.header.period_end,
         );
         let first_detected = (judged.standing == Standing::Fail).then(|| {
             evals
@@ -438,7 +434,12 @@ pub fn evaluate(snapshot: &Snapshot) -> Report {
         resources.sort_by(|a, b| {
             a.standing
                 .cmp(&b.standing)
-                .then_with(|| a.evaluation.severity.rank().cmp(&b.evaluation.severity.rank()))
+                .then_with(|| {
+                    a.evaluation
+                        .severity
+                        .rank()
+                        .cmp(&b.evaluation.severity.rank())
+                })
                 .then_with(|| a.evaluation.state_id.cmp(&b.evaluation.state_id))
         });
         let mut evidence: Vec<EvidenceRef> = control_evidence
@@ -519,13 +520,8 @@ pub fn evaluate(snapshot: &Snapshot) -> Report {
 
     Report {
         schema: REPORT_SCHEMA,
-        run_id: snapshot.run_id.clone(),
+        header: snapshot.header.clone(),
         framework: snapshot.framework.clone(),
-        period_start: snapshot.period_start.clone(),
-        period_end: snapshot.period_end.clone(),
-        generated_at: snapshot.generated_at.clone(),
-        catalogue_version: snapshot.catalogue_version.clone(),
-        template_version: snapshot.template_version.clone(),
         summary,
         controls,
         non_compliant,

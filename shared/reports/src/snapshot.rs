@@ -81,12 +81,12 @@ pub struct EvidenceItem {
     pub collection: Option<Collection>,
 }
 
+/// What the snapshot, the report, the manifest and the run record each state about the run,
+/// flattened into each (the serialised field names are these).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Snapshot {
-    pub schema: String,
+pub struct RunHeader {
     /// Derived from framework, period and the recorded time, never random: see [`run_id`].
     pub run_id: String,
-    pub framework: FrameworkInfo,
     /// Half-open period `[period_start, period_end)`, RFC 3339 UTC.
     pub period_start: String,
     pub period_end: String,
@@ -94,6 +94,14 @@ pub struct Snapshot {
     pub generated_at: String,
     pub catalogue_version: String,
     pub template_version: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Snapshot {
+    pub schema: String,
+    #[serde(flatten)]
+    pub header: RunHeader,
+    pub framework: FrameworkInfo,
     pub controls: Vec<ScopeControl>,
     pub exceptions: Vec<ExceptionEntry>,
     /// Sorted by key; each key once.
@@ -163,8 +171,11 @@ impl Snapshot {
                 self.schema
             )));
         }
-        check_period(&self.period_start, &self.period_end).map_err(|e| {
-            ReportError::BadPeriod(format!("{}/{}", self.period_start, self.period_end), e)
+        check_period(&self.header.period_start, &self.header.period_end).map_err(|e| {
+            ReportError::BadPeriod(
+                format!("{}/{}", self.header.period_start, self.header.period_end),
+                e,
+            )
         })?;
         for pair in self.evidence.windows(2) {
             if pair[0].key >= pair[1].key {

@@ -1,9 +1,9 @@
 //! Report logic on the sample events and on synthetic data: results, exceptions, gaps, and that
 //! every output is byte-identical when rendered twice.
 
+use attest_report_samples as sample;
 use attest_reports::evaluate::{evaluate, Standing};
 use attest_reports::render::render_all;
-use attest_report_samples as sample;
 use attest_reports::ControlOutcome;
 
 #[test]
@@ -305,8 +305,8 @@ fn pdf_reads_right_in_pdfium() {
         std::fs::write(&path, pdf::render(&report).unwrap()).unwrap();
         let mut expect = vec![
             report.framework.name.clone(),
-            report.run_id.clone(),
-            report.template_version.clone(),
+            report.header.run_id.clone(),
+            report.header.template_version.clone(),
             "Exceptions register".to_string(),
         ];
         if report.summary.gaps > 0 {

@@ -134,10 +134,10 @@ mod tests {
         let html = String::from_utf8(render(&report).unwrap()).unwrap();
         for needle in [
             report.framework.name.as_str(),
-            report.run_id.as_str(),
-            report.generated_at.as_str(),
-            report.catalogue_version.as_str(),
-            report.template_version.as_str(),
+            report.header.run_id.as_str(),
+            report.header.generated_at.as_str(),
+            report.header.catalogue_version.as_str(),
+            report.header.template_version.as_str(),
             "GAP: no evidence in period",
             "Exceptions register",
             "EXC-2026-002",

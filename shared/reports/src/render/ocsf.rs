@@ -104,9 +104,9 @@ fn base(
             "profiles": ["cloud"],
             // The template version, not the crate version: output bytes must depend only on the
             // snapshot and the template version, which the manifest records.
-            "product": {"name": "Attest", "vendor_name": "Attest", "version": report.template_version},
+            "product": {"name": "Attest", "vendor_name": "Attest", "version": report.header.template_version},
             // Groups the events of one report run.
-            "correlation_uid": report.run_id,
+            "correlation_uid": report.header.run_id,
         },
     });
     match value {
@@ -126,7 +126,11 @@ fn resource_event(
     let (status_id, status) = compliance_status(r.evaluation.status);
     let mut detail = format!("Attest standing {}", r.standing.label());
     if let Some(id) = &r.exception {
-        if let Some(x) = report.exceptions.iter().find(|x| x.state_id == r.evaluation.state_id) {
+        if let Some(x) = report
+            .exceptions
+            .iter()
+            .find(|x| x.state_id == r.evaluation.state_id)
+        {
             detail.push_str(&format!(
                 "; exception {id} ({}, owner {}, expires {}): {}",
                 x.state, x.owner, x.expires, x.rationale
@@ -136,7 +140,7 @@ fn resource_event(
         }
     }
     let mut finding_info = json!({
-        "uid": element_uuid(&report.run_id, "ocsf-finding", &format!("{}\u{0}{}", control.control_id, r.evaluation.state_id)),
+        "uid": element_uuid(&report.header.run_id, "ocsf-finding", &format!("{}\u{0}{}", control.control_id, r.evaluation.state_id)),
         "title": format!("{} {}: {} on {}", fw.id, control.control_id, r.evaluation.rule_id, r.evaluation.resource_id),
         "desc": control.title,
         "last_seen_time": time,
@@ -200,7 +204,7 @@ fn resource_event(
         event.insert("remediation".into(), json!({"desc": note}));
     }
     let mut attest = json!({
-        "run_id": report.run_id,
+        "run_id": report.header.run_id,
         "framework_name": fw.name,
         "framework_version": fw.version,
         "control_outcome": control.outcome.label(),
@@ -222,7 +226,7 @@ fn resource_event(
 /// has an automated verdict, so the compliance status is Unknown; the time is the run's.
 fn control_event(report: &Report, control: &ControlResult) -> Result<Value, ReportError> {
     let fw = &report.framework;
-    let time = epoch_ms(&report.generated_at, "generated_at")?;
+    let time = epoch_ms(&report.header.generated_at, "generated_at")?;
     let detail = if control.gap {
         "No evidence in the period: a gap, not assessed (never a pass)".to_string()
     } else {
@@ -256,7 +260,7 @@ fn control_event(report: &Report, control: &ControlResult) -> Result<Value, Repo
     event.insert(
         "finding_info".into(),
         json!({
-            "uid": element_uuid(&report.run_id, "ocsf-control", &control.control_id),
+            "uid": element_uuid(&report.header.run_id, "ocsf-control", &control.control_id),
             "title": format!("{} {}: {}", fw.id, control.control_id, control.outcome.label()),
             "desc": control.title,
         }),
@@ -264,7 +268,7 @@ fn control_event(report: &Report, control: &ControlResult) -> Result<Value, Repo
     event.insert(
         "unmapped".into(),
         json!({"attest": {
-            "run_id": report.run_id,
+            "run_id": report.header.run_id,
             "framework_name": fw.name,
             "framework_version": fw.version,
             "control_outcome": control.outcome.label(),
