@@ -25,10 +25,13 @@ fn retryable(op: &'static str, target: &str, msg: &str) -> AdapterError {
     AdapterError::unexpected_answer(op, target, msg)
 }
 
+/// One stored version: version id, bytes, `sha256` metadata.
+type Version = (String, Vec<u8>, Option<String>);
+
 /// A versioned bucket: every put adds a version; `sha256` metadata as the real store writes it.
 #[derive(Default)]
 struct MemoryObjects {
-    versions: Mutex<BTreeMap<String, Vec<(String, Vec<u8>, Option<String>)>>>,
+    versions: Mutex<BTreeMap<String, Vec<Version>>>,
     next_version: AtomicUsize,
     /// Reads fail (a transient S3 error) while set.
     failing_reads: AtomicBool,
@@ -46,7 +49,7 @@ impl MemoryObjects {
         version
     }
 
-    fn latest(&self, key: &str) -> Option<(String, Vec<u8>, Option<String>)> {
+    fn latest(&self, key: &str) -> Option<Version> {
         self.versions
             .lock()
             .unwrap()
