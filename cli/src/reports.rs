@@ -4,8 +4,9 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use attest_aws::reporting::{download_bundle, ReportConfig, ReportPublisher};
 use attest_aws::EvidenceStore;
+use attest_report::ReportConfig;
+use attest_report_workflow::download_bundle;
 use attest_reports::request::ReportEvent;
 use attest_reports::verify::{verify, BundleReader, FolderBundle, MemoryBundle};
 
@@ -132,7 +133,7 @@ pub fn report(
             }
         };
         let sdk = attest_aws::load_sdk_config().await;
-        let publisher = match ReportPublisher::build(&sdk, &config) {
+        let workflow = match attest_report::build(&sdk, &config) {
             Ok(p) => p,
             Err(e) => {
                 eprintln!("attest: {e}");
@@ -156,27 +157,28 @@ pub fn report(
             scheduled_time: None,
             requested_at: Some(requested_at),
         };
-        let request = match event.into_request(&publisher.known_frameworks()) {
+        let request = match event.into_request(&workflow.known_frameworks()) {
             Ok(r) => r,
             Err(e) => {
                 eprintln!("attest: {e}");
                 return ExitCode::from(BAD_INPUT);
             }
         };
-        let run = match publisher.publish(&request).await {
+        // Boxed: the run's future is deep enough to exceed the compiler's layout depth inline.
+        let run = match Box::pin(workflow.run(&request)).await {
             Ok(run) => run,
             Err(e) => {
                 eprintln!("attest: report run {} failed: {e}", request.run_id());
                 return ExitCode::from(RUN_FAILED);
             }
         };
-        let uri = format!("s3://{}/{}", publisher.store.bucket(), run.prefix);
+        let uri = format!("s3://{}/{}", workflow.objects.bucket(), run.prefix);
         println!(
             "{} {} run {}: {:?}, {} evidence items, bundle {uri}",
-            run.framework, request.period_start, run.run_id, run.status, run.evidence_count
+            run.framework, request.period_start, run.header.run_id, run.status, run.evidence_count
         );
         if let Some(dir) = out {
-            let written = download_bundle(&publisher.store, &run.prefix)
+            let written = download_bundle(&workflow.objects, &run.prefix)
                 .await
                 .map_err(|e| e.to_string())
                 .and_then(|b| write_folder(&dir, &b));

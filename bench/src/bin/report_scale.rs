@@ -6,9 +6,9 @@
 //! alone).
 use std::time::Instant;
 
+use attest_report_samples as sample;
 use attest_reports::evaluate::evaluate;
 use attest_reports::render::{html, pdf};
-use attest_reports::sample;
 
 fn main() {
     if let Err(e) = run() {

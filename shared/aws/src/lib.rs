@@ -5,14 +5,18 @@ mod dynamo;
 pub mod error;
 pub mod evidence_store;
 pub mod items;
-#[cfg(feature = "reports")]
-pub mod reporting;
+#[cfg(feature = "kms")]
+pub mod kms_signer;
+pub mod report_run_store;
 pub mod run_store;
 pub mod settings;
 pub mod state_store;
 
 pub use error::AdapterError;
 pub use evidence_store::{EvidenceStore, ObjectHead, StoredEvidence};
+#[cfg(feature = "kms")]
+pub use kms_signer::KmsSigner;
+pub use report_run_store::ReportRunStore;
 pub use run_store::{Claim, RunStore};
 pub use state_store::{HistoryOutcome, StateOutcome, StateStore};
 

@@ -113,36 +113,6 @@ impl<'a> Env<'a> {
     }
 }
 
-/// Transitional: the collect and report configurations move to [`Env`] lists in this change.
-pub fn required(
-    get: &impl Fn(&str) -> Option<String>,
-    name: &'static str,
-) -> Result<String, SettingError> {
-    get(name)
-        .filter(|v| !v.trim().is_empty())
-        .ok_or(SettingError::Missing(name))
-}
-
-/// Transitional, as [`required`].
-pub fn bounded(
-    get: &impl Fn(&str) -> Option<String>,
-    name: &'static str,
-    default: u64,
-    min: u64,
-    max: u64,
-) -> Result<u64, SettingError> {
-    match get(name) {
-        None => Ok(default),
-        Some(v) => match v.trim().parse::<u64>() {
-            Ok(n) if (min..=max).contains(&n) => Ok(n),
-            _ => Err(SettingError::Invalid {
-                name,
-                reason: format!("`{v}` is not a whole number from {min} to {max}"),
-            }),
-        },
-    }
-}
-
 /// The process environment, for `from_env` constructors.
 pub fn process_env(name: &str) -> Option<String> {
     std::env::var(name).ok()

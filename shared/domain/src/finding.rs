@@ -57,6 +57,19 @@ impl ComplianceStatus {
         }
     }
 
+    /// The inverse of [`Self::as_str`]: reads the word our own rows store.
+    pub fn from_stored(text: &str) -> Option<Self> {
+        [
+            ComplianceStatus::Compliant,
+            ComplianceStatus::NonCompliant,
+            ComplianceStatus::NotApplicable,
+            ComplianceStatus::InsufficientData,
+            ComplianceStatus::Warning,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == text)
+    }
+
     /// Parse the status words of Config, Security Hub and our own vocabulary.
     pub fn from_source_value(value: &str) -> Option<Self> {
         Some(match value {
@@ -95,6 +108,24 @@ impl Severity {
         }
     }
 
+    /// The inverse of [`Self::as_str`] (including `UNSPECIFIED`, which no source sends as a label).
+    pub fn from_stored(text: &str) -> Option<Self> {
+        Self::from_label(text)
+            .or_else(|| (text == Severity::Unspecified.as_str()).then_some(Severity::Unspecified))
+    }
+
+    /// Most severe first: `Critical` is 0, `Unspecified` last.
+    pub fn rank(self) -> u8 {
+        match self {
+            Severity::Critical => 0,
+            Severity::High => 1,
+            Severity::Medium => 2,
+            Severity::Low => 3,
+            Severity::Informational => 4,
+            Severity::Unspecified => 5,
+        }
+    }
+
     pub fn from_label(label: &str) -> Option<Self> {
         Some(match label {
             "INFORMATIONAL" => Severity::Informational,
@@ -126,6 +157,17 @@ impl Disposition {
             Disposition::Suppressed => "SUPPRESSED",
             Disposition::Archived => "ARCHIVED",
         }
+    }
+
+    /// The inverse of [`Self::as_str`]: reads the word our own rows store.
+    pub fn from_stored(text: &str) -> Option<Self> {
+        [
+            Disposition::Active,
+            Disposition::Suppressed,
+            Disposition::Archived,
+        ]
+        .into_iter()
+        .find(|d| d.as_str() == text)
     }
 }
 

@@ -11,11 +11,13 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use attest_domain::{ComplianceStatus, Disposition, Severity};
+use serde::ser::SerializeStruct;
 use serde::Serialize;
 
 use crate::exceptions::ExceptionEntry;
 use crate::natural;
-use crate::snapshot::{Evaluation, FrameworkInfo, Snapshot};
+use crate::snapshot::{Evaluation, FrameworkInfo, RunHeader, Snapshot};
 
 pub const REPORT_SCHEMA: &str = "attest.report/v1";
 
@@ -88,26 +90,47 @@ pub struct ExceptionView {
     pub controls: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// A resource's latest evaluation in the period and how it stands after exceptions.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResourceResult {
-    pub state_id: String,
-    /// `config`, `securityhub` or `cloudtrail`.
-    pub source: String,
-    pub account: String,
-    pub region: String,
-    pub resource_type: String,
-    pub resource_id: String,
-    pub rule_id: String,
-    pub status: String,
+    pub evaluation: Evaluation,
     pub standing: Standing,
-    pub severity: String,
     pub observed_at: String,
     /// Start of the current run of failing evaluations in this snapshot (failures only).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub first_detected: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub exception: Option<String>,
     pub evidence_sha256: String,
+}
+
+/// The report's resource row: the evaluation's identifying fields, status and severity beside the
+/// standing. Written by hand because the row leaves out the evaluation's event id, disposition and
+/// title (the evidence table and the snapshot carry those), so the published bytes stay as they are.
+impl Serialize for ResourceResult {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let e = &self.evaluation;
+        let optional =
+            usize::from(self.first_detected.is_some()) + usize::from(self.exception.is_some());
+        let mut row = serializer.serialize_struct("ResourceResult", 12 + optional)?;
+        row.serialize_field("state_id", &e.state_id)?;
+        row.serialize_field("source", &e.source)?;
+        row.serialize_field("account", &e.account)?;
+        row.serialize_field("region", &e.region)?;
+        row.serialize_field("resource_type", &e.resource_type)?;
+        row.serialize_field("resource_id", &e.resource_id)?;
+        row.serialize_field("rule_id", &e.rule_id)?;
+        row.serialize_field("status", &e.status)?;
+        row.serialize_field("standing", &self.standing)?;
+        row.serialize_field("severity", &e.severity)?;
+        row.serialize_field("observed_at", &self.observed_at)?;
+        if let Some(first) = &self.first_detected {
+            row.serialize_field("first_detected", first)?;
+        }
+        if let Some(exception) = &self.exception {
+            row.serialize_field("exception", exception)?;
+        }
+        row.serialize_field("evidence_sha256", &self.evidence_sha256)?;
+        row.end()
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -171,7 +194,7 @@ pub struct Summary {
     pub coverage_bp: u64,
     pub evidence_items: u64,
     pub resources: Counts,
-    pub by_severity: BTreeMap<String, Counts>,
+    pub by_severity: BTreeMap<Severity, Counts>,
     pub by_resource_type: BTreeMap<String, Counts>,
     pub exceptions_in_force: u64,
     pub exceptions_expired: u64,
@@ -180,13 +203,9 @@ pub struct Summary {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Report {
     pub schema: &'static str,
-    pub run_id: String,
+    #[serde(flatten)]
+    pub header: RunHeader,
     pub framework: FrameworkInfo,
-    pub period_start: String,
-    pub period_end: String,
-    pub generated_at: String,
-    pub catalogue_version: String,
-    pub template_version: String,
     pub summary: Summary,
     pub controls: Vec<ControlResult>,
     /// Failing resources, most severe first, then longest-standing.
@@ -201,21 +220,6 @@ pub fn percent(bp: u64) -> String {
 
 fn ratio_bp(num: u64, den: u64) -> u64 {
     (num * 10_000).checked_div(den).unwrap_or(0)
-}
-
-pub fn severity_rank(severity: &str) -> u8 {
-    match severity {
-        "CRITICAL" => 0,
-        "HIGH" => 1,
-        "MEDIUM" => 2,
-        "LOW" => 3,
-        "INFORMATIONAL" => 4,
-        _ => 5,
-    }
-}
-
-fn is_failing(status: &str) -> bool {
-    status == "NON_COMPLIANT"
 }
 
 /// Where a reader finds how to fix a failing rule (AWS's own page for it).
@@ -253,20 +257,20 @@ fn judge<'a>(
     register: &[ExceptionEntry],
     period_end: &str,
 ) -> Judged<'a> {
-    let base = match evaluation.status.as_str() {
-        "COMPLIANT" => Standing::Pass,
-        "NON_COMPLIANT" => Standing::Fail,
-        "NOT_APPLICABLE" => Standing::NotApplicable,
-        _ => Standing::NotAssessed,
+    let base = match evaluation.status {
+        ComplianceStatus::Compliant => Standing::Pass,
+        ComplianceStatus::NonCompliant => Standing::Fail,
+        ComplianceStatus::NotApplicable => Standing::NotApplicable,
+        ComplianceStatus::InsufficientData | ComplianceStatus::Warning => Standing::NotAssessed,
     };
-    if evaluation.disposition == "ARCHIVED" {
+    if evaluation.disposition == Disposition::Archived {
         return Judged {
             evaluation,
             standing: Standing::Archived,
             exception: None,
         };
     }
-    let suppressed = evaluation.disposition == "SUPPRESSED";
+    let suppressed = evaluation.disposition == Disposition::Suppressed;
     if base != Standing::Fail && !suppressed {
         return Judged {
             evaluation,
@@ -353,7 +357,7 @@ pub fn evaluate(snapshot: &Snapshot) -> Report {
             evaluation,
             &item.controls,
             &snapshot.exceptions,
-            &snapshot.period_end,
+            &snapshot.header.period_end,
         );
         let first_detected = (judged.standing == Standing::Fail).then(|| {
             evals
@@ -363,23 +367,15 @@ pub fn evaluate(snapshot: &Snapshot) -> Report {
                     snapshot.evidence[*i]
                         .evaluation
                         .as_ref()
-                        .is_some_and(|e| is_failing(&e.status))
+                        .is_some_and(|e| e.status == ComplianceStatus::NonCompliant)
                 })
                 .last()
                 .map(|(t, _, _)| t.to_string())
                 .unwrap_or_else(|| item.observed_at.clone())
         });
         let result = ResourceResult {
-            state_id: state_id.to_string(),
-            source: judged.evaluation.source.clone(),
-            account: judged.evaluation.account.clone(),
-            region: judged.evaluation.region.clone(),
-            resource_type: judged.evaluation.resource_type.clone(),
-            resource_id: judged.evaluation.resource_id.clone(),
-            rule_id: judged.evaluation.rule_id.clone(),
-            status: judged.evaluation.status.clone(),
+            evaluation: judged.evaluation.clone(),
             standing: judged.standing,
-            severity: judged.evaluation.severity.clone(),
             observed_at: item.observed_at.clone(),
             first_detected,
             exception: judged.exception.as_ref().map(|x| x.id.clone()),
@@ -438,8 +434,13 @@ pub fn evaluate(snapshot: &Snapshot) -> Report {
         resources.sort_by(|a, b| {
             a.standing
                 .cmp(&b.standing)
-                .then_with(|| severity_rank(&a.severity).cmp(&severity_rank(&b.severity)))
-                .then_with(|| a.state_id.cmp(&b.state_id))
+                .then_with(|| {
+                    a.evaluation
+                        .severity
+                        .rank()
+                        .cmp(&b.evaluation.severity.rank())
+                })
+                .then_with(|| a.evaluation.state_id.cmp(&b.evaluation.state_id))
         });
         let mut evidence: Vec<EvidenceRef> = control_evidence
             .get(id)
@@ -465,7 +466,7 @@ pub fn evaluate(snapshot: &Snapshot) -> Report {
         let remediation: Vec<String> = resources
             .iter()
             .filter(|r| r.standing == Standing::Fail)
-            .map(|r| remediation_note(&r.rule_id, &r.source))
+            .map(|r| remediation_note(&r.evaluation.rule_id, &r.evaluation.source))
             .collect::<BTreeSet<_>>()
             .into_iter()
             .collect();
@@ -486,12 +487,12 @@ pub fn evaluate(snapshot: &Snapshot) -> Report {
         summary.resources.add(r.standing);
         summary
             .by_severity
-            .entry(r.severity.clone())
+            .entry(r.evaluation.severity)
             .or_default()
             .add(r.standing);
         summary
             .by_resource_type
-            .entry(r.resource_type.clone())
+            .entry(r.evaluation.resource_type.clone())
             .or_default()
             .add(r.standing);
     }
@@ -509,21 +510,18 @@ pub fn evaluate(snapshot: &Snapshot) -> Report {
         .cloned()
         .collect();
     non_compliant.sort_by(|a, b| {
-        severity_rank(&a.severity)
-            .cmp(&severity_rank(&b.severity))
+        a.evaluation
+            .severity
+            .rank()
+            .cmp(&b.evaluation.severity.rank())
             .then_with(|| a.first_detected.cmp(&b.first_detected))
-            .then_with(|| a.state_id.cmp(&b.state_id))
+            .then_with(|| a.evaluation.state_id.cmp(&b.evaluation.state_id))
     });
 
     Report {
         schema: REPORT_SCHEMA,
-        run_id: snapshot.run_id.clone(),
+        header: snapshot.header.clone(),
         framework: snapshot.framework.clone(),
-        period_start: snapshot.period_start.clone(),
-        period_end: snapshot.period_end.clone(),
-        generated_at: snapshot.generated_at.clone(),
-        catalogue_version: snapshot.catalogue_version.clone(),
-        template_version: snapshot.template_version.clone(),
         summary,
         controls,
         non_compliant,
@@ -533,7 +531,7 @@ pub fn evaluate(snapshot: &Snapshot) -> Report {
 
 fn evidence_ref(item: &crate::snapshot::EvidenceItem) -> EvidenceRef {
     let summary = match (&item.evaluation, &item.collection) {
-        (Some(e), _) => format!("{} on {}: {}", e.rule_id, e.resource_id, e.status),
+        (Some(e), _) => format!("{} on {}: {}", e.rule_id, e.resource_id, e.status.as_str()),
         (None, Some(c)) => format!("{} ({} to {})", c.collector, c.period_start, c.period_end),
         (None, None) => String::new(),
     };

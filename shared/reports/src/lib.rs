@@ -9,7 +9,12 @@
 //! - [`manifest`] and [`merkle`]: what the signed manifest lists and the Merkle root it carries;
 //! - [`verify`]: the offline checks `attest verify` runs on a downloaded bundle.
 //!
-//! Nothing here reads a clock, a random source or the network.
+//! Nothing here reads a clock, a random source or the network. Sample and synthetic snapshots for
+//! tests live in the test-support crate `attest-report-samples`.
+
+// The samples crate names report items as `attest_reports::...`; its file is also this crate's
+// test module `sample`, so that path must resolve here too.
+extern crate self as attest_reports;
 
 pub mod error;
 pub mod evaluate;
@@ -19,7 +24,9 @@ pub mod merkle;
 pub mod natural;
 pub mod render;
 pub mod request;
-pub mod sample;
+#[cfg(test)]
+#[path = "../../report-samples/src/lib.rs"]
+mod sample;
 pub mod snapshot;
 pub mod verify;
 

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::ReportError;
 use crate::merkle;
 use crate::render::Output;
-use crate::snapshot::Snapshot;
+use crate::snapshot::{RunHeader, Snapshot};
 
 pub const MANIFEST_SCHEMA: &str = "attest.manifest/v1";
 pub const MANIFEST_FILE: &str = "manifest.json";
@@ -40,13 +40,9 @@ pub struct EvidenceEntry {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Manifest {
     pub schema: String,
-    pub run_id: String,
+    #[serde(flatten)]
+    pub header: RunHeader,
     pub framework: String,
-    pub period_start: String,
-    pub period_end: String,
-    pub generated_at: String,
-    pub catalogue_version: String,
-    pub template_version: String,
     pub snapshot: FileEntry,
     pub outputs: Vec<FileEntry>,
     pub evidence: Vec<EvidenceEntry>,
@@ -82,8 +78,8 @@ pub fn merkle_root_of(snapshot: &Snapshot) -> String {
             .evidence
             .iter()
             .map(|e| (e.key.clone(), e.version_id.clone(), e.sha256.clone())),
-        &snapshot.catalogue_version,
-        &snapshot.template_version,
+        &snapshot.header.catalogue_version,
+        &snapshot.header.template_version,
     )))
 }
 
@@ -91,13 +87,8 @@ impl Manifest {
     pub fn build(snapshot: &Snapshot, snapshot_bytes: &[u8], outputs: &[Output]) -> Self {
         Manifest {
             schema: MANIFEST_SCHEMA.to_string(),
-            run_id: snapshot.run_id.clone(),
+            header: snapshot.header.clone(),
             framework: snapshot.framework.id.clone(),
-            period_start: snapshot.period_start.clone(),
-            period_end: snapshot.period_end.clone(),
-            generated_at: snapshot.generated_at.clone(),
-            catalogue_version: snapshot.catalogue_version.clone(),
-            template_version: snapshot.template_version.clone(),
             snapshot: entry(SNAPSHOT_FILE, "application/json", snapshot_bytes),
             outputs: outputs
                 .iter()

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use time::{Date, Month, OffsetDateTime};
 
 use crate::error::ReportError;
-use crate::snapshot::{check_period, normalise_instant, parse_period, run_id};
+use crate::snapshot::{check_period, normalise_instant, parse_period, run_id, RunHeader};
 
 /// The event the report function takes (and what `attest report` builds).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -163,19 +163,15 @@ pub struct StoredOutput {
 pub struct ReportRun {
     pub pk: String,
     pub sk: String,
-    pub run_id: String,
+    #[serde(flatten)]
+    pub header: RunHeader,
     pub framework: String,
-    pub period_start: String,
-    pub period_end: String,
-    pub generated_at: String,
     pub trigger: String,
     pub status: ReportStatus,
     pub status_sort: String,
     pub attempts: u32,
     /// S3 prefix of the bundle: `reports/{framework}/{start}_{end}/{run_id}/` (compact UTC times).
     pub prefix: String,
-    pub catalogue_version: String,
-    pub template_version: String,
     pub snapshot_key: String,
     pub snapshot_sha256: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -7,6 +7,7 @@
 //! access to our tables. It is stored as canonical JSON next to the outputs and its hash is in the
 //! signed manifest.
 
+use attest_domain::{ComplianceStatus, Disposition, Severity};
 use serde::{Deserialize, Serialize};
 
 use crate::error::ReportError;
@@ -40,11 +41,9 @@ pub struct Evaluation {
     pub resource_type: String,
     pub resource_id: String,
     pub rule_id: String,
-    /// COMPLIANT, NON_COMPLIANT, NOT_APPLICABLE, INSUFFICIENT_DATA or WARNING.
-    pub status: String,
-    pub severity: String,
-    /// ACTIVE, SUPPRESSED or ARCHIVED.
-    pub disposition: String,
+    pub status: ComplianceStatus,
+    pub severity: Severity,
+    pub disposition: Disposition,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 }
@@ -82,12 +81,12 @@ pub struct EvidenceItem {
     pub collection: Option<Collection>,
 }
 
+/// What the snapshot, the report, the manifest and the run record each state about the run,
+/// flattened into each (the serialised field names are these).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Snapshot {
-    pub schema: String,
+pub struct RunHeader {
     /// Derived from framework, period and the recorded time, never random: see [`run_id`].
     pub run_id: String,
-    pub framework: FrameworkInfo,
     /// Half-open period `[period_start, period_end)`, RFC 3339 UTC.
     pub period_start: String,
     pub period_end: String,
@@ -95,6 +94,14 @@ pub struct Snapshot {
     pub generated_at: String,
     pub catalogue_version: String,
     pub template_version: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Snapshot {
+    pub schema: String,
+    #[serde(flatten)]
+    pub header: RunHeader,
+    pub framework: FrameworkInfo,
     pub controls: Vec<ScopeControl>,
     pub exceptions: Vec<ExceptionEntry>,
     /// Sorted by key; each key once.
@@ -164,8 +171,11 @@ impl Snapshot {
                 self.schema
             )));
         }
-        check_period(&self.period_start, &self.period_end).map_err(|e| {
-            ReportError::BadPeriod(format!("{}/{}", self.period_start, self.period_end), e)
+        check_period(&self.header.period_start, &self.header.period_end).map_err(|e| {
+            ReportError::BadPeriod(
+                format!("{}/{}", self.header.period_start, self.header.period_end),
+                e,
+            )
         })?;
         for pair in self.evidence.windows(2) {
             if pair[0].key >= pair[1].key {
@@ -215,12 +225,13 @@ impl Snapshot {
 
 impl EvidenceItem {
     /// The evidence item for one intake history row, seen from one framework. `None` when the row
-    /// bears on no control of that framework.
+    /// bears on no control of that framework; an error when the row's status, severity or
+    /// disposition is not one of ours.
     pub fn from_history(
         fields: &attest_domain::records::FindingFields,
         framework: &str,
         version_id: Option<String>,
-    ) -> Option<Self> {
+    ) -> Result<Option<Self>, ReportError> {
         let prefix = format!("{framework}:");
         let mut controls: Vec<String> = fields
             .controls
@@ -228,11 +239,17 @@ impl EvidenceItem {
             .filter_map(|c| c.strip_prefix(&prefix).map(str::to_string))
             .collect();
         if controls.is_empty() {
-            return None;
+            return Ok(None);
         }
         controls.sort_by(|a, b| crate::natural::compare(a, b));
         controls.dedup();
-        Some(EvidenceItem {
+        let unknown = |what: &str, value: &str| {
+            ReportError::BadSnapshot(format!(
+                "history row {}: {what} `{value}` is not one Attest writes",
+                fields.state_id
+            ))
+        };
+        Ok(Some(EvidenceItem {
             key: fields.evidence_key.clone(),
             version_id,
             sha256: fields.evidence_sha256.clone(),
@@ -247,13 +264,16 @@ impl EvidenceItem {
                 resource_type: fields.resource_type.clone(),
                 resource_id: fields.resource_id.clone(),
                 rule_id: fields.rule_id.clone(),
-                status: fields.status.clone(),
-                severity: fields.severity.clone(),
-                disposition: fields.disposition.clone(),
+                status: ComplianceStatus::from_stored(&fields.status)
+                    .ok_or_else(|| unknown("status", &fields.status))?,
+                severity: Severity::from_stored(&fields.severity)
+                    .ok_or_else(|| unknown("severity", &fields.severity))?,
+                disposition: Disposition::from_stored(&fields.disposition)
+                    .ok_or_else(|| unknown("disposition", &fields.disposition))?,
                 title: fields.title.clone(),
             }),
             collection: None,
-        })
+        }))
     }
 }
 

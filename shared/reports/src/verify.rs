@@ -182,28 +182,32 @@ pub fn verify(
     let snapshot =
         Snapshot::from_json(&snapshot_bytes).map_err(|e| fail(SNAPSHOT_FILE, e.to_string()))?;
     for (what, ours, theirs) in [
-        ("run id", &snapshot.run_id, &manifest.run_id),
+        ("run id", &snapshot.header.run_id, &manifest.header.run_id),
         ("framework", &snapshot.framework.id, &manifest.framework),
         (
             "period start",
-            &snapshot.period_start,
-            &manifest.period_start,
+            &snapshot.header.period_start,
+            &manifest.header.period_start,
         ),
-        ("period end", &snapshot.period_end, &manifest.period_end),
+        (
+            "period end",
+            &snapshot.header.period_end,
+            &manifest.header.period_end,
+        ),
         (
             "generated at",
-            &snapshot.generated_at,
-            &manifest.generated_at,
+            &snapshot.header.generated_at,
+            &manifest.header.generated_at,
         ),
         (
             "catalogue version",
-            &snapshot.catalogue_version,
-            &manifest.catalogue_version,
+            &snapshot.header.catalogue_version,
+            &manifest.header.catalogue_version,
         ),
         (
             "template version",
-            &snapshot.template_version,
-            &manifest.template_version,
+            &snapshot.header.template_version,
+            &manifest.header.template_version,
         ),
     ] {
         if ours != theirs {
@@ -305,9 +309,9 @@ pub fn verify(
 
     Ok(Verified {
         framework: manifest.framework,
-        period_start: manifest.period_start,
-        period_end: manifest.period_end,
-        run_id: manifest.run_id,
+        period_start: manifest.header.period_start,
+        period_end: manifest.header.period_end,
+        run_id: manifest.header.run_id,
         outputs: rendered.len(),
         evidence: snapshot.evidence.len(),
         merkle_root: root,
@@ -394,7 +398,7 @@ mod tests {
         let (mut snapshot, objects) =
             crate::sample::from_events_with_objects("PCI-DSS-3.2.1").unwrap();
         let outputs = render_all(&snapshot).unwrap();
-        snapshot.template_version = "sha256:0000000000000000".into();
+        snapshot.header.template_version = "sha256:0000000000000000".into();
         let (b, _) = signed(7, &snapshot, outputs, objects);
         let e = verify(&b, None).unwrap_err();
         assert_eq!(e.item, "re-render");

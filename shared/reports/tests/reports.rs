@@ -1,9 +1,9 @@
 //! Report logic on the sample events and on synthetic data: results, exceptions, gaps, and that
 //! every output is byte-identical when rendered twice.
 
+use attest_report_samples as sample;
 use attest_reports::evaluate::{evaluate, Standing};
 use attest_reports::render::render_all;
-use attest_reports::sample;
 use attest_reports::ControlOutcome;
 
 #[test]
@@ -43,7 +43,7 @@ fn suppressed_findings_and_register_entries_are_exceptions_and_expired_ones_fail
                 .controls
                 .iter()
                 .flat_map(|c| &c.resources)
-                .find(|r| r.state_id == x.state_id)
+                .find(|r| r.evaluation.state_id == x.state_id)
                 .unwrap();
             match x.state {
                 "IN_FORCE" => {
@@ -305,8 +305,8 @@ fn pdf_reads_right_in_pdfium() {
         std::fs::write(&path, pdf::render(&report).unwrap()).unwrap();
         let mut expect = vec![
             report.framework.name.clone(),
-            report.run_id.clone(),
-            report.template_version.clone(),
+            report.header.run_id.clone(),
+            report.header.template_version.clone(),
             "Exceptions register".to_string(),
         ];
         if report.summary.gaps > 0 {

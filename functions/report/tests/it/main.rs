@@ -2,11 +2,11 @@
 //! then a report run pinned, rendered, published under Object Lock, signed with a KMS P-256 key,
 //! re-verified, and checked offline from a download as an auditor would.
 
-use attest_aws::reporting::{download_bundle, ReportConfig, ReportPublisher};
 use attest_aws::{EvidenceStore, StateStore};
 use attest_domain::records::FindingItems;
 use attest_domain::{normalize_event, Catalogue};
-use attest_report::{handle, ReportFnError};
+use attest_report::{build, handle, ReportConfig, ReportFnError};
+use attest_report_workflow::download_bundle;
 use attest_reports::request::ReportStatus;
 use attest_testing::{event_bytes, Stack};
 
@@ -58,7 +58,7 @@ fn scheduled(framework: &str) -> serde_json::Value {
 async fn a_scheduled_report_is_published_signed_and_verifies_offline() {
     let stack = Stack::new().await;
     ingest(&stack, &SAMPLES).await;
-    let publisher = ReportPublisher::build(&stack.sdk, &config(&stack)).unwrap();
+    let publisher = build(&stack.sdk, &config(&stack)).unwrap();
 
     let response = handle(&publisher, scheduled("PCI-DSS-3.2.1"))
         .await
@@ -75,10 +75,10 @@ async fn a_scheduled_report_is_published_signed_and_verifies_offline() {
     // An auditor's download verifies offline: signature, hashes, completeness, re-render.
     let prefix = response
         .bundle
-        .split_once(&format!("{}/", publisher.store.bucket()))
+        .split_once(&format!("{}/", publisher.objects.bucket()))
         .unwrap()
         .1;
-    let bundle = download_bundle(&publisher.store, prefix).await.unwrap();
+    let bundle = download_bundle(&publisher.objects, prefix).await.unwrap();
     let verified = attest_reports::verify::verify(&bundle, None).unwrap();
     assert_eq!(verified.evidence as u64, response.evidence);
     assert_eq!(Some(verified.merkle_root.clone()), response.merkle_root);
@@ -99,7 +99,7 @@ async fn the_snapshot_is_immutable_and_a_failed_run_resumes_from_it() {
     let mut broken = config(&stack);
     broken.signing_key_id =
         "arn:aws:kms:us-east-1:123456789012:key/00000000-0000-0000-0000-000000000000".into();
-    let publisher = ReportPublisher::build(&stack.sdk, &broken).unwrap();
+    let publisher = build(&stack.sdk, &broken).unwrap();
     let err = handle(&publisher, scheduled("SOC2")).await.unwrap_err();
     assert!(matches!(err, ReportFnError::Run { .. }), "{err}");
     assert!(err.to_string().contains("kms:"), "{err}");
@@ -113,12 +113,12 @@ async fn the_snapshot_is_immutable_and_a_failed_run_resumes_from_it() {
     }
     .into_request(&publisher.known_frameworks())
     .unwrap();
-    let failed = publisher.publish(&request).await.unwrap_err();
+    let failed = publisher.run(&request).await.unwrap_err();
     assert!(failed.to_string().contains("kms:"), "{failed}");
 
     // New evidence for the same period arrives; the retried run still reports the pinned snapshot.
     ingest(&stack, &SAMPLES[2..]).await;
-    let publisher = ReportPublisher::build(&stack.sdk, &config(&stack)).unwrap();
+    let publisher = build(&stack.sdk, &config(&stack)).unwrap();
     let first_snapshot = publisher.snapshot(&request).await.unwrap().evidence.len();
     let response = handle(&publisher, scheduled("SOC2")).await.unwrap();
     assert_eq!(response.status, ReportStatus::Published);
@@ -132,7 +132,7 @@ async fn the_snapshot_is_immutable_and_a_failed_run_resumes_from_it() {
 #[tokio::test]
 async fn missing_evidence_and_bad_requests_are_named() {
     let stack = Stack::new().await;
-    let publisher = ReportPublisher::build(&stack.sdk, &config(&stack)).unwrap();
+    let publisher = build(&stack.sdk, &config(&stack)).unwrap();
 
     let err = handle(&publisher, serde_json::json!({"framework": "SOX", "period": "previous_month", "scheduled_time": "2026-12-01T06:00:00Z"}))
         .await
@@ -174,7 +174,7 @@ async fn missing_evidence_and_bad_requests_are_named() {
     // The object exists, but it is not the evidence recorded: named with both hashes.
     let other = b"{\"not\":\"the recorded evidence\"}";
     publisher
-        .store
+        .objects
         .put_once(&f.evidence.key, other, "application/json")
         .await
         .unwrap();

@@ -51,14 +51,14 @@ pub fn render(report: &Report) -> Result<Vec<u8>, ReportError> {
         for r in &control.resources {
             let mut row: Vec<&str> = lead.to_vec();
             row.extend([
-                r.account.as_str(),
-                r.region.as_str(),
-                r.resource_type.as_str(),
-                r.resource_id.as_str(),
-                r.rule_id.as_str(),
-                r.status.as_str(),
+                r.evaluation.account.as_str(),
+                r.evaluation.region.as_str(),
+                r.evaluation.resource_type.as_str(),
+                r.evaluation.resource_id.as_str(),
+                r.evaluation.rule_id.as_str(),
+                r.evaluation.status.as_str(),
                 r.standing.label(),
-                r.severity.as_str(),
+                r.evaluation.severity.as_str(),
                 r.observed_at.as_str(),
                 r.first_detected.as_deref().unwrap_or(""),
                 r.exception.as_deref().unwrap_or(""),

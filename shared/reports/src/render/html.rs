@@ -6,12 +6,13 @@
 //! a resource id `<script>` is shown, never interpreted. Bytes depend only on the report: the
 //! report's collections are already ordered and the template reads no clock.
 
+use attest_domain::Severity;
 use minijinja::syntax::SyntaxConfig;
 use minijinja::value::Serde;
 use minijinja::{context, AutoEscape, Environment, UndefinedBehavior, Value};
 
 use crate::error::ReportError;
-use crate::evaluate::{percent, severity_rank, Counts, Report};
+use crate::evaluate::{percent, Counts, Report};
 
 pub const TEMPLATE_NAME: &str = "report.html.j2";
 /// The template source; part of [`super::template_version`].
@@ -71,20 +72,18 @@ fn stamp(text: String) -> Value {
     Value::from_safe_string(html)
 }
 
-/// Severities most severe first (the summary's map is alphabetical), as `[name, counts]` pairs.
-pub(crate) fn severities_in_rank_order(report: &Report) -> Vec<(&str, &Counts)> {
-    let mut rows: Vec<(&str, &Counts)> = report
+/// Severities most severe first, as `[name, counts]` pairs.
+pub(crate) fn severities_in_rank_order(report: &Report) -> Vec<(&'static str, &Counts)> {
+    let mut rows: Vec<(Severity, &Counts)> = report
         .summary
         .by_severity
         .iter()
-        .map(|(name, counts)| (name.as_str(), counts))
+        .map(|(severity, counts)| (*severity, counts))
         .collect();
-    rows.sort_by(|a, b| {
-        severity_rank(a.0)
-            .cmp(&severity_rank(b.0))
-            .then_with(|| a.0.cmp(b.0))
-    });
-    rows
+    rows.sort_by_key(|(severity, _)| severity.rank());
+    rows.into_iter()
+        .map(|(severity, counts)| (severity.as_str(), counts))
+        .collect()
 }
 
 pub fn render(report: &Report) -> Result<Vec<u8>, ReportError> {
@@ -135,10 +134,10 @@ mod tests {
         let html = String::from_utf8(render(&report).unwrap()).unwrap();
         for needle in [
             report.framework.name.as_str(),
-            report.run_id.as_str(),
-            report.generated_at.as_str(),
-            report.catalogue_version.as_str(),
-            report.template_version.as_str(),
+            report.header.run_id.as_str(),
+            report.header.generated_at.as_str(),
+            report.header.catalogue_version.as_str(),
+            report.header.template_version.as_str(),
             "GAP: no evidence in period",
             "Exceptions register",
             "EXC-2026-002",

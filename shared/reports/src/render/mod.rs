@@ -48,10 +48,10 @@ pub struct Output {
 /// re-rendering it here would not reproduce its bytes.
 pub fn render_all(snapshot: &Snapshot) -> Result<Vec<Output>, ReportError> {
     let ours = template_version();
-    if snapshot.template_version != ours {
+    if snapshot.header.template_version != ours {
         return Err(ReportError::BadSnapshot(format!(
             "pinned to template version {} but this build renders {ours}",
-            snapshot.template_version
+            snapshot.header.template_version
         )));
     }
     let report = evaluate(snapshot);

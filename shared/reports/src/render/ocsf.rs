@@ -27,6 +27,7 @@
 //! accepted exception, an archived finding) is the finding lifecycle `status_id` (3 Suppressed,
 //! 99 Other "Archived") and, with the standing and control outcome, in `unmapped.attest`.
 
+use attest_domain::{ComplianceStatus, Severity};
 use serde_json::{json, Value};
 
 use crate::error::ReportError;
@@ -48,26 +49,25 @@ fn fail(reason: impl std::fmt::Display) -> ReportError {
     }
 }
 
-/// `severity_id` and its caption from the finding severity (Security Hub / catalogue labels).
-pub fn severity(label: &str) -> (u64, &'static str) {
-    match label {
-        "INFORMATIONAL" => (1, "Informational"),
-        "LOW" => (2, "Low"),
-        "MEDIUM" => (3, "Medium"),
-        "HIGH" => (4, "High"),
-        "CRITICAL" => (5, "Critical"),
-        _ => (0, "Unknown"),
+/// `severity_id` and its caption from the finding severity (none given is OCSF's Unknown).
+pub fn severity(severity: Option<Severity>) -> (u64, &'static str) {
+    match severity {
+        Some(Severity::Informational) => (1, "Informational"),
+        Some(Severity::Low) => (2, "Low"),
+        Some(Severity::Medium) => (3, "Medium"),
+        Some(Severity::High) => (4, "High"),
+        Some(Severity::Critical) => (5, "Critical"),
+        Some(Severity::Unspecified) | None => (0, "Unknown"),
     }
 }
 
 /// `compliance.status_id` and `compliance.status` from the evaluated status.
-pub fn compliance_status(status: &str) -> (u64, &'static str) {
+pub fn compliance_status(status: ComplianceStatus) -> (u64, &'static str) {
     match status {
-        "COMPLIANT" => (1, "Pass"),
-        "NON_COMPLIANT" => (3, "Fail"),
-        "INSUFFICIENT_DATA" | "WARNING" => (2, "Warning"),
-        "NOT_APPLICABLE" => (99, "Not Applicable"),
-        _ => (0, "Unknown"),
+        ComplianceStatus::Compliant => (1, "Pass"),
+        ComplianceStatus::NonCompliant => (3, "Fail"),
+        ComplianceStatus::InsufficientData | ComplianceStatus::Warning => (2, "Warning"),
+        ComplianceStatus::NotApplicable => (99, "Not Applicable"),
     }
 }
 
@@ -81,8 +81,12 @@ fn epoch_ms(text: &str, what: &str) -> Result<i64, ReportError> {
 }
 
 /// Attributes every event of the run shares.
-fn base(report: &Report, severity_label: &str, time_ms: i64) -> serde_json::Map<String, Value> {
-    let (severity_id, severity) = severity(severity_label);
+fn base(
+    report: &Report,
+    severity_of: Option<Severity>,
+    time_ms: i64,
+) -> serde_json::Map<String, Value> {
+    let (severity_id, severity) = severity(severity_of);
     let value = json!({
         "activity_id": ACTIVITY_ID,
         "activity_name": "Create",
@@ -100,9 +104,9 @@ fn base(report: &Report, severity_label: &str, time_ms: i64) -> serde_json::Map<
             "profiles": ["cloud"],
             // The template version, not the crate version: output bytes must depend only on the
             // snapshot and the template version, which the manifest records.
-            "product": {"name": "Attest", "vendor_name": "Attest", "version": report.template_version},
+            "product": {"name": "Attest", "vendor_name": "Attest", "version": report.header.template_version},
             // Groups the events of one report run.
-            "correlation_uid": report.run_id,
+            "correlation_uid": report.header.run_id,
         },
     });
     match value {
@@ -119,10 +123,14 @@ fn resource_event(
 ) -> Result<Value, ReportError> {
     let fw = &report.framework;
     let time = epoch_ms(&r.observed_at, "observed_at")?;
-    let (status_id, status) = compliance_status(&r.status);
+    let (status_id, status) = compliance_status(r.evaluation.status);
     let mut detail = format!("Attest standing {}", r.standing.label());
     if let Some(id) = &r.exception {
-        if let Some(x) = report.exceptions.iter().find(|x| x.state_id == r.state_id) {
+        if let Some(x) = report
+            .exceptions
+            .iter()
+            .find(|x| x.state_id == r.evaluation.state_id)
+        {
             detail.push_str(&format!(
                 "; exception {id} ({}, owner {}, expires {}): {}",
                 x.state, x.owner, x.expires, x.rationale
@@ -132,8 +140,8 @@ fn resource_event(
         }
     }
     let mut finding_info = json!({
-        "uid": element_uuid(&report.run_id, "ocsf-finding", &format!("{}\u{0}{}", control.control_id, r.state_id)),
-        "title": format!("{} {}: {} on {}", fw.id, control.control_id, r.rule_id, r.resource_id),
+        "uid": element_uuid(&report.header.run_id, "ocsf-finding", &format!("{}\u{0}{}", control.control_id, r.evaluation.state_id)),
+        "title": format!("{} {}: {} on {}", fw.id, control.control_id, r.evaluation.rule_id, r.evaluation.resource_id),
         "desc": control.title,
         "last_seen_time": time,
     });
@@ -143,7 +151,7 @@ fn resource_event(
             json!(epoch_ms(first, "first_detected")?),
         );
     }
-    let mut event = base(report, &r.severity, time);
+    let mut event = base(report, Some(r.evaluation.severity), time);
     event.insert(
         "message".into(),
         json!(format!(
@@ -151,17 +159,17 @@ fn resource_event(
             fw.id,
             control.control_id,
             r.standing.label(),
-            r.rule_id,
-            r.resource_id,
-            r.status
+            r.evaluation.rule_id,
+            r.evaluation.resource_id,
+            r.evaluation.status.as_str()
         )),
     );
     event.insert(
         "cloud".into(),
         json!({
             "provider": "AWS",
-            "account": {"uid": r.account, "type": "AWS Account", "type_id": 10},
-            "region": r.region,
+            "account": {"uid": r.evaluation.account, "type": "AWS Account", "type_id": 10},
+            "region": r.evaluation.region,
         }),
     );
     event.insert(
@@ -171,14 +179,14 @@ fn resource_event(
             "control": control.control_id,
             "status_id": status_id,
             "status": status,
-            "status_code": r.status,
+            "status_code": r.evaluation.status,
             "status_detail": detail,
         }),
     );
     event.insert("finding_info".into(), finding_info);
     event.insert(
         "resources".into(),
-        json!([{"uid": r.resource_id, "type": r.resource_type, "region": r.region}]),
+        json!([{"uid": r.evaluation.resource_id, "type": r.evaluation.resource_type, "region": r.evaluation.region}]),
     );
     match r.standing {
         Standing::Exception => {
@@ -192,19 +200,19 @@ fn resource_event(
         _ => {}
     }
     if r.standing == Standing::Fail {
-        let note = crate::evaluate::remediation_note(&r.rule_id, &r.source);
+        let note = crate::evaluate::remediation_note(&r.evaluation.rule_id, &r.evaluation.source);
         event.insert("remediation".into(), json!({"desc": note}));
     }
     let mut attest = json!({
-        "run_id": report.run_id,
+        "run_id": report.header.run_id,
         "framework_name": fw.name,
         "framework_version": fw.version,
         "control_outcome": control.outcome.label(),
         "gap": control.gap,
         "standing": r.standing.label(),
-        "source": r.source,
-        "state_id": r.state_id,
-        "rule_id": r.rule_id,
+        "source": r.evaluation.source,
+        "state_id": r.evaluation.state_id,
+        "rule_id": r.evaluation.rule_id,
         "evidence_sha256": r.evidence_sha256,
     });
     if let (Some(id), Some(obj)) = (&r.exception, attest.as_object_mut()) {
@@ -218,7 +226,7 @@ fn resource_event(
 /// has an automated verdict, so the compliance status is Unknown; the time is the run's.
 fn control_event(report: &Report, control: &ControlResult) -> Result<Value, ReportError> {
     let fw = &report.framework;
-    let time = epoch_ms(&report.generated_at, "generated_at")?;
+    let time = epoch_ms(&report.header.generated_at, "generated_at")?;
     let detail = if control.gap {
         "No evidence in the period: a gap, not assessed (never a pass)".to_string()
     } else {
@@ -227,7 +235,7 @@ fn control_event(report: &Report, control: &ControlResult) -> Result<Value, Repo
             control.evidence.len()
         )
     };
-    let mut event = base(report, "", time);
+    let mut event = base(report, None, time);
     event.insert(
         "message".into(),
         json!(format!(
@@ -252,7 +260,7 @@ fn control_event(report: &Report, control: &ControlResult) -> Result<Value, Repo
     event.insert(
         "finding_info".into(),
         json!({
-            "uid": element_uuid(&report.run_id, "ocsf-control", &control.control_id),
+            "uid": element_uuid(&report.header.run_id, "ocsf-control", &control.control_id),
             "title": format!("{} {}: {}", fw.id, control.control_id, control.outcome.label()),
             "desc": control.title,
         }),
@@ -260,7 +268,7 @@ fn control_event(report: &Report, control: &ControlResult) -> Result<Value, Repo
     event.insert(
         "unmapped".into(),
         json!({"attest": {
-            "run_id": report.run_id,
+            "run_id": report.header.run_id,
             "framework_name": fw.name,
             "framework_version": fw.version,
             "control_outcome": control.outcome.label(),

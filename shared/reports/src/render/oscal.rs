@@ -120,7 +120,7 @@ fn key_href(key: &str) -> String {
 fn observation(run_id: &str, item: &EvidenceItem) -> Result<Value, ReportError> {
     let (title, method, mut observed) = match (&item.evaluation, &item.collection) {
         (Some(e), _) => (
-            format!("{} on {}: {}", e.rule_id, e.resource_id, e.status),
+            format!("{} on {}: {}", e.rule_id, e.resource_id, e.status.as_str()),
             "TEST",
             props(&[
                 ("source", &e.source),
@@ -129,9 +129,9 @@ fn observation(run_id: &str, item: &EvidenceItem) -> Result<Value, ReportError> 
                 ("resource-type", &e.resource_type),
                 ("resource-id", &e.resource_id),
                 ("rule-id", &e.rule_id),
-                ("status", &e.status),
-                ("severity", &e.severity),
-                ("disposition", &e.disposition),
+                ("status", e.status.as_str()),
+                ("severity", e.severity.as_str()),
+                ("disposition", e.disposition.as_str()),
             ]),
         ),
         (None, Some(c)) => (
@@ -222,7 +222,7 @@ fn finding_remarks(report: &Report, control: &ControlResult) -> Option<String> {
             let detail = report
                 .exceptions
                 .iter()
-                .find(|x| x.state_id == r.state_id)
+                .find(|x| x.state_id == r.evaluation.state_id)
                 .map(|x| {
                     format!(
                         " (owner {}, expires {}, {}): {}",
@@ -232,8 +232,8 @@ fn finding_remarks(report: &Report, control: &ControlResult) -> Option<String> {
                 .unwrap_or_default();
             lines.push(format!(
                 "Exception {id} for {} on {}, standing {}{detail}",
-                r.rule_id,
-                r.resource_id,
+                r.evaluation.rule_id,
+                r.evaluation.resource_id,
                 r.standing.label()
             ));
         }
@@ -248,7 +248,7 @@ fn finding_remarks(report: &Report, control: &ControlResult) -> Option<String> {
 }
 
 pub fn render(snapshot: &Snapshot, report: &Report) -> Result<Vec<u8>, ReportError> {
-    let run = report.run_id.as_str();
+    let run = report.header.run_id.as_str();
     let fw = &report.framework;
     if report.controls.is_empty() {
         // reviewed-controls needs at least one control; `include-all` would claim more than we did.
@@ -328,19 +328,22 @@ pub fn render(snapshot: &Snapshot, report: &Report) -> Result<Vec<u8>, ReportErr
     }
 
     let s = &report.summary;
-    let period = format!("{} to {}", report.period_start, report.period_end);
+    let period = format!(
+        "{} to {}",
+        report.header.period_start, report.header.period_end
+    );
     let plan_uuid = element_uuid(run, "assessment-plan", "none");
     let mut result = json!({
         "uuid": element_uuid(run, "result", "period"),
         "title": one_line(&format!("{} ({}) controls, {period}", fw.name, fw.id)),
         "description": format!(
             "Automated assessment of {} controls in scope for {} {} over the half-open period [{}, {}): {} passed, {} failed, {} partial, {} not assessed ({} gaps without evidence). Compliance rate {}, coverage {}.",
-            s.controls_in_scope, fw.name, fw.version, report.period_start, report.period_end,
+            s.controls_in_scope, fw.name, fw.version, report.header.period_start, report.header.period_end,
             s.passed, s.failed, s.partial, s.not_assessed, s.gaps,
             percent(s.compliance_rate_bp), percent(s.coverage_bp)
         ),
-        "start": utc(&report.period_start, "period_start")?,
-        "end": utc(&report.period_end, "period_end")?,
+        "start": utc(&report.header.period_start, "period_start")?,
+        "end": utc(&report.header.period_end, "period_end")?,
         "props": props(&[
             ("compliance-rate", &percent(s.compliance_rate_bp)),
             ("coverage", &percent(s.coverage_bp)),
@@ -348,7 +351,7 @@ pub fn render(snapshot: &Snapshot, report: &Report) -> Result<Vec<u8>, ReportErr
         ]),
         "reviewed-controls": {
             "control-selections": [{
-                "description": one_line(&format!("Every control of {} ({}) in Attest catalogue {}", fw.name, fw.id, report.catalogue_version)),
+                "description": one_line(&format!("Every control of {} ({}) in Attest catalogue {}", fw.name, fw.id, report.header.catalogue_version)),
                 // Report order (natural control order), not the map's.
                 "include-controls": report.controls.iter().map(|c| json!({"control-id": control_token(&c.control_id)})).collect::<Vec<_>>(),
             }],
@@ -366,13 +369,13 @@ pub fn render(snapshot: &Snapshot, report: &Report) -> Result<Vec<u8>, ReportErr
             "uuid": element_uuid(run, "assessment-results", "document"),
             "metadata": {
                 "title": one_line(&format!("Attest assessment results: {} {} ({}), {period}", fw.name, fw.version, fw.id)),
-                "last-modified": utc(&report.generated_at, "generated_at")?,
+                "last-modified": utc(&report.header.generated_at, "generated_at")?,
                 "version": run,
                 "oscal-version": OSCAL_VERSION,
                 "props": props(&[
                     ("framework", &fw.id),
-                    ("catalogue-version", &report.catalogue_version),
-                    ("template-version", &report.template_version),
+                    ("catalogue-version", &report.header.catalogue_version),
+                    ("template-version", &report.header.template_version),
                     ("run-id", run),
                 ]),
             },
@@ -387,7 +390,7 @@ pub fn render(snapshot: &Snapshot, report: &Report) -> Result<Vec<u8>, ReportErr
                     "title": "Assessment plan (not separately published)",
                     "description": format!(
                         "Scope: every control of {} ({}) that Attest catalogue {} maps evidence to, listed in reviewed-controls. Method: automated evaluation of AWS Config rule results, Security Hub findings and CloudTrail calls, plus scheduled evidence collections, over the period {period}. Exceptions come from the exception register in the run's snapshot.",
-                        fw.name, fw.id, report.catalogue_version
+                        fw.name, fw.id, report.header.catalogue_version
                     ),
                 }],
             },

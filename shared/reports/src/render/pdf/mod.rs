@@ -76,12 +76,12 @@ pub fn render(report: &Report) -> Result<Vec<u8>, ReportError> {
         fonts,
         format!(
             "Attest compliance report · {} · {} to {}",
-            report.framework.id, report.period_start, report.period_end
+            report.framework.id, report.header.period_start, report.header.period_end
         ),
-        format!("Run {}", report.run_id),
+        format!("Run {}", report.header.run_id),
         format!(
             "Generated at {} · template {}",
-            report.generated_at, report.template_version
+            report.header.generated_at, report.header.template_version
         ),
     );
     cover(&mut c, report);
@@ -147,13 +147,13 @@ fn cover(c: &mut Composer, report: &Report) {
             "Period",
             format!(
                 "{} to {} (end excluded)",
-                report.period_start, report.period_end
+                report.header.period_start, report.header.period_end
             ),
         ),
-        ("Generated at", report.generated_at.clone()),
-        ("Run id", report.run_id.clone()),
-        ("Catalogue version", report.catalogue_version.clone()),
-        ("Template version", report.template_version.clone()),
+        ("Generated at", report.header.generated_at.clone()),
+        ("Run id", report.header.run_id.clone()),
+        ("Catalogue version", report.header.catalogue_version.clone()),
+        ("Template version", report.header.template_version.clone()),
         ("Report schema", report.schema.to_string()),
         ("Compliance rate", percent(s.compliance_rate_bp)),
         ("Coverage", percent(s.coverage_bp)),
@@ -314,11 +314,11 @@ fn non_compliant(c: &mut Composer, report: &Report) {
         &columns,
         report.non_compliant.iter().map(|r| {
             vec![
-                Cell::new(r.severity.clone()),
-                Cell::new(r.resource_type.clone()),
-                Cell::new(r.resource_id.clone()),
-                Cell::new(format!("{}\n{}", r.account, r.region)),
-                Cell::new(r.rule_id.clone()),
+                Cell::new(r.evaluation.severity.as_str()),
+                Cell::new(r.evaluation.resource_type.clone()),
+                Cell::new(r.evaluation.resource_id.clone()),
+                Cell::new(format!("{}\n{}", r.evaluation.account, r.evaluation.region)),
+                Cell::new(r.evaluation.rule_id.clone()),
                 Cell::new(stamp(r.first_detected.as_deref().unwrap_or(""))),
                 Cell::new(stamp(&r.observed_at)),
             ]
@@ -423,10 +423,17 @@ fn control_section(c: &mut Composer, control: &ControlResult) {
                 };
                 vec![
                     Cell::styled(standing, CELL_BOLD.color(standing_color(r.standing))),
-                    Cell::new(r.severity.clone()),
-                    Cell::new(format!("{}\n{}", r.resource_type, r.resource_id)),
-                    Cell::new(format!("{}\n{}", r.account, r.region)),
-                    Cell::new(format!("{}\n{}", r.rule_id, r.status)),
+                    Cell::new(r.evaluation.severity.as_str()),
+                    Cell::new(format!(
+                        "{}\n{}",
+                        r.evaluation.resource_type, r.evaluation.resource_id
+                    )),
+                    Cell::new(format!("{}\n{}", r.evaluation.account, r.evaluation.region)),
+                    Cell::new(format!(
+                        "{}\n{}",
+                        r.evaluation.rule_id,
+                        r.evaluation.status.as_str()
+                    )),
                     Cell::new(stamp(&r.observed_at)),
                     Cell::new(stamp(r.first_detected.as_deref().unwrap_or(""))),
                 ]
@@ -543,14 +550,17 @@ fn write(report: &Report, laid: Laid) -> Result<Vec<u8>, ReportError> {
 
     let title = format!(
         "Compliance report: {} {}, {} to {}",
-        report.framework.name, report.framework.version, report.period_start, report.period_end
+        report.framework.name,
+        report.framework.version,
+        report.header.period_start,
+        report.header.period_end
     );
     let mut info = pdf.document_info(info_ref);
     info.title(TextStr(&title))
-        .subject(TextStr(&format!("Run {}", report.run_id)))
+        .subject(TextStr(&format!("Run {}", report.header.run_id)))
         .creator(TextStr("Attest"))
         .producer(TextStr("Attest (pdf-writer)"));
-    if let Some(date) = pdf_date(&report.generated_at) {
+    if let Some(date) = pdf_date(&report.header.generated_at) {
         info.creation_date(date).modified_date(date);
     }
     info.finish();
@@ -564,7 +574,11 @@ fn write(report: &Report, laid: Laid) -> Result<Vec<u8>, ReportError> {
 
     // Derived from what identifies the report, so re-rendering gives the same ID.
     let digest = attest_domain::canonical::sha256_hex(
-        format!("{}|{}|report.pdf", report.run_id, report.template_version).as_bytes(),
+        format!(
+            "{}|{}|report.pdf",
+            report.header.run_id, report.header.template_version
+        )
+        .as_bytes(),
     );
     let id = digest.as_bytes()[..32].to_vec();
     pdf.set_file_id((id.clone(), id));

@@ -1,14 +1,19 @@
 //! Snapshots for tests, benchmarks and the look check: one from the sample events in `events/`, and
 //! a synthetic one of any size. Both are deterministic (a fixed-seed generator, no clock).
+//!
+//! Test support only: no production crate depends on this one. `attest-reports`' own unit tests
+//! compile this file as a `#[cfg(test)]` module (a dev-dependency on this crate would give them a
+//! second, different copy of the report types), which is why it names its items by the
+//! `attest_reports::` path, valid in both places.
 
-use attest_domain::records::FindingRows;
-use attest_domain::{normalize_event, Catalogue};
+use attest_domain::records::{FindingRows, HistoryRow};
+use attest_domain::{normalize_event, Catalogue, ComplianceStatus, Disposition, Severity};
 
-use crate::error::ReportError;
-use crate::exceptions;
-use crate::render::template_version;
-use crate::snapshot::{
-    framework_info, run_id, scope, Collection, Evaluation, EvidenceItem, FrameworkInfo,
+use attest_reports::error::ReportError;
+use attest_reports::exceptions;
+use attest_reports::render::template_version;
+use attest_reports::snapshot::{
+    framework_info, run_id, scope, Collection, Evaluation, EvidenceItem, FrameworkInfo, RunHeader,
     ScopeControl, Snapshot, SNAPSHOT_SCHEMA,
 };
 
@@ -31,6 +36,23 @@ pub fn from_events(framework: &str) -> Result<Snapshot, ReportError> {
     Ok(from_events_with_objects(framework)?.0)
 }
 
+/// The history rows intake writes for the sample events, each with its evidence object's bytes.
+pub fn history_rows() -> Result<Vec<(HistoryRow, Vec<u8>)>, ReportError> {
+    let catalogue = Catalogue::embedded()
+        .map_err(|e| ReportError::BadSnapshot(format!("embedded catalogue: {e}")))?;
+    let mut rows = Vec::new();
+    for bytes in SAMPLE_EVENTS {
+        let event = normalize_event(bytes, &catalogue)
+            .map_err(|e| ReportError::BadSnapshot(format!("sample event: {e}")))?;
+        for f in &event.findings {
+            let built = FindingRows::build(&f.finding, &f.evidence, catalogue.version())
+                .map_err(|e| ReportError::BadSnapshot(format!("sample rows: {e}")))?;
+            rows.push((built.history, f.evidence.bytes.clone()));
+        }
+    }
+    Ok(rows)
+}
+
 /// The same, with the evidence objects' bytes by key (what the evidence bucket would hold).
 pub fn from_events_with_objects(
     framework: &str,
@@ -40,16 +62,10 @@ pub fn from_events_with_objects(
         .map_err(|e| ReportError::BadSnapshot(format!("embedded catalogue: {e}")))?;
     let info = framework_info(&catalogue, framework)?;
     let mut evidence = Vec::new();
-    for bytes in SAMPLE_EVENTS {
-        let event = normalize_event(bytes, &catalogue)
-            .map_err(|e| ReportError::BadSnapshot(format!("sample event: {e}")))?;
-        for f in &event.findings {
-            let rows = FindingRows::build(&f.finding, &f.evidence, catalogue.version())
-                .map_err(|e| ReportError::BadSnapshot(format!("sample rows: {e}")))?;
-            if let Some(item) = EvidenceItem::from_history(&rows.history.fields, framework, None) {
-                objects.insert(item.key.clone(), f.evidence.bytes.clone());
-                evidence.push(item);
-            }
+    for (row, bytes) in history_rows()? {
+        if let Some(item) = EvidenceItem::from_history(&row.fields, framework, None)? {
+            objects.insert(item.key.clone(), bytes);
+            evidence.push(item);
         }
     }
     evidence.sort_by(|a, b| a.key.cmp(&b.key));
@@ -58,13 +74,15 @@ pub fn from_events_with_objects(
     let generated_at = "2026-12-01T06:00:00Z";
     let snapshot = Snapshot {
         schema: SNAPSHOT_SCHEMA.to_string(),
-        run_id: run_id(framework, start, end, generated_at),
+        header: RunHeader {
+            run_id: run_id(framework, start, end, generated_at),
+            period_start: start.to_string(),
+            period_end: end.to_string(),
+            generated_at: generated_at.to_string(),
+            catalogue_version: catalogue.version().to_string(),
+            template_version: template_version(),
+        },
         framework: info,
-        period_start: start.to_string(),
-        period_end: end.to_string(),
-        generated_at: generated_at.to_string(),
-        catalogue_version: catalogue.version().to_string(),
-        template_version: template_version(),
         controls: scope(&catalogue, framework, []),
         exceptions: exceptions::embedded_for(framework)?,
         evidence,
@@ -83,7 +101,7 @@ impl SplitMix {
         z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
         z ^ (z >> 31)
     }
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+    fn pick<T: Copy>(&mut self, items: &[T]) -> T {
         items[(self.next() % items.len() as u64) as usize]
     }
 }
@@ -118,16 +136,18 @@ pub fn synthetic(controls: usize, rows: usize) -> Snapshot {
         "cmk-backing-key-rotation-enabled",
         "cloudtrail-enabled",
     ];
+    use ComplianceStatus::{Compliant, InsufficientData, NonCompliant, NotApplicable};
     let statuses = [
-        "COMPLIANT",
-        "COMPLIANT",
-        "COMPLIANT",
-        "NON_COMPLIANT",
-        "NON_COMPLIANT",
-        "NOT_APPLICABLE",
-        "INSUFFICIENT_DATA",
+        Compliant,
+        Compliant,
+        Compliant,
+        NonCompliant,
+        NonCompliant,
+        NotApplicable,
+        InsufficientData,
     ];
-    let severities = ["CRITICAL", "HIGH", "MEDIUM", "MEDIUM", "LOW"];
+    use Severity::{Critical, High, Low, Medium};
+    let severities = [Critical, High, Medium, Medium, Low];
     let regions = ["us-east-1", "eu-west-1", "ap-southeast-2"];
     const RESOURCES_PER_CONTROL: usize = 10;
     // The last 2% of controls get no evidence: they must show as gaps.
@@ -173,9 +193,13 @@ pub fn synthetic(controls: usize, rows: usize) -> Snapshot {
                     resource_type: types[kind].to_string(),
                     resource_id: resource_id.clone(),
                     rule_id: rules[kind].to_string(),
-                    status: rng.pick(&statuses).to_string(),
-                    severity: rng.pick(&severities).to_string(),
-                    disposition: if i % 211 == 0 { "SUPPRESSED" } else { "ACTIVE" }.to_string(),
+                    status: rng.pick(&statuses),
+                    severity: rng.pick(&severities),
+                    disposition: if i % 211 == 0 {
+                        Disposition::Suppressed
+                    } else {
+                        Disposition::Active
+                    },
                     title: None,
                 }),
                 collection: collected.then(|| Collection {
@@ -200,17 +224,19 @@ pub fn synthetic(controls: usize, rows: usize) -> Snapshot {
     );
     Snapshot {
         schema: SNAPSHOT_SCHEMA.to_string(),
-        run_id: run_id("SYNTHETIC", start, end, generated_at),
+        header: RunHeader {
+            run_id: run_id("SYNTHETIC", start, end, generated_at),
+            period_start: start.to_string(),
+            period_end: end.to_string(),
+            generated_at: generated_at.to_string(),
+            catalogue_version: "synthetic".to_string(),
+            template_version: template_version(),
+        },
         framework: FrameworkInfo {
             id: "SYNTHETIC".to_string(),
             name: "Synthetic framework (benchmark data)".to_string(),
             version: "1".to_string(),
         },
-        period_start: start.to_string(),
-        period_end: end.to_string(),
-        generated_at: generated_at.to_string(),
-        catalogue_version: "synthetic".to_string(),
-        template_version: template_version(),
         controls: scope,
         exceptions: exceptions::parse(
             "id,framework,rule_id,account,resource_id,owner,rationale,expires\n\

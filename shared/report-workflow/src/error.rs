@@ -1,0 +1,44 @@
+use attest_aws::AdapterError;
+use attest_reports::ReportError;
+use thiserror::Error;
+
+/// Why a report run stopped. Only AWS failures that may pass are worth a retry; the others fail
+/// the same way again (a bad request, evidence that changed or disappeared, a bundle that does not
+/// verify).
+#[derive(Debug, Error)]
+pub enum ReportRunError {
+    /// The request itself is wrong (unknown framework, bad period): retrying cannot help.
+    #[error("bad report request: {0}")]
+    Request(#[from] ReportError),
+    #[error(transparent)]
+    Aws(#[from] AdapterError),
+    #[error(
+        "evidence object {key} named by history row {state_id} is missing from the evidence bucket"
+    )]
+    MissingEvidence { key: String, state_id: String },
+    #[error(
+        "evidence object {key}: stored SHA-256 {stored:?} differs from the recorded {recorded}"
+    )]
+    EvidenceHash {
+        key: String,
+        stored: Option<String>,
+        recorded: String,
+    },
+    #[error("stored snapshot {key} hashes to {actual}, the run record says {recorded}")]
+    SnapshotChanged {
+        key: String,
+        actual: String,
+        recorded: String,
+    },
+    #[error("verification after upload failed: {0}")]
+    Verification(String),
+    /// A catalogue compiled into this build does not load: a build defect, named by file and row.
+    #[error("catalogue: {0}")]
+    Catalogue(String),
+}
+
+impl ReportRunError {
+    pub fn is_retryable(&self) -> bool {
+        matches!(self, ReportRunError::Aws(e) if e.is_retryable())
+    }
+}

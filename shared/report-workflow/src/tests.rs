@@ -1,0 +1,470 @@
+//! The run over in-process ports: evidence pinned, bundle published and verified, and the retry
+//! rules (published runs returned, failed runs resumed from their stored snapshot, the stored
+//! signature kept).
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+use attest_aws::{AdapterError, ObjectHead};
+use attest_domain::collection::RunRecord;
+use attest_domain::records::HistoryRow;
+use attest_reports::manifest::{MANIFEST_FILE, SIGNATURE_FILE, SNAPSHOT_FILE};
+use attest_reports::request::{ReportEvent, ReportRequest, ReportRun, ReportStatus};
+use attest_reports::snapshot::Snapshot;
+use p256::ecdsa::signature::hazmat::PrehashSigner;
+use p256::ecdsa::{Signature, SigningKey};
+use p256::pkcs8::EncodePublicKey;
+
+use crate::ports::{Collections, History, Objects, Ports, ReportRuns, Signer};
+use crate::{ReportRunError, ReportWorkflow};
+
+const FRAMEWORK: &str = "PCI-DSS-3.2.1";
+
+fn retryable(op: &'static str, target: &str, msg: &str) -> AdapterError {
+    AdapterError::unexpected_answer(op, target, msg)
+}
+
+/// One stored version: version id, bytes, `sha256` metadata.
+type Version = (String, Vec<u8>, Option<String>);
+
+/// A versioned bucket: every put adds a version; `sha256` metadata as the real store writes it.
+#[derive(Default)]
+struct MemoryObjects {
+    versions: Mutex<BTreeMap<String, Vec<Version>>>,
+    next_version: AtomicUsize,
+    /// Reads fail (a transient S3 error) while set.
+    failing_reads: AtomicBool,
+}
+
+impl MemoryObjects {
+    fn insert(&self, key: &str, bytes: Vec<u8>, sha256: Option<String>) -> String {
+        let version = format!("v{}", self.next_version.fetch_add(1, Ordering::SeqCst));
+        self.versions
+            .lock()
+            .unwrap()
+            .entry(key.to_string())
+            .or_default()
+            .push((version.clone(), bytes, sha256));
+        version
+    }
+
+    fn latest(&self, key: &str) -> Option<Version> {
+        self.versions
+            .lock()
+            .unwrap()
+            .get(key)
+            .and_then(|v| v.last().cloned())
+    }
+
+    fn remove(&self, key: &str) {
+        self.versions.lock().unwrap().remove(key);
+    }
+
+    fn keys_under(&self, prefix: &str) -> Vec<String> {
+        let versions = self.versions.lock().unwrap();
+        versions
+            .keys()
+            .filter(|k| k.starts_with(prefix))
+            .cloned()
+            .collect()
+    }
+
+    fn version_count(&self) -> usize {
+        self.versions.lock().unwrap().values().map(Vec::len).sum()
+    }
+}
+
+impl Objects for MemoryObjects {
+    async fn put_once(
+        &self,
+        key: &str,
+        bytes: &[u8],
+        _media_type: &str,
+    ) -> Result<Option<String>, AdapterError> {
+        let sha256 = attest_domain::canonical::sha256_hex(bytes);
+        match self.latest(key) {
+            Some((version, _, stored)) if stored.as_deref() == Some(sha256.as_str()) => {
+                Ok(Some(version))
+            }
+            Some(_) => Err(AdapterError::Aws {
+                operation: "s3:PutObject",
+                target: key.to_string(),
+                message: "a different object is stored under this key".into(),
+                retryable: false,
+            }),
+            None => Ok(Some(self.insert(key, bytes.to_vec(), Some(sha256)))),
+        }
+    }
+
+    async fn head(&self, key: &str) -> Result<Option<ObjectHead>, AdapterError> {
+        Ok(self.latest(key).map(|(version, _, sha256)| ObjectHead {
+            version_id: Some(version),
+            sha256,
+        }))
+    }
+
+    async fn get(&self, key: &str, version_id: Option<&str>) -> Result<Vec<u8>, AdapterError> {
+        self.get_if_present(key, version_id)
+            .await?
+            .ok_or_else(|| AdapterError::Aws {
+                operation: "s3:GetObject",
+                target: key.to_string(),
+                message: "no such object".into(),
+                retryable: false,
+            })
+    }
+
+    async fn get_if_present(
+        &self,
+        key: &str,
+        version_id: Option<&str>,
+    ) -> Result<Option<Vec<u8>>, AdapterError> {
+        if self.failing_reads.load(Ordering::SeqCst) {
+            return Err(retryable("s3:GetObject", key, "connection reset"));
+        }
+        let versions = self.versions.lock().unwrap();
+        let Some(all) = versions.get(key) else {
+            return Ok(None);
+        };
+        let found = match version_id {
+            Some(v) => all.iter().find(|(id, _, _)| id == v),
+            None => all.last(),
+        };
+        Ok(found.map(|(_, bytes, _)| bytes.clone()))
+    }
+}
+
+struct MemoryHistory(Vec<HistoryRow>);
+
+impl History for MemoryHistory {
+    async fn framework_history_on(
+        &self,
+        framework: &str,
+        date: &str,
+    ) -> Result<Vec<HistoryRow>, AdapterError> {
+        let prefix = format!("{framework}:");
+        Ok(self
+            .0
+            .iter()
+            .filter(|r| r.fields.observed_at.starts_with(date))
+            .filter(|r| r.fields.controls.iter().any(|c| c.starts_with(&prefix)))
+            .cloned()
+            .collect())
+    }
+}
+
+struct NoCollections;
+
+impl Collections for NoCollections {
+    async fn runs_of(&self, _control: &str) -> Result<Vec<RunRecord>, AdapterError> {
+        Ok(Vec::new())
+    }
+}
+
+#[derive(Default)]
+struct MemoryRuns(Mutex<BTreeMap<(String, String), ReportRun>>);
+
+impl MemoryRuns {
+    fn only(&self) -> ReportRun {
+        let runs = self.0.lock().unwrap();
+        assert_eq!(runs.len(), 1, "one run record");
+        runs.values().next().unwrap().clone()
+    }
+}
+
+impl ReportRuns for MemoryRuns {
+    async fn get(&self, pk: &str, sk: &str) -> Result<Option<ReportRun>, AdapterError> {
+        Ok(self
+            .0
+            .lock()
+            .unwrap()
+            .get(&(pk.to_string(), sk.to_string()))
+            .cloned())
+    }
+
+    async fn create(&self, run: &ReportRun) -> Result<bool, AdapterError> {
+        let mut runs = self.0.lock().unwrap();
+        let key = (run.pk.clone(), run.sk.clone());
+        if runs.contains_key(&key) {
+            return Ok(false);
+        }
+        runs.insert(key, run.clone());
+        Ok(true)
+    }
+
+    async fn replace(&self, run: &ReportRun) -> Result<bool, AdapterError> {
+        let mut runs = self.0.lock().unwrap();
+        match runs.get_mut(&(run.pk.clone(), run.sk.clone())) {
+            Some(stored) if stored.snapshot_sha256 == run.snapshot_sha256 => {
+                *stored = run.clone();
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
+    }
+}
+
+/// Signs with one fixed P-256 key and publishes another's public key when `publishes` differs.
+struct KeySigner {
+    signs_with: SigningKey,
+    publishes: SigningKey,
+    signatures: AtomicUsize,
+}
+
+impl KeySigner {
+    fn new(signs_with: u8, publishes: u8) -> Self {
+        KeySigner {
+            signs_with: SigningKey::from_slice(&[signs_with; 32]).unwrap(),
+            publishes: SigningKey::from_slice(&[publishes; 32]).unwrap(),
+            signatures: AtomicUsize::new(0),
+        }
+    }
+}
+
+impl Signer for KeySigner {
+    fn key_id(&self) -> &str {
+        "alias/test-signing"
+    }
+
+    async fn sign_digest(&self, digest: &[u8; 32]) -> Result<Vec<u8>, AdapterError> {
+        self.signatures.fetch_add(1, Ordering::SeqCst);
+        let signature: Signature = self
+            .signs_with
+            .sign_prehash(digest)
+            .map_err(|e| retryable("kms:Sign", "alias/test-signing", &e.to_string()))?;
+        Ok(signature.to_der().as_bytes().to_vec())
+    }
+
+    async fn public_key(&self) -> Result<Vec<u8>, AdapterError> {
+        let der = self
+            .publishes
+            .verifying_key()
+            .to_public_key_der()
+            .map_err(|e| retryable("kms:GetPublicKey", "alias/test-signing", &e.to_string()))?;
+        Ok(der.as_bytes().to_vec())
+    }
+}
+
+struct InProcess;
+
+impl Ports for InProcess {
+    type Objects = MemoryObjects;
+    type History = MemoryHistory;
+    type Collections = NoCollections;
+    type ReportRuns = MemoryRuns;
+    type Signer = KeySigner;
+}
+
+type Workflow = ReportWorkflow<InProcess>;
+
+/// The sample events as intake stores them: history rows, and evidence objects with their hash.
+fn workflow(signer: KeySigner) -> Workflow {
+    let objects = MemoryObjects::default();
+    let mut rows = Vec::new();
+    for (row, bytes) in attest_report_samples::history_rows().unwrap() {
+        if objects.latest(&row.fields.evidence_key).is_none() {
+            objects.insert(
+                &row.fields.evidence_key,
+                bytes,
+                Some(row.fields.evidence_sha256.clone()),
+            );
+        }
+        rows.push(row);
+    }
+    ReportWorkflow::with_embedded_catalogues(
+        objects,
+        MemoryHistory(rows),
+        NoCollections,
+        MemoryRuns::default(),
+        signer,
+    )
+    .unwrap()
+}
+
+fn request(w: &Workflow) -> ReportRequest {
+    ReportEvent {
+        framework: FRAMEWORK.into(),
+        period: "2026-11-01/2026-12-01".into(),
+        scheduled_time: None,
+        requested_at: Some("2026-12-02T10:00:00Z".into()),
+    }
+    .into_request(&w.known_frameworks())
+    .unwrap()
+}
+
+fn stored_snapshot(w: &Workflow, run: &ReportRun) -> Snapshot {
+    let (_, bytes, _) = w.objects.latest(&run.snapshot_key).unwrap();
+    Snapshot::from_json(&bytes).unwrap()
+}
+
+#[tokio::test]
+async fn a_fresh_run_pins_versions_and_publishes_a_verified_bundle() {
+    let w = workflow(KeySigner::new(7, 7));
+    let run = w.run(&request(&w)).await.unwrap();
+    assert_eq!(run.status, ReportStatus::Published);
+    assert_eq!(run.attempts, 1);
+    assert_eq!(w.runs.only(), run);
+    let snapshot = stored_snapshot(&w, &run);
+    assert!(!snapshot.evidence.is_empty());
+    assert_eq!(run.evidence_count, snapshot.evidence.len() as u64);
+    for item in &snapshot.evidence {
+        let (version, _, _) = w.objects.latest(&item.key).unwrap();
+        assert_eq!(
+            item.version_id.as_deref(),
+            Some(version.as_str()),
+            "{}",
+            item.key
+        );
+    }
+    let published = w.objects.keys_under(&run.prefix);
+    for name in [
+        SNAPSHOT_FILE,
+        MANIFEST_FILE,
+        SIGNATURE_FILE,
+        "report.json",
+        "report.pdf",
+    ] {
+        assert!(
+            published.contains(&format!("{}{name}", run.prefix)),
+            "{name} not published: {published:?}"
+        );
+    }
+    assert!(run.merkle_root.is_some() && run.manifest_sha256.is_some());
+    let verification = run.verification.unwrap();
+    assert!(verification.contains("signature valid"), "{verification}");
+    // The downloaded bundle passes the auditor's offline verification.
+    let bundle = crate::download_bundle(&w.objects, &run.prefix)
+        .await
+        .unwrap();
+    attest_reports::verify::verify(&bundle, None).unwrap();
+}
+
+#[tokio::test]
+async fn missing_or_changed_evidence_stops_the_snapshot_naming_key_and_hashes() {
+    let w = workflow(KeySigner::new(7, 7));
+    let request = request(&w);
+    let first = w.snapshot(&request).await.unwrap().evidence[0].clone();
+    w.objects.remove(&first.key);
+    match w.run(&request).await.unwrap_err() {
+        ReportRunError::MissingEvidence { key, state_id } => {
+            assert_eq!(key, first.key);
+            assert!(!state_id.is_empty());
+        }
+        other => panic!("expected MissingEvidence, got {other}"),
+    }
+    w.objects
+        .insert(&first.key, b"{}".to_vec(), Some("0".repeat(64)));
+    let err = w.run(&request).await.unwrap_err();
+    let message = err.to_string();
+    match err {
+        ReportRunError::EvidenceHash {
+            key,
+            stored,
+            recorded,
+        } => {
+            assert_eq!(key, first.key);
+            assert_eq!(stored, Some("0".repeat(64)));
+            assert_eq!(recorded, first.sha256);
+        }
+        other => panic!("expected EvidenceHash, got {other}"),
+    }
+    assert!(
+        message.contains(&first.key) && message.contains(&first.sha256),
+        "{message}"
+    );
+    assert!(
+        w.runs.0.lock().unwrap().is_empty(),
+        "no run is recorded for a refused snapshot"
+    );
+}
+
+#[tokio::test]
+async fn a_published_run_is_returned_as_it_is() {
+    let w = workflow(KeySigner::new(7, 7));
+    let request = request(&w);
+    let first = w.run(&request).await.unwrap();
+    let versions = w.objects.version_count();
+    // Even with every read failing: nothing is read, rendered or signed again.
+    w.objects.failing_reads.store(true, Ordering::SeqCst);
+    let again = w.run(&request).await.unwrap();
+    assert_eq!(again, first);
+    assert_eq!(w.objects.version_count(), versions);
+    assert_eq!(w.signer.signatures.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn verification_failure_marks_the_run_failed_never_published() {
+    // The signature is made with another key than the one published beside it.
+    let w = workflow(KeySigner::new(7, 9));
+    let request = request(&w);
+    let err = w.run(&request).await.unwrap_err();
+    assert!(matches!(err, ReportRunError::Verification(_)), "{err}");
+    assert!(!err.is_retryable());
+    let run = w.runs.only();
+    assert_eq!(run.status, ReportStatus::Failed);
+    assert!(
+        run.verification.as_deref().unwrap().starts_with("FAILED: "),
+        "{run:?}"
+    );
+    assert_eq!(run.error, Some(err.to_string()));
+    // A retry verifies again and fails again: the stored signature does not become valid.
+    assert!(w.run(&request).await.is_err());
+    let run = w.runs.only();
+    assert_eq!((run.status, run.attempts), (ReportStatus::Failed, 2));
+}
+
+#[tokio::test]
+async fn a_failed_run_resumes_with_its_stored_snapshot_and_keeps_its_signature() {
+    let w = workflow(KeySigner::new(7, 7));
+    let request = request(&w);
+    // Reads fail after the bundle is stored: verification cannot read it back.
+    let snapshot = w.snapshot(&request).await.unwrap();
+    w.objects.failing_reads.store(true, Ordering::SeqCst);
+    let err = w.run(&request).await.unwrap_err();
+    assert!(err.is_retryable(), "{err}");
+    let failed = w.runs.only();
+    assert_eq!(failed.status, ReportStatus::Failed);
+    let signature_key = format!("{}{SIGNATURE_FILE}", failed.prefix);
+    let (signature_version, _, _) = w.objects.latest(&signature_key).unwrap();
+    assert_eq!(w.signer.signatures.load(Ordering::SeqCst), 1);
+
+    // A new snapshot now would fail (an evidence object is gone); the resumed run never takes one.
+    w.objects.remove(&snapshot.evidence[0].key);
+    w.objects.failing_reads.store(false, Ordering::SeqCst);
+    let run = w.run(&request).await.unwrap();
+    assert_eq!((run.status, run.attempts), (ReportStatus::Published, 2));
+    assert_eq!(run.snapshot_sha256, failed.snapshot_sha256);
+    assert_eq!(stored_snapshot(&w, &run), snapshot);
+    assert_eq!(
+        w.signer.signatures.load(Ordering::SeqCst),
+        1,
+        "signed again"
+    );
+    let (version, _, _) = w.objects.latest(&signature_key).unwrap();
+    assert_eq!(version, signature_version);
+}
+
+#[tokio::test]
+async fn a_stored_snapshot_whose_bytes_changed_is_refused() {
+    let w = workflow(KeySigner::new(7, 9));
+    let request = request(&w);
+    assert!(w.run(&request).await.is_err());
+    let failed = w.runs.only();
+    let (_, bytes, sha256) = w.objects.latest(&failed.snapshot_key).unwrap();
+    let mut changed = bytes.clone();
+    changed.push(b' ');
+    // Replace the stored version in place (what the run record pins), as tampering would.
+    w.objects.versions.lock().unwrap().insert(
+        failed.snapshot_key.clone(),
+        vec![(failed.snapshot_version_id.clone().unwrap(), changed, sha256)],
+    );
+    match w.run(&request).await.unwrap_err() {
+        ReportRunError::SnapshotChanged { key, recorded, .. } => {
+            assert_eq!(key, failed.snapshot_key);
+            assert_eq!(recorded, failed.snapshot_sha256);
+        }
+        other => panic!("expected SnapshotChanged, got {other}"),
+    }
+    assert_eq!(w.runs.only().status, ReportStatus::Failed);
+}
