@@ -48,8 +48,11 @@ fn attest_once(bytes: &[u8], catalogue: &Catalogue) -> usize {
     let mut items = 0;
     for f in &event.findings {
         // The two SDK items exactly as the intake adapter builds them.
-        let (current, history) =
-            both_items(&FindingItems::new(&f.finding, &f.evidence, catalogue.version()));
+        let (current, history) = both_items(&FindingItems::new(
+            &f.finding,
+            &f.evidence,
+            catalogue.version(),
+        ));
         black_box((&current, &history));
         items += 2;
     }

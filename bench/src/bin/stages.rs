@@ -1,12 +1,12 @@
 //! Per-stage cost of intake compute on one sample event, to read beside the main benchmark:
 //! `cargo run --release -p attest-bench --bin stages [EVENT_FILE]` (default: the Config sample).
 //! Same global allocator as the intake function and the main benchmark.
+use attest_aws::items::both_items;
 use attest_domain::ijson;
 use attest_domain::records::FindingItems;
 use attest_domain::{canonical, normalize_event, Catalogue};
 use std::hint::black_box;
 use std::time::Instant;
-use attest_aws::items::both_items;
 
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;

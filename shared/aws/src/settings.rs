@@ -136,7 +136,11 @@ mod tests {
         };
         let env = Env::new(VARS, &get);
         assert_eq!(env.required("ATTEST_A").unwrap(), "x");
-        assert!(env.bounded("ATTEST_N").unwrap_err().to_string().contains("1 to 64"));
+        assert!(env
+            .bounded("ATTEST_N")
+            .unwrap_err()
+            .to_string()
+            .contains("1 to 64"));
         assert_eq!(
             env.required("ATTEST_B").unwrap_err(),
             SettingError::Undeclared("ATTEST_B")

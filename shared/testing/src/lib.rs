@@ -165,8 +165,16 @@ pub fn assert_documented(function: &str, variables: &[attest_aws::settings::Vari
                 .split(" | ")
                 .map(|c| c.trim().to_string())
                 .collect();
-            assert_eq!(cells.len(), 3, "table row `{l}` needs variable | rule | meaning");
-            (cells[0].trim_matches('`').to_string(), cells[1].clone(), cells[2].clone())
+            assert_eq!(
+                cells.len(),
+                3,
+                "table row `{l}` needs variable | rule | meaning"
+            );
+            (
+                cells[0].trim_matches('`').to_string(),
+                cells[1].clone(),
+                cells[2].clone(),
+            )
         })
         .collect();
     let declared: Vec<(String, String, String)> = variables
