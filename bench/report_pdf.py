@@ -37,7 +37,7 @@ REQUIREMENTS = os.path.join(ROOT, "bench", "requirements-weasyprint.txt")
 OUT = os.path.join(ROOT, "out", "bench", "report")
 CONTROLS = os.environ.get("BENCH_REPORT_CONTROLS", "200")
 ROWS = os.environ.get("BENCH_REPORT_ROWS", "15000")
-# The synthetic report's recorded time (sample.rs): what SOURCE_DATE_EPOCH should pin.
+# The synthetic report's recorded time (shared/report-samples): what SOURCE_DATE_EPOCH should pin.
 GENERATED_AT = "2026-12-01T06:00:00Z"
 
 TARGET_SPEEDUP = 20.0

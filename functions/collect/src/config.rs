@@ -77,15 +77,7 @@ impl CollectConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::HashMap;
-
-    fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-        let map: HashMap<String, String> = pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        move |k| map.get(k).cloned()
-    }
+    use attest_testing::lookup as env;
 
     const FULL: &[(&str, &str)] = &[
         ("ATTEST_EVIDENCE_BUCKET", "b"),

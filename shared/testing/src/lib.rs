@@ -186,3 +186,12 @@ pub fn assert_documented(function: &str, variables: &[attest_aws::settings::Vari
         "docs/configuration.md `{heading}` differs from the function's variable list"
     );
 }
+
+/// A variable lookup over fixed pairs, for configuration tests (`from_lookup(lookup(&[...]))`).
+pub fn lookup(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+    let map: std::collections::HashMap<String, String> = pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    move |k| map.get(k).cloned()
+}

@@ -10,9 +10,8 @@
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::fields::{opt_str, view, Field, Fields, Loose};
-use super::{with_evidence, Envelope, NormalizedFinding};
-use crate::catalogue::Catalogue;
+use super::fields::{in_detail as name, opt_str, view, Field, Loose};
+use super::{with_evidence, NormalizedFinding, Source};
 use crate::error::NormalizeError;
 use crate::finding::{ComplianceStatus, Disposition, Finding, FindingSource, Severity};
 
@@ -42,7 +41,7 @@ const RESOURCE_PARAMETERS: &[(&str, &str)] = &[
 /// read from the raw value: its members are the called API's own.
 #[derive(Deserialize, Default)]
 #[serde(default, rename_all = "camelCase", bound(deserialize = "'de: 'a"))]
-struct DetailView<'a> {
+struct CloudTrailDetail<'a> {
     event_source: Field<'a>,
     event_name: Field<'a>,
     event_time: Field<'a>,
@@ -78,13 +77,15 @@ struct IdentityView<'a> {
 }
 
 pub(super) fn normalize(
-    envelope: &Envelope,
+    source: Source,
     detail: &Value,
-    catalogue: &Catalogue,
-    f: &Fields,
 ) -> Result<NormalizedFinding, NormalizeError> {
-    let name = |field: &'static str| move || format!("detail.{field}");
-    let v: DetailView = view(detail, "detail", f)?;
+    let Source {
+        envelope,
+        catalogue,
+        f,
+    } = source;
+    let v: CloudTrailDetail = view(detail, "detail", f)?;
     let request = detail.get("requestParameters");
     let event_source = f.required(v.event_source, name("eventSource"))?;
     let event_name = f.required(v.event_name, name("eventName"))?;

@@ -3,16 +3,15 @@
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::fields::{view, Field, Fields, Loose};
-use super::{with_evidence, Envelope, NormalizedFinding};
-use crate::catalogue::Catalogue;
+use super::fields::{in_detail as name, view, Field, Loose};
+use super::{with_evidence, NormalizedFinding, Source};
 use crate::error::NormalizeError;
 use crate::finding::{ComplianceStatus, Disposition, Finding, FindingSource, Severity};
 
 /// The members of a Config rule compliance change's `detail` that normalisation reads.
 #[derive(Deserialize, Default)]
 #[serde(default, rename_all = "camelCase", bound(deserialize = "'de: 'a"))]
-struct DetailView<'a> {
+struct ConfigDetail<'a> {
     config_rule_name: Field<'a>,
     new_evaluation_result: Loose<EvaluationView<'a>>,
     resource_type: Field<'a>,
@@ -45,13 +44,15 @@ struct QualifierView<'a> {
 }
 
 pub(super) fn normalize(
-    envelope: &Envelope,
+    source: Source,
     detail: &Value,
-    catalogue: &Catalogue,
-    f: &Fields,
 ) -> Result<NormalizedFinding, NormalizeError> {
-    let name = |field: &'static str| move || format!("detail.{field}");
-    let v: DetailView = view(detail, "detail", f)?;
+    let Source {
+        envelope,
+        catalogue,
+        f,
+    } = source;
+    let v: ConfigDetail = view(detail, "detail", f)?;
     let rule = f.required(v.config_rule_name, name("configRuleName"))?;
     let result = v.new_evaluation_result.0.unwrap_or_default();
     let compliance = f.required(

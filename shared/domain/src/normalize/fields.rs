@@ -283,3 +283,8 @@ pub(super) fn opt_str<'a>(value: &'a Value, name: &str) -> Option<&'a str> {
         .and_then(Value::as_str)
         .filter(|s| !s.is_empty())
 }
+
+/// The path of a member of `detail`, built only when an error names it.
+pub(super) fn in_detail(field: &'static str) -> impl Fn() -> String {
+    move || format!("detail.{field}")
+}

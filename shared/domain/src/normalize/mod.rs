@@ -96,18 +96,21 @@ pub fn normalize_event(
         .filter(|d| d.is_object())
         .ok_or_else(|| f.missing("detail"))?;
 
+    let context = Source {
+        envelope: &envelope,
+        catalogue,
+        f: &f,
+    };
     let findings = match (envelope.source.as_str(), envelope.detail_type.as_str()) {
         ("aws.config", CONFIG_DETAIL_TYPE) => {
-            vec![config::normalize(&envelope, detail, catalogue, &f)?]
+            vec![config::normalize(context, detail)?]
         }
-        ("aws.securityhub", SECURITY_HUB_DETAIL_TYPE) => {
-            securityhub::normalize(&envelope, detail, catalogue, &f)?
-        }
+        ("aws.securityhub", SECURITY_HUB_DETAIL_TYPE) => securityhub::normalize(context, detail)?,
         // CloudTrail-recorded calls arrive under the calling service's own source (aws.kms, aws.ec2, ...).
         (source, CLOUDTRAIL_API_CALL_DETAIL_TYPE | CONSOLE_SIGN_IN_DETAIL_TYPE)
             if source.starts_with("aws.") =>
         {
-            vec![cloudtrail::normalize(&envelope, detail, catalogue, &f)?]
+            vec![cloudtrail::normalize(context, detail)?]
         }
         (source, detail_type) => {
             return Err(NormalizeError::UnsupportedSource {
@@ -118,6 +121,15 @@ pub fn normalize_event(
         }
     };
     Ok(NormalizedEvent { envelope, findings })
+}
+
+/// What each source's normaliser reads besides its own `detail`.
+#[derive(Clone, Copy)]
+struct Source<'a> {
+    envelope: &'a Envelope,
+    catalogue: &'a Catalogue,
+    /// Names the event and field in every error.
+    f: &'a Fields<'a>,
 }
 
 /// `finding` with the evidence made from `record`, its source record.

@@ -4,7 +4,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::fields::{view, Field, Fields, Items, Loose};
-use super::{with_evidence, Envelope, NormalizedFinding};
+use super::{with_evidence, Envelope, NormalizedFinding, Source};
 use crate::catalogue::Catalogue;
 use crate::error::NormalizeError;
 use crate::finding::{ComplianceStatus, Disposition, Finding, FindingSource, Severity};
@@ -65,11 +65,14 @@ struct WorkflowView<'a> {
 }
 
 pub(super) fn normalize(
-    envelope: &Envelope,
+    source: Source,
     detail: &Value,
-    catalogue: &Catalogue,
-    f: &Fields,
 ) -> Result<Vec<NormalizedFinding>, NormalizeError> {
+    let Source {
+        envelope,
+        catalogue,
+        f,
+    } = source;
     let findings = match detail.get("findings") {
         None | Some(Value::Null) => return Err(f.missing("detail.findings")),
         Some(Value::Array(a)) if a.is_empty() => {
