@@ -80,11 +80,7 @@ pub(super) fn normalize(
     source: Source,
     detail: &Value,
 ) -> Result<NormalizedFinding, NormalizeError> {
-    let Source {
-        envelope,
-        catalogue,
-        f,
-    } = source;
+    let (envelope, catalogue, f) = (source.envelope, source.catalogue, source.f);
     let v: CloudTrailDetail = view(detail, "detail", f)?;
     let request = detail.get("requestParameters");
     let event_source = f.required(v.event_source, name("eventSource"))?;

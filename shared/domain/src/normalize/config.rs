@@ -47,11 +47,7 @@ pub(super) fn normalize(
     source: Source,
     detail: &Value,
 ) -> Result<NormalizedFinding, NormalizeError> {
-    let Source {
-        envelope,
-        catalogue,
-        f,
-    } = source;
+    let (envelope, catalogue, f) = (source.envelope, source.catalogue, source.f);
     let v: ConfigDetail = view(detail, "detail", f)?;
     let rule = f.required(v.config_rule_name, name("configRuleName"))?;
     let result = v.new_evaluation_result.0.unwrap_or_default();

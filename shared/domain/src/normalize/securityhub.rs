@@ -68,11 +68,7 @@ pub(super) fn normalize(
     source: Source,
     detail: &Value,
 ) -> Result<Vec<NormalizedFinding>, NormalizeError> {
-    let Source {
-        envelope,
-        catalogue,
-        f,
-    } = source;
+    let (envelope, catalogue, f) = (source.envelope, source.catalogue, source.f);
     let findings = match detail.get("findings") {
         None | Some(Value::Null) => return Err(f.missing("detail.findings")),
         Some(Value::Array(a)) if a.is_empty() => {
