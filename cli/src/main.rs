@@ -215,6 +215,7 @@ fn collect(control: String, period: Option<String>, scheduled_time: Option<Strin
                 PeriodRequestError::ScheduledTime { reason, .. } => {
                     format!("--scheduled-time: {reason}")
                 }
+                PeriodRequestError::Period(e) => e.to_string(),
                 PeriodRequestError::Schedule(e) => e.to_string(),
             }),
         };

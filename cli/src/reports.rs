@@ -175,7 +175,11 @@ pub fn report(
         let uri = format!("s3://{}/{}", workflow.objects.bucket(), run.prefix);
         println!(
             "{} {} run {}: {:?}, {} evidence items, bundle {uri}",
-            run.framework, request.period_start, run.header.run_id, run.status, run.evidence_count
+            run.framework,
+            request.period.start.rfc3339(),
+            run.header.run_id,
+            run.status,
+            run.evidence_count
         );
         if let Some(dir) = out {
             let written = download_bundle(&workflow.objects, &run.prefix)

@@ -187,7 +187,9 @@ async fn collect_runs_once_per_control_and_period() {
         "2026-11-02T00:00:00Z/2026-11-01T00:00:00Z",
     ]);
     assert_eq!(bad.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&bad.stderr).contains("start must be before the end"));
+    assert!(
+        String::from_utf8_lossy(&bad.stderr).contains("the period is inverted (start after end)")
+    );
     let unknown = run(&[
         "collect",
         "nope",

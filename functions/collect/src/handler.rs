@@ -93,6 +93,7 @@ fn in_event_terms(e: PeriodRequestError) -> String {
     match e {
         PeriodRequestError::Missing => "give `scheduled_time` or `period`".into(),
         PeriodRequestError::ScheduledTime { reason, .. } => format!("`scheduled_time`: {reason}"),
+        PeriodRequestError::Period(e) => e.to_string(),
         PeriodRequestError::Schedule(e) => e.to_string(),
     }
 }

@@ -43,10 +43,11 @@ pub async fn handle(
         tracing::info_span!("report", run_id = %request.run_id(), framework = %request.framework);
     // Boxed: the run's future is deep enough to exceed the compiler's layout depth inline.
     let run = Box::pin(workflow.run(&request)).instrument(span).await?;
+    let (start, end) = run.header.period.rfc3339_ends();
     Ok(ReportResponse {
         run_id: run.header.run_id,
         framework: run.framework,
-        period: format!("{}/{}", run.header.period_start, run.header.period_end),
+        period: format!("{start}/{end}"),
         status: run.status,
         bundle: format!("s3://{}/{}", workflow.objects.bucket(), run.prefix),
         evidence: run.evidence_count,

@@ -18,6 +18,7 @@ pub mod evidence;
 pub mod finding;
 pub mod ijson;
 pub mod normalize;
+pub mod period;
 pub mod records;
 pub mod timestamp;
 
@@ -29,3 +30,4 @@ pub use error::NormalizeError;
 pub use evidence::Evidence;
 pub use finding::{ComplianceStatus, ControlRef, Disposition, Finding, FindingSource, Severity};
 pub use normalize::{normalize_event, NormalizedEvent};
+pub use period::{Period, PeriodError};

@@ -45,6 +45,15 @@ impl Timestamp {
         &self.0
     }
 
+    /// The shortest exact RFC 3339 form: `…T09:15:27Z` for a whole second, else `…T09:15:27.500Z`.
+    /// Report periods are written this way; the fixed-width form stays the sort-key form.
+    pub fn rfc3339(&self) -> String {
+        match self.0.strip_suffix(".000Z") {
+            Some(seconds) => format!("{seconds}Z"),
+            None => self.0.clone(),
+        }
+    }
+
     /// `YYYY-MM-DD`, the day partition used in keys.
     pub fn date(&self) -> &str {
         &self.0[..10]
@@ -116,6 +125,14 @@ mod tests {
                 .as_str(),
             "0001-02-03T04:05:06.007Z"
         );
+    }
+
+    #[test]
+    fn rfc3339_drops_zero_milliseconds_only() {
+        let whole = Timestamp::parse("2026-11-02T09:15:27Z").unwrap();
+        assert_eq!(whole.rfc3339(), "2026-11-02T09:15:27Z");
+        let fraction = Timestamp::parse("2026-11-02T09:15:27.05Z").unwrap();
+        assert_eq!(fraction.rfc3339(), "2026-11-02T09:15:27.050Z");
     }
 
     #[test]

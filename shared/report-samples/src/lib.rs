@@ -7,7 +7,7 @@
 //! `attest_reports::` path, valid in both places.
 
 use attest_domain::records::{FindingRows, HistoryRow};
-use attest_domain::{normalize_event, Catalogue, ComplianceStatus, Disposition, Severity};
+use attest_domain::{normalize_event, Catalogue, ComplianceStatus, Disposition, Period, Severity};
 
 use attest_reports::error::ReportError;
 use attest_reports::exceptions;
@@ -16,6 +16,14 @@ use attest_reports::snapshot::{
     framework_info, run_id, scope, Collection, Evaluation, EvidenceItem, FrameworkInfo, RunHeader,
     ScopeControl, Snapshot, SNAPSHOT_SCHEMA,
 };
+
+/// The sample reports' recorded time: the November run, scheduled at 06:00 on 1 December.
+const GENERATED_AT: &str = "2026-12-01T06:00:00Z";
+
+/// The sample reports' period: November 2026.
+fn november() -> Period {
+    Period::parse("2026-11-01T00:00:00Z/2026-12-01T00:00:00Z").expect("a constant, valid period")
+}
 
 const SAMPLE_EVENTS: [&[u8]; 11] = [
     include_bytes!("../../../events/cloudtrail-authorize-sg-ingress.json"),
@@ -70,14 +78,12 @@ pub fn from_events_with_objects(
     }
     evidence.sort_by(|a, b| a.key.cmp(&b.key));
     evidence.dedup_by(|a, b| a.key == b.key);
-    let (start, end) = ("2026-11-01T00:00:00Z", "2026-12-01T00:00:00Z");
-    let generated_at = "2026-12-01T06:00:00Z";
+    let generated_at = GENERATED_AT;
     let snapshot = Snapshot {
         schema: SNAPSHOT_SCHEMA.to_string(),
         header: RunHeader {
-            run_id: run_id(framework, start, end, generated_at),
-            period_start: start.to_string(),
-            period_end: end.to_string(),
+            run_id: run_id(framework, &november(), generated_at),
+            period: november(),
             generated_at: generated_at.to_string(),
             catalogue_version: catalogue.version().to_string(),
             template_version: template_version(),
@@ -217,17 +223,12 @@ pub fn synthetic(controls: usize, rows: usize) -> Snapshot {
         .collect();
     evidence.sort_by(|a, b| a.key.cmp(&b.key));
     evidence.dedup_by(|a, b| a.key == b.key);
-    let (start, end, generated_at) = (
-        "2026-11-01T00:00:00Z",
-        "2026-12-01T00:00:00Z",
-        "2026-12-01T06:00:00Z",
-    );
+    let generated_at = GENERATED_AT;
     Snapshot {
         schema: SNAPSHOT_SCHEMA.to_string(),
         header: RunHeader {
-            run_id: run_id("SYNTHETIC", start, end, generated_at),
-            period_start: start.to_string(),
-            period_end: end.to_string(),
+            run_id: run_id("SYNTHETIC", &november(), generated_at),
+            period: november(),
             generated_at: generated_at.to_string(),
             catalogue_version: "synthetic".to_string(),
             template_version: template_version(),

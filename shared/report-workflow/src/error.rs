@@ -30,6 +30,10 @@ pub enum ReportRunError {
         actual: String,
         recorded: String,
     },
+    /// A stored row the report rests on cannot be read (a time that does not parse): retrying
+    /// reads the same row.
+    #[error("{record} is malformed: {reason}")]
+    BadRecord { record: String, reason: String },
     #[error("verification after upload failed: {0}")]
     Verification(String),
     /// A catalogue compiled into this build does not load: a build defect, named by file and row.

@@ -6,6 +6,8 @@
 use std::collections::BTreeMap;
 
 use attest_domain::collection::RunStatus;
+use attest_domain::timestamp::Timestamp;
+use attest_domain::Period;
 use attest_reports::exceptions;
 use attest_reports::render::template_version;
 use attest_reports::request::{ReportRequest, ReportRun};
@@ -21,33 +23,6 @@ use crate::{ReportRunError, ReportWorkflow};
 /// HeadObject (and, for bundles, GetObject) calls in flight at once.
 pub(crate) const OBJECT_CONCURRENCY: usize = 16;
 
-/// The calendar dates (`YYYY-MM-DD`) a half-open period touches.
-fn dates_in(start: &str, end: &str) -> Vec<String> {
-    let parse = |t: &str| {
-        time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339)
-            .map(|t| t.date())
-    };
-    let (Ok(mut day), Ok(last)) = (parse(start), parse(end)) else {
-        return Vec::new();
-    };
-    let end_is_midnight = end.get(10..) == Some("T00:00:00Z");
-    let mut out = Vec::new();
-    while day < last || (day == last && !end_is_midnight) {
-        out.push(day.to_string());
-        match day.next_day() {
-            Some(d) => day = d,
-            None => break,
-        }
-    }
-    out
-}
-
-/// Whether an observed time (`...T09:15:11.482Z`) falls in `[start, end)` given whole-second bounds.
-fn within(observed: &str, start: &str, end: &str) -> bool {
-    let second = observed.get(..19).unwrap_or(observed);
-    second >= start.get(..19).unwrap_or(start) && second < end.get(..19).unwrap_or(end)
-}
-
 impl<P: Ports> ReportWorkflow<P> {
     /// Pin every evidence item of the framework observed in the period, with its S3 version id.
     #[instrument(skip_all)]
@@ -56,13 +31,16 @@ impl<P: Ports> ReportWorkflow<P> {
         let info = framework_info(&self.catalogue, framework)?;
         // Each item with where it came from, for the error that names a missing object.
         let mut by_key: BTreeMap<String, (EvidenceItem, String)> = BTreeMap::new();
-        for date in dates_in(&request.period_start, &request.period_end) {
+        let period = &request.period;
+        for date in period.days() {
             for row in self.history.framework_history_on(framework, &date).await? {
-                if !within(
-                    &row.fields.observed_at,
-                    &request.period_start,
-                    &request.period_end,
-                ) {
+                let observed_at = Timestamp::parse(&row.fields.observed_at).map_err(|reason| {
+                    ReportRunError::BadRecord {
+                        record: format!("history row {}", row.fields.state_id),
+                        reason: format!("observed_at: {reason}"),
+                    }
+                })?;
+                if !period.contains(&observed_at) {
                     continue;
                 }
                 if let Some(item) = EvidenceItem::from_history(&row.fields, framework, None)? {
@@ -80,12 +58,20 @@ impl<P: Ports> ReportWorkflow<P> {
             }
             collected_scope.push((c.control_id.clone(), c.name.clone()));
             for run in self.collections.runs_of(&c.id).await? {
-                let overlaps =
-                    run.period_start < request.period_end && run.period_end > request.period_start;
                 let (Some(key), Some(sha256)) = (&run.evidence_key, &run.evidence_sha256) else {
                     continue;
                 };
-                if run.status != RunStatus::Collected || !overlaps {
+                if run.status != RunStatus::Collected {
+                    continue;
+                }
+                let covered =
+                    Period::from_ends(&run.period_start, &run.period_end).map_err(|e| {
+                        ReportRunError::BadRecord {
+                            record: format!("collection run {} {}", run.pk, run.sk),
+                            reason: e.to_string(),
+                        }
+                    })?;
+                if !covered.overlaps(period) {
                     continue;
                 }
                 let item = EvidenceItem {
@@ -114,8 +100,7 @@ impl<P: Ports> ReportWorkflow<P> {
             schema: SNAPSHOT_SCHEMA.to_string(),
             header: RunHeader {
                 run_id: request.run_id(),
-                period_start: request.period_start.clone(),
-                period_end: request.period_end.clone(),
+                period: period.clone(),
                 generated_at: request.generated_at.clone(),
                 catalogue_version: self.catalogue.version().to_string(),
                 template_version: template_version(),
@@ -179,37 +164,5 @@ impl<P: Ports> ReportWorkflow<P> {
             });
         }
         Ok((Snapshot::from_json(&bytes)?, bytes))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn periods_touch_the_right_dates() {
-        assert_eq!(
-            dates_in("2026-11-01T00:00:00Z", "2026-11-03T00:00:00Z"),
-            ["2026-11-01", "2026-11-02"]
-        );
-        assert_eq!(
-            dates_in("2026-11-01T12:00:00Z", "2026-11-02T06:00:00Z"),
-            ["2026-11-01", "2026-11-02"]
-        );
-        assert!(within(
-            "2026-11-01T00:00:00.000Z",
-            "2026-11-01T00:00:00Z",
-            "2026-11-02T00:00:00Z"
-        ));
-        assert!(within(
-            "2026-11-01T23:59:59.999Z",
-            "2026-11-01T00:00:00Z",
-            "2026-11-02T00:00:00Z"
-        ));
-        assert!(!within(
-            "2026-11-02T00:00:00.000Z",
-            "2026-11-01T00:00:00Z",
-            "2026-11-02T00:00:00Z"
-        ));
     }
 }

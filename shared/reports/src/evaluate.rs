@@ -357,7 +357,7 @@ pub fn evaluate(snapshot: &Snapshot) -> Report {
             evaluation,
             &item.controls,
             &snapshot.exceptions,
-            &snapshot.header.period_end,
+            &snapshot.header.period.end.rfc3339(),
         );
         let first_detected = (judged.standing == Standing::Fail).then(|| {
             evals

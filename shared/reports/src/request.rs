@@ -6,10 +6,13 @@
 //! event, never from the clock, so a retried invocation is the same run with the same id.
 
 use serde::{Deserialize, Serialize};
-use time::{Date, Month, OffsetDateTime};
+use time::{Date, Month};
 
 use crate::error::ReportError;
-use crate::snapshot::{check_period, normalise_instant, parse_period, run_id, RunHeader};
+use attest_domain::timestamp::Timestamp;
+use attest_domain::Period;
+
+use crate::snapshot::{normalise_instant, parse_period, run_id, RunHeader};
 
 /// The event the report function takes (and what `attest report` builds).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -30,20 +33,14 @@ pub struct ReportEvent {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReportRequest {
     pub framework: String,
-    pub period_start: String,
-    pub period_end: String,
+    pub period: Period,
     pub generated_at: String,
     pub trigger: &'static str,
 }
 
 impl ReportRequest {
     pub fn run_id(&self) -> String {
-        run_id(
-            &self.framework,
-            &self.period_start,
-            &self.period_end,
-            &self.generated_at,
-        )
+        run_id(&self.framework, &self.period, &self.generated_at)
     }
 }
 
@@ -51,17 +48,17 @@ fn first_of_month(year: i32, month: Month) -> Result<Date, String> {
     Date::from_calendar_date(year, month, 1).map_err(|e| e.to_string())
 }
 
-fn fmt(date: Date) -> Result<String, String> {
-    normalise_instant(&date.to_string())
+fn midnight(date: Date) -> Result<Timestamp, String> {
+    Timestamp::parse(&format!("{date}T00:00:00Z"))
 }
 
 /// The relative period that ends at the boundary at or before `at`.
-pub fn relative_period(name: &str, at: &str) -> Result<(String, String), String> {
-    use time::format_description::well_known::Rfc3339;
-    let t = OffsetDateTime::parse(at, &Rfc3339)
-        .map_err(|e| format!("`{at}` is not an RFC 3339 time: {e}"))?
-        .to_offset(time::UtcOffset::UTC);
-    let today = t.date();
+pub fn relative_period(name: &str, at: &str) -> Result<Period, String> {
+    let today = Date::parse(
+        Timestamp::parse(at)?.date(),
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .map_err(|e| e.to_string())?;
     let (start, end) = match name {
         "previous_day" => (today.previous_day().ok_or("date out of range")?, today),
         "previous_month" => {
@@ -84,7 +81,7 @@ pub fn relative_period(name: &str, at: &str) -> Result<(String, String), String>
             ))
         }
     };
-    Ok((fmt(start)?, fmt(end)?))
+    Period::new(midnight(start)?, midnight(end)?).map_err(|e| e.reason)
 }
 
 impl ReportEvent {
@@ -109,17 +106,15 @@ impl ReportEvent {
         let generated_at = normalise_instant(recorded).map_err(|e| {
             ReportError::BadPeriod(self.period.clone(), format!("recorded time: {e}"))
         })?;
-        let (start, end) = if self.period.contains('/') {
+        let period = if self.period.contains('/') {
             parse_period(&self.period)?
         } else {
             relative_period(&self.period, &generated_at)
                 .map_err(|e| ReportError::BadPeriod(self.period.clone(), e))?
         };
-        check_period(&start, &end).map_err(|e| ReportError::BadPeriod(self.period.clone(), e))?;
         Ok(ReportRequest {
             framework: self.framework,
-            period_start: start,
-            period_end: end,
+            period,
             generated_at,
             trigger,
         })
@@ -195,25 +190,15 @@ pub fn report_pk(framework: &str) -> String {
 }
 
 pub fn report_sk(request: &ReportRequest) -> String {
-    format!(
-        "{}/{}#{}",
-        request.period_start,
-        request.period_end,
-        request.run_id()
-    )
-}
-
-/// `2026-11-01T00:00:00Z` -> `20261101T000000Z`: no `:` in keys or downloaded folder names.
-fn compact(instant: &str) -> String {
-    instant.chars().filter(|c| *c != '-' && *c != ':').collect()
+    let (start, end) = request.period.rfc3339_ends();
+    format!("{start}/{end}#{}", request.run_id())
 }
 
 pub fn report_prefix(request: &ReportRequest) -> String {
     format!(
-        "reports/{}/{}_{}/{}/",
+        "reports/{}/{}/{}/",
         request.framework,
-        compact(&request.period_start),
-        compact(&request.period_end),
+        request.period.compact(),
         request.run_id()
     )
 }
@@ -233,26 +218,41 @@ mod tests {
 
     #[test]
     fn relative_periods_end_at_the_boundary_before_the_scheduled_time() {
+        let ends = |p: Period| p.rfc3339_ends();
         let r = event("previous_month", Some("2026-12-01T06:00:00Z"), None)
             .into_request(&["SOC2"])
             .unwrap();
         assert_eq!(
-            (r.period_start.as_str(), r.period_end.as_str()),
-            ("2026-11-01T00:00:00Z", "2026-12-01T00:00:00Z")
+            ends(r.period.clone()),
+            ("2026-11-01T00:00:00Z".into(), "2026-12-01T00:00:00Z".into())
         );
         assert_eq!(r.trigger, "schedule");
-        assert_eq!(
-            relative_period("previous_month", "2026-01-15T00:00:00Z").unwrap(),
-            ("2025-12-01T00:00:00Z".into(), "2026-01-01T00:00:00Z".into())
-        );
-        assert_eq!(
-            relative_period("previous_quarter", "2026-02-10T00:00:00Z").unwrap(),
-            ("2025-10-01T00:00:00Z".into(), "2026-01-01T00:00:00Z".into())
-        );
-        assert_eq!(
-            relative_period("previous_day", "2026-03-01T02:00:00Z").unwrap(),
-            ("2026-02-28T00:00:00Z".into(), "2026-03-01T00:00:00Z".into())
-        );
+        for (name, at, start, end) in [
+            (
+                "previous_month",
+                "2026-01-15T00:00:00Z",
+                "2025-12-01T00:00:00Z",
+                "2026-01-01T00:00:00Z",
+            ),
+            (
+                "previous_quarter",
+                "2026-02-10T00:00:00Z",
+                "2025-10-01T00:00:00Z",
+                "2026-01-01T00:00:00Z",
+            ),
+            (
+                "previous_day",
+                "2026-03-01T02:00:00Z",
+                "2026-02-28T00:00:00Z",
+                "2026-03-01T00:00:00Z",
+            ),
+        ] {
+            assert_eq!(
+                ends(relative_period(name, at).unwrap()),
+                (start.to_string(), end.to_string()),
+                "{name} at {at}"
+            );
+        }
     }
 
     #[test]

@@ -7,7 +7,7 @@
 //! access to our tables. It is stored as canonical JSON next to the outputs and its hash is in the
 //! signed manifest.
 
-use attest_domain::{ComplianceStatus, Disposition, Severity};
+use attest_domain::{ComplianceStatus, Disposition, Period, Severity};
 use serde::{Deserialize, Serialize};
 
 use crate::error::ReportError;
@@ -55,6 +55,7 @@ pub struct Collection {
     pub control: String,
     pub collector: String,
     pub collector_version: String,
+    /// The run record's period, in the record's own (fixed-width) text.
     pub period_start: String,
     pub period_end: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -87,9 +88,9 @@ pub struct EvidenceItem {
 pub struct RunHeader {
     /// Derived from framework, period and the recorded time, never random: see [`run_id`].
     pub run_id: String,
-    /// Half-open period `[period_start, period_end)`, RFC 3339 UTC.
-    pub period_start: String,
-    pub period_end: String,
+    /// Half-open period, serialised as `period_start` and `period_end` (RFC 3339 UTC, whole seconds).
+    #[serde(flatten)]
+    pub period: Period,
     /// The run's recorded time (schedule time, or the on-demand request time); shown as "generated at".
     pub generated_at: String,
     pub catalogue_version: String,
@@ -111,32 +112,24 @@ pub struct Snapshot {
 /// A report run's id: the first 20 hex digits of SHA-256 over framework, period and recorded time.
 /// The same request gives the same id (and the same S3 prefix), so a retried run cannot publish a
 /// second, different report for one request.
-pub fn run_id(framework: &str, period_start: &str, period_end: &str, generated_at: &str) -> String {
+pub fn run_id(framework: &str, period: &Period, generated_at: &str) -> String {
+    let (start, end) = period.rfc3339_ends();
     let digest = attest_domain::canonical::sha256_hex(
-        format!("{framework}|{period_start}|{period_end}|{generated_at}").as_bytes(),
+        format!("{framework}|{start}|{end}|{generated_at}").as_bytes(),
     );
     digest[..20].to_string()
 }
 
 /// Parse `START/END` (RFC 3339 instants or `YYYY-MM-DD` dates, meaning midnight UTC) into a
 /// normalised half-open period; refuses empty and inverted periods.
-pub fn parse_period(text: &str) -> Result<(String, String), ReportError> {
+pub fn parse_period(text: &str) -> Result<Period, ReportError> {
     let bad = |why: &str| ReportError::BadPeriod(text.to_string(), why.to_string());
     let (start, end) = text
         .split_once('/')
         .ok_or_else(|| bad("expected START/END, e.g. 2026-10-01/2026-11-01"))?;
     let start = normalise_instant(start).map_err(|e| bad(&format!("start: {e}")))?;
     let end = normalise_instant(end).map_err(|e| bad(&format!("end: {e}")))?;
-    check_period(&start, &end).map_err(|e| bad(&e))?;
-    Ok((start, end))
-}
-
-pub fn check_period(start: &str, end: &str) -> Result<(), String> {
-    match start.cmp(end) {
-        std::cmp::Ordering::Less => Ok(()),
-        std::cmp::Ordering::Equal => Err("the period is empty (start equals end)".into()),
-        std::cmp::Ordering::Greater => Err("the period is inverted (start after end)".into()),
-    }
+    Period::from_ends(&start, &end).map_err(|e| bad(&e.reason))
 }
 
 /// `2026-10-01` or any RFC 3339 instant -> `2026-10-01T00:00:00Z` form (UTC, seconds).
@@ -171,12 +164,6 @@ impl Snapshot {
                 self.schema
             )));
         }
-        check_period(&self.header.period_start, &self.header.period_end).map_err(|e| {
-            ReportError::BadPeriod(
-                format!("{}/{}", self.header.period_start, self.header.period_end),
-                e,
-            )
-        })?;
         for pair in self.evidence.windows(2) {
             if pair[0].key >= pair[1].key {
                 return Err(bad(format!(
@@ -328,14 +315,16 @@ mod tests {
 
     #[test]
     fn periods_are_normalised_and_checked() {
+        let october = parse_period("2026-10-01/2026-11-01").unwrap();
         assert_eq!(
-            parse_period("2026-10-01/2026-11-01").unwrap(),
+            (october.start.rfc3339(), october.end.rfc3339()),
             ("2026-10-01T00:00:00Z".into(), "2026-11-01T00:00:00Z".into())
         );
         assert_eq!(
             parse_period("2026-10-01T02:00:00+02:00/2026-10-02T00:00:00Z")
                 .unwrap()
-                .0,
+                .start
+                .rfc3339(),
             "2026-10-01T00:00:00Z"
         );
         let empty = parse_period("2026-10-01/2026-10-01")
@@ -356,9 +345,15 @@ mod tests {
 
     #[test]
     fn run_ids_are_derived_not_random() {
-        let a = run_id("SOC2", "a", "b", "t");
-        assert_eq!(a, run_id("SOC2", "a", "b", "t"));
-        assert_ne!(a, run_id("SOC2", "a", "b", "u"));
+        let november = Period::parse("2026-11-01T00:00:00Z/2026-12-01T00:00:00Z").unwrap();
+        let a = run_id("SOC2", &november, "2026-12-01T06:00:00Z");
+        assert_eq!(a, run_id("SOC2", &november, "2026-12-01T06:00:00Z"));
+        assert_ne!(a, run_id("SOC2", &november, "2026-12-01T06:00:01Z"));
         assert_eq!(a.len(), 20);
+        // The id hashes the periods' whole-second text, as every published run's id did.
+        let digest = attest_domain::canonical::sha256_hex(
+            b"SOC2|2026-11-01T00:00:00Z|2026-12-01T00:00:00Z|2026-12-01T06:00:00Z",
+        );
+        assert_eq!(a, digest[..20]);
     }
 }

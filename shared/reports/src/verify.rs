@@ -13,6 +13,8 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use attest_domain::Period;
+
 use crate::manifest::{
     merkle_root_of, public_key_fingerprint, verify_signature, Manifest, ManifestSignature,
     MANIFEST_FILE, PUBLIC_KEY_FILE, SIGNATURE_FILE, SNAPSHOT_FILE,
@@ -98,8 +100,7 @@ impl BundleReader for MemoryBundle {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Verified {
     pub framework: String,
-    pub period_start: String,
-    pub period_end: String,
+    pub period: Period,
     pub run_id: String,
     pub outputs: usize,
     pub evidence: usize,
@@ -113,8 +114,8 @@ impl std::fmt::Display for Verified {
             f,
             "OK {} {}/{} run {}: signature valid (key sha256:{}), {} outputs re-rendered byte-identical, {} evidence objects hashed, merkle root {}",
             self.framework,
-            self.period_start,
-            self.period_end,
+            self.period.start.rfc3339(),
+            self.period.end.rfc3339(),
             self.run_id,
             &self.key_fingerprint[..16.min(self.key_fingerprint.len())],
             self.outputs,
@@ -181,19 +182,13 @@ pub fn verify(
     }
     let snapshot =
         Snapshot::from_json(&snapshot_bytes).map_err(|e| fail(SNAPSHOT_FILE, e.to_string()))?;
+    let (our_start, our_end) = snapshot.header.period.rfc3339_ends();
+    let (their_start, their_end) = manifest.header.period.rfc3339_ends();
     for (what, ours, theirs) in [
         ("run id", &snapshot.header.run_id, &manifest.header.run_id),
         ("framework", &snapshot.framework.id, &manifest.framework),
-        (
-            "period start",
-            &snapshot.header.period_start,
-            &manifest.header.period_start,
-        ),
-        (
-            "period end",
-            &snapshot.header.period_end,
-            &manifest.header.period_end,
-        ),
+        ("period start", &our_start, &their_start),
+        ("period end", &our_end, &their_end),
         (
             "generated at",
             &snapshot.header.generated_at,
@@ -309,8 +304,7 @@ pub fn verify(
 
     Ok(Verified {
         framework: manifest.framework,
-        period_start: manifest.header.period_start,
-        period_end: manifest.header.period_end,
+        period: manifest.header.period,
         run_id: manifest.header.run_id,
         outputs: rendered.len(),
         evidence: snapshot.evidence.len(),

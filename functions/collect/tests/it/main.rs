@@ -119,7 +119,7 @@ async fn bad_events_are_refused_with_the_reason() {
         ),
         (
             serde_json::json!({"control": "pci-3.4-s3-encryption-posture", "period": "2026-11-02T00:00:00Z/2026-11-01T00:00:00Z"}),
-            "start must be before the end",
+            "the period is inverted (start after end)",
         ),
         (
             serde_json::json!({"control": "pci-3.4-s3-encryption-posture", "scheduled_time": "yesterday"}),

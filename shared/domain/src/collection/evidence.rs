@@ -4,9 +4,9 @@
 use serde::Serialize;
 
 use super::controls::CollectionControl;
-use super::schedule::Period;
 use crate::canonical::{self, sha256_hex, CanonicalError};
 use crate::evidence::Evidence;
+use crate::period::Period;
 
 pub const COLLECTED_SCHEMA: &str = "attest.collected/v1";
 

@@ -9,10 +9,11 @@ pub mod request;
 pub mod run;
 pub mod schedule;
 
+pub use crate::period::Period;
 pub use controls::{CollectionControl, ControlCatalogue};
 pub use request::{requested_period, PeriodRequestError};
 pub use run::{RunRecord, RunStatus};
-pub use schedule::{Period, Schedule, ScheduleError};
+pub use schedule::{Schedule, ScheduleError};
 
 /// Ids of the collectors this release ships, for code that reads the catalogue without running
 /// collectors (the report function). `attest-collectors` tests that its registry has exactly these.

@@ -5,7 +5,8 @@
 
 use thiserror::Error;
 
-use super::schedule::{Period, Schedule, ScheduleError};
+use super::schedule::{Schedule, ScheduleError};
+use crate::period::{Period, PeriodError};
 use crate::timestamp::Timestamp;
 
 /// Why a request names no usable period. Callers phrase [`Missing`](Self::Missing) and
@@ -16,7 +17,9 @@ pub enum PeriodRequestError {
     Missing,
     #[error("scheduled time: {reason}")]
     ScheduledTime { text: String, reason: String },
-    /// An invalid explicit period, or a schedule with no fire time before the scheduled time.
+    #[error(transparent)]
+    Period(#[from] PeriodError),
+    /// A schedule with no fire time before the scheduled time.
     #[error(transparent)]
     Schedule(#[from] ScheduleError),
 }
@@ -88,7 +91,7 @@ mod tests {
         assert!(
             backwards
                 .to_string()
-                .contains("start must be before the end"),
+                .contains("the period is inverted (start after end)"),
             "{backwards}"
         );
         let bad_time = requested_period(&daily(), None, Some("yesterday")).unwrap_err();

@@ -328,22 +328,20 @@ pub fn render(snapshot: &Snapshot, report: &Report) -> Result<Vec<u8>, ReportErr
     }
 
     let s = &report.summary;
-    let period = format!(
-        "{} to {}",
-        report.header.period_start, report.header.period_end
-    );
+    let (start, end) = report.header.period.rfc3339_ends();
+    let period = format!("{start} to {end}");
     let plan_uuid = element_uuid(run, "assessment-plan", "none");
     let mut result = json!({
         "uuid": element_uuid(run, "result", "period"),
         "title": one_line(&format!("{} ({}) controls, {period}", fw.name, fw.id)),
         "description": format!(
             "Automated assessment of {} controls in scope for {} {} over the half-open period [{}, {}): {} passed, {} failed, {} partial, {} not assessed ({} gaps without evidence). Compliance rate {}, coverage {}.",
-            s.controls_in_scope, fw.name, fw.version, report.header.period_start, report.header.period_end,
+            s.controls_in_scope, fw.name, fw.version, start, end,
             s.passed, s.failed, s.partial, s.not_assessed, s.gaps,
             percent(s.compliance_rate_bp), percent(s.coverage_bp)
         ),
-        "start": utc(&report.header.period_start, "period_start")?,
-        "end": utc(&report.header.period_end, "period_end")?,
+        "start": utc(&start, "period_start")?,
+        "end": utc(&end, "period_end")?,
         "props": props(&[
             ("compliance-rate", &percent(s.compliance_rate_bp)),
             ("coverage", &percent(s.coverage_bp)),

@@ -71,12 +71,13 @@ fn deflate_all(streams: &[Vec<u8>]) -> Result<Vec<Vec<u8>>, ReportError> {
 }
 
 pub fn render(report: &Report) -> Result<Vec<u8>, ReportError> {
+    let (start, end) = report.header.period.rfc3339_ends();
     let fonts = Fonts::load()?;
     let mut c = Composer::new(
         fonts,
         format!(
             "Attest compliance report · {} · {} to {}",
-            report.framework.id, report.header.period_start, report.header.period_end
+            report.framework.id, start, end
         ),
         format!("Run {}", report.header.run_id),
         format!(
@@ -125,6 +126,7 @@ fn standing_color(standing: Standing) -> Rgb {
 }
 
 fn cover(c: &mut Composer, report: &Report) {
+    let (start, end) = report.header.period.rfc3339_ends();
     c.move_to_y(PAGE_HEIGHT - 150.0);
     c.heading("Compliance report", TITLE, Some(0), 120.0);
     c.space(4.0);
@@ -143,13 +145,7 @@ fn cover(c: &mut Composer, report: &Report) {
                 report.framework.name, report.framework.id, report.framework.version
             ),
         ),
-        (
-            "Period",
-            format!(
-                "{} to {} (end excluded)",
-                report.header.period_start, report.header.period_end
-            ),
-        ),
+        ("Period", format!("{start} to {end} (end excluded)")),
         ("Generated at", report.header.generated_at.clone()),
         ("Run id", report.header.run_id.clone()),
         ("Catalogue version", report.header.catalogue_version.clone()),
@@ -495,6 +491,7 @@ fn pdf_date(text: &str) -> Option<Date> {
 }
 
 fn write(report: &Report, laid: Laid) -> Result<Vec<u8>, ReportError> {
+    let (start, end) = report.header.period.rfc3339_ends();
     let Laid {
         pages,
         fonts,
@@ -550,10 +547,7 @@ fn write(report: &Report, laid: Laid) -> Result<Vec<u8>, ReportError> {
 
     let title = format!(
         "Compliance report: {} {}, {} to {}",
-        report.framework.name,
-        report.framework.version,
-        report.header.period_start,
-        report.header.period_end
+        report.framework.name, report.framework.version, start, end
     );
     let mut info = pdf.document_info(info_ref);
     info.title(TextStr(&title))
