@@ -27,5 +27,7 @@ mod test_json;
 pub use catalogue::Catalogue;
 pub use error::NormalizeError;
 pub use evidence::Evidence;
-pub use finding::{ComplianceStatus, ControlRef, Disposition, Finding, FindingSource, Severity};
+pub use finding::{
+    ComplianceStatus, ControlRef, Disposition, Finding, FindingSource, Severity, Subject,
+};
 pub use normalize::{normalize_event, NormalizedEvent};
