@@ -51,7 +51,7 @@ impl Evidence {
         let [year, month, day] = finding.observed_at.date_parts();
         let key = [
             "evidence/",
-            &finding.account,
+            &finding.subject.account,
             "/",
             finding.source.as_str(),
             "/",

@@ -261,6 +261,49 @@ impl<'de> Deserialize<'de> for ControlSet {
     }
 }
 
+/// What an evaluation is about: a resource in an account and region, and the rule that judged it.
+///
+/// Embedded with `#[serde(flatten)]` in [`Finding`], the DynamoDB rows
+/// ([`crate::records::FindingFields`]) and the report snapshot's evaluations, so its fields keep
+/// their names there.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Subject {
+    pub account: String,
+    pub region: String,
+    pub resource_type: String,
+    pub resource_id: String,
+    /// Config rule name as deployed, Security Hub control id, or `eventSource:eventName`.
+    pub rule_id: String,
+}
+
+impl Subject {
+    /// Identity of the current-state record: one per (account, region, rule, resource).
+    pub fn state_id(&self) -> String {
+        [
+            self.account.as_str(),
+            "#",
+            &self.region,
+            "#",
+            &self.rule_id,
+            "#",
+            &self.resource_id,
+        ]
+        .concat()
+    }
+
+    /// The resource across rules: `{account}#{region}#{resource_id}`.
+    pub fn resource_key(&self) -> String {
+        [
+            self.account.as_str(),
+            "#",
+            &self.region,
+            "#",
+            &self.resource_id,
+        ]
+        .concat()
+    }
+}
+
 /// A normalised finding. Every time in it comes from the event, never from the clock.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finding {
@@ -270,12 +313,8 @@ pub struct Finding {
     /// The source's own id: the Security Hub finding id, the CloudTrail `eventID`, or for Config
     /// `rule/resourceType/resourceId`.
     pub source_finding_id: String,
-    pub account: String,
-    pub region: String,
-    pub resource_type: String,
-    pub resource_id: String,
-    /// Config rule name as deployed, Security Hub control id, or `eventSource:eventName`.
-    pub rule_id: String,
+    #[serde(flatten)]
+    pub subject: Subject,
     pub status: ComplianceStatus,
     /// The status word exactly as the source wrote it.
     pub source_status: String,
@@ -290,20 +329,6 @@ pub struct Finding {
 impl Finding {
     pub fn is_mapped(&self) -> bool {
         !self.controls.is_empty()
-    }
-
-    /// Identity of the current-state record: one per (account, region, rule, resource).
-    pub fn state_id(&self) -> String {
-        [
-            self.account.as_str(),
-            "#",
-            &self.region,
-            "#",
-            &self.rule_id,
-            "#",
-            &self.resource_id,
-        ]
-        .concat()
     }
 
     /// Whether this finding counts towards pass/fail totals (suppressed and archived ones do not).

@@ -28,6 +28,8 @@ mod test_json;
 pub use catalogue::Catalogue;
 pub use error::NormalizeError;
 pub use evidence::Evidence;
-pub use finding::{ComplianceStatus, ControlRef, Disposition, Finding, FindingSource, Severity};
+pub use finding::{
+    ComplianceStatus, ControlRef, Disposition, Finding, FindingSource, Severity, Subject,
+};
 pub use normalize::{normalize_event, NormalizedEvent};
 pub use period::{Period, PeriodError};

@@ -19,7 +19,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::evidence::Evidence;
-use crate::finding::{Disposition, Finding};
+use crate::finding::{Disposition, Finding, Subject};
 
 pub const CURRENT_SK: &str = "CURRENT";
 
@@ -39,12 +39,10 @@ pub struct FindingFields {
     pub source: String,
     pub event_id: String,
     pub source_finding_id: String,
-    pub account: String,
-    pub region: String,
-    pub resource_type: String,
-    pub resource_id: String,
+    #[serde(flatten)]
+    pub subject: Subject,
+    /// `{account}#{region}#{resource_id}`: [`Subject::resource_key`].
     pub resource_key: String,
-    pub rule_id: String,
     pub status: String,
     pub source_status: String,
     pub severity: String,
@@ -126,21 +124,14 @@ pub struct FindingItems<'f> {
 
 impl<'f> FindingItems<'f> {
     pub fn new(finding: &'f Finding, evidence: &'f Evidence, catalogue_version: &'f str) -> Self {
-        let state_id = finding.state_id();
+        let state_id = finding.subject.state_id();
         let observed_at = finding.observed_at.as_str();
         FindingItems {
             finding,
             evidence,
             catalogue_version,
             pk: state_pk(&state_id),
-            resource_key: [
-                finding.account.as_str(),
-                "#",
-                &finding.region,
-                "#",
-                &finding.resource_id,
-            ]
-            .concat(),
+            resource_key: finding.subject.resource_key(),
             sort: [observed_at, "#", &state_id].concat(),
             history_sk: [observed_at, "#", &evidence.sha256].concat(),
         }
@@ -205,19 +196,21 @@ impl<'f> FindingItems<'f> {
         sink.string("observed_date", date);
     }
 
-    /// Every field of [`FindingFields`], in declaration order; a `None` title is left out.
+    /// Every field of [`FindingFields`], in declaration order (the subject's inline); a `None`
+    /// title is left out.
     fn write_fields(&self, sink: &mut impl ItemSink) {
         let f = self.finding;
+        let subject = &f.subject;
         sink.string("state_id", self.state_id());
         sink.string("source", f.source.as_str());
         sink.string("event_id", &f.event_id);
         sink.string("source_finding_id", &f.source_finding_id);
-        sink.string("account", &f.account);
-        sink.string("region", &f.region);
-        sink.string("resource_type", &f.resource_type);
-        sink.string("resource_id", &f.resource_id);
+        sink.string("account", &subject.account);
+        sink.string("region", &subject.region);
+        sink.string("resource_type", &subject.resource_type);
+        sink.string("resource_id", &subject.resource_id);
+        sink.string("rule_id", &subject.rule_id);
         sink.string("resource_key", &self.resource_key);
-        sink.string("rule_id", &f.rule_id);
         sink.string("status", f.status.as_str());
         sink.string("source_status", &f.source_status);
         sink.string("severity", f.severity.as_str());
@@ -305,7 +298,7 @@ mod tests {
         let rows = FindingRows::build(&f.finding, &f.evidence, c.version()).unwrap();
         // The state id (account, region, rule, resource) keys every row of the finding.
         let state_id = "123456789012#us-east-1#s3-bucket-server-side-encryption-enabled#attest-audit-exports-123456789012";
-        assert_eq!(f.finding.state_id(), state_id);
+        assert_eq!(f.finding.subject.state_id(), state_id);
         assert_eq!(rows.current.pk, format!("STATE#{state_id}"));
         let frameworks: std::collections::BTreeSet<_> = f
             .finding
@@ -352,7 +345,7 @@ mod tests {
         assert_eq!(rows.history.fields, rows.current.fields);
         assert_eq!(
             rows.current.status_sort,
-            format!("2026-11-02T09:15:11.482Z#{}", f.finding.state_id())
+            format!("2026-11-02T09:15:11.482Z#{}", f.finding.subject.state_id())
         );
         assert_eq!(
             rows.history.sk,

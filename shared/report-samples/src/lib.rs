@@ -7,7 +7,9 @@
 //! `attest_reports::` path, valid in both places.
 
 use attest_domain::records::{FindingRows, HistoryRow};
-use attest_domain::{normalize_event, Catalogue, ComplianceStatus, Disposition, Period, Severity};
+use attest_domain::{
+    normalize_event, Catalogue, ComplianceStatus, Disposition, Period, Severity, Subject,
+};
 
 use attest_reports::error::ReportError;
 use attest_reports::exceptions;
@@ -190,23 +192,32 @@ pub fn synthetic(controls: usize, rows: usize) -> Snapshot {
                 sha256: digest,
                 observed_at: observed_at.clone(),
                 controls: vec![control.clone()],
-                evaluation: (!collected).then(|| Evaluation {
-                    state_id: format!("{account}#{region}#{}#{resource_id}", rules[kind]),
-                    source: "config".to_string(),
-                    event_id: format!("{:08x}-0000-4000-8000-{:012x}", i, rng.next() % (1 << 48)),
-                    account: account.clone(),
-                    region: region.clone(),
-                    resource_type: types[kind].to_string(),
-                    resource_id: resource_id.clone(),
-                    rule_id: rules[kind].to_string(),
-                    status: rng.pick(&statuses),
-                    severity: rng.pick(&severities),
-                    disposition: if i % 211 == 0 {
-                        Disposition::Suppressed
-                    } else {
-                        Disposition::Active
-                    },
-                    title: None,
+                evaluation: (!collected).then(|| {
+                    let subject = Subject {
+                        account: account.clone(),
+                        region: region.clone(),
+                        resource_type: types[kind].to_string(),
+                        resource_id: resource_id.clone(),
+                        rule_id: rules[kind].to_string(),
+                    };
+                    Evaluation {
+                        state_id: subject.state_id(),
+                        source: "config".to_string(),
+                        event_id: format!(
+                            "{:08x}-0000-4000-8000-{:012x}",
+                            i,
+                            rng.next() % (1 << 48)
+                        ),
+                        subject,
+                        status: rng.pick(&statuses),
+                        severity: rng.pick(&severities),
+                        disposition: if i % 211 == 0 {
+                            Disposition::Suppressed
+                        } else {
+                            Disposition::Active
+                        },
+                        title: None,
+                    }
                 }),
                 collection: collected.then(|| Collection {
                     control: format!("synthetic-{control}"),

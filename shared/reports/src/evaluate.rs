@@ -113,11 +113,11 @@ impl Serialize for ResourceResult {
         let mut row = serializer.serialize_struct("ResourceResult", 12 + optional)?;
         row.serialize_field("state_id", &e.state_id)?;
         row.serialize_field("source", &e.source)?;
-        row.serialize_field("account", &e.account)?;
-        row.serialize_field("region", &e.region)?;
-        row.serialize_field("resource_type", &e.resource_type)?;
-        row.serialize_field("resource_id", &e.resource_id)?;
-        row.serialize_field("rule_id", &e.rule_id)?;
+        row.serialize_field("account", &e.subject.account)?;
+        row.serialize_field("region", &e.subject.region)?;
+        row.serialize_field("resource_type", &e.subject.resource_type)?;
+        row.serialize_field("resource_id", &e.subject.resource_id)?;
+        row.serialize_field("rule_id", &e.subject.rule_id)?;
         row.serialize_field("status", &e.status)?;
         row.serialize_field("standing", &self.standing)?;
         row.serialize_field("severity", &e.severity)?;
@@ -285,8 +285,8 @@ fn judge<'a>(
         expires: expires.to_string(),
         state,
         state_id: evaluation.state_id.clone(),
-        rule_id: evaluation.rule_id.clone(),
-        resource_id: evaluation.resource_id.clone(),
+        rule_id: evaluation.subject.rule_id.clone(),
+        resource_id: evaluation.subject.resource_id.clone(),
         controls: controls.to_vec(),
     };
     if let Some(entry) = register.iter().find(|e| e.covers(framework, evaluation)) {
@@ -466,7 +466,7 @@ pub fn evaluate(snapshot: &Snapshot) -> Report {
         let remediation: Vec<String> = resources
             .iter()
             .filter(|r| r.standing == Standing::Fail)
-            .map(|r| remediation_note(&r.evaluation.rule_id, &r.evaluation.source))
+            .map(|r| remediation_note(&r.evaluation.subject.rule_id, &r.evaluation.source))
             .collect::<BTreeSet<_>>()
             .into_iter()
             .collect();
@@ -492,7 +492,7 @@ pub fn evaluate(snapshot: &Snapshot) -> Report {
             .add(r.standing);
         summary
             .by_resource_type
-            .entry(r.evaluation.resource_type.clone())
+            .entry(r.evaluation.subject.resource_type.clone())
             .or_default()
             .add(r.standing);
     }
@@ -531,7 +531,7 @@ pub fn evaluate(snapshot: &Snapshot) -> Report {
 
 fn evidence_ref(item: &crate::snapshot::EvidenceItem) -> EvidenceRef {
     let summary = match (&item.evaluation, &item.collection) {
-        (Some(e), _) => format!("{} on {}: {}", e.rule_id, e.resource_id, e.status.as_str()),
+        (Some(e), _) => e.summary(),
         (None, Some(c)) => format!("{} ({} to {})", c.collector, c.period_start, c.period_end),
         (None, None) => String::new(),
     };

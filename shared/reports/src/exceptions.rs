@@ -35,14 +35,15 @@ fn matches(pattern: &str, value: &str) -> bool {
 
 impl ExceptionEntry {
     pub fn covers(&self, framework: &str, evaluation: &Evaluation) -> bool {
+        let subject = &evaluation.subject;
         matches(&self.framework, framework)
-            && (matches(&self.rule_id, &evaluation.rule_id)
+            && (matches(&self.rule_id, &subject.rule_id)
                 || matches(
                     &self.rule_id,
-                    attest_domain::catalogue::base_config_rule_name(&evaluation.rule_id),
+                    attest_domain::catalogue::base_config_rule_name(&subject.rule_id),
                 ))
-            && matches(&self.account, &evaluation.account)
-            && matches(&self.resource_id, &evaluation.resource_id)
+            && matches(&self.account, &subject.account)
+            && matches(&self.resource_id, &subject.resource_id)
     }
 
     /// In force at `at` (both RFC 3339 UTC in the same form, so they compare as text).

@@ -7,7 +7,7 @@
 //! access to our tables. It is stored as canonical JSON next to the outputs and its hash is in the
 //! signed manifest.
 
-use attest_domain::{ComplianceStatus, Disposition, Period, Severity};
+use attest_domain::{ComplianceStatus, Disposition, Period, Severity, Subject};
 use serde::{Deserialize, Serialize};
 
 use crate::error::ReportError;
@@ -36,16 +36,25 @@ pub struct Evaluation {
     pub state_id: String,
     pub source: String,
     pub event_id: String,
-    pub account: String,
-    pub region: String,
-    pub resource_type: String,
-    pub resource_id: String,
-    pub rule_id: String,
+    #[serde(flatten)]
+    pub subject: Subject,
     pub status: ComplianceStatus,
     pub severity: Severity,
     pub disposition: Disposition,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
+}
+
+impl Evaluation {
+    /// `{rule} on {resource}: {status}`: how evidence lists name the evaluation.
+    pub fn summary(&self) -> String {
+        format!(
+            "{} on {}: {}",
+            self.subject.rule_id,
+            self.subject.resource_id,
+            self.status.as_str()
+        )
+    }
 }
 
 /// One scheduled collection (issue 4's run record).
@@ -246,11 +255,7 @@ impl EvidenceItem {
                 state_id: fields.state_id.clone(),
                 source: fields.source.clone(),
                 event_id: fields.event_id.clone(),
-                account: fields.account.clone(),
-                region: fields.region.clone(),
-                resource_type: fields.resource_type.clone(),
-                resource_id: fields.resource_id.clone(),
-                rule_id: fields.rule_id.clone(),
+                subject: fields.subject.clone(),
                 status: ComplianceStatus::from_stored(&fields.status)
                     .ok_or_else(|| unknown("status", &fields.status))?,
                 severity: Severity::from_stored(&fields.severity)

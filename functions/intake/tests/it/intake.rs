@@ -43,7 +43,7 @@ async fn each_source_lands_in_state_history_and_s3() {
     ] {
         let normalized = attest_domain::normalize_event(&event_bytes(name), catalogue).unwrap();
         for item in normalized.findings {
-            let state_id = item.finding.state_id();
+            let state_id = item.finding.subject.state_id();
             let current = intake
                 .state
                 .current(&state_id)
@@ -108,7 +108,9 @@ async fn each_source_lands_in_state_history_and_s3() {
         .await
         .unwrap();
     assert!(
-        failing_cis.iter().any(|r| r.fields.rule_id == "S3.8"),
+        failing_cis
+            .iter()
+            .any(|r| r.fields.subject.rule_id == "S3.8"),
         "{failing_cis:?}"
     );
     assert!(failing_cis
@@ -127,14 +129,14 @@ async fn each_source_lands_in_state_history_and_s3() {
         .await
         .unwrap();
     assert!(
-        history.iter().any(|h| h.fields.rule_id == "S3.8"),
+        history.iter().any(|h| h.fields.subject.rule_id == "S3.8"),
         "{history:?}"
     );
     let suppressed = intake.state.by_standing("SUPPRESSED").await.unwrap();
     assert_eq!(
         suppressed
             .iter()
-            .map(|r| r.fields.rule_id.as_str())
+            .map(|r| r.fields.subject.rule_id.as_str())
             .collect::<Vec<_>>(),
         ["EC2.19"]
     );
@@ -153,7 +155,7 @@ async fn each_source_lands_in_state_history_and_s3() {
         .unwrap();
     assert_eq!(by_resource.len(), 1);
     assert_eq!(
-        by_resource[0].fields.rule_id,
+        by_resource[0].fields.subject.rule_id,
         "s3-bucket-server-side-encryption-enabled"
     );
 }
@@ -205,7 +207,7 @@ async fn redelivery_writes_no_second_history_entry_or_evidence_object() {
         assert_eq!(
             intake
                 .state
-                .history(&item.finding.state_id())
+                .history(&item.finding.subject.state_id())
                 .await
                 .unwrap()
                 .len(),
@@ -334,7 +336,7 @@ async fn bad_events_are_reported_as_failures_while_their_neighbours_are_stored()
     .remove(0);
     let row = intake
         .state
-        .current(&unmapped.finding.state_id())
+        .current(&unmapped.finding.subject.state_id())
         .await
         .unwrap()
         .expect("unmapped finding is stored");

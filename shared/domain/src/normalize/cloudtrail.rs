@@ -13,7 +13,7 @@ use serde_json::Value;
 use super::fields::{in_detail as name, opt_str, view, Field, Loose};
 use super::{with_evidence, NormalizedFinding, Source};
 use crate::error::NormalizeError;
-use crate::finding::{ComplianceStatus, Disposition, Finding, FindingSource, Severity};
+use crate::finding::{ComplianceStatus, Disposition, Finding, FindingSource, Severity, Subject};
 
 /// Request parameters that name the resource a call acts on, with that resource's type; the first one
 /// present wins. Calls that name none are attributed to the account.
@@ -127,19 +127,22 @@ pub(super) fn normalize(
     let account = recipient.unwrap_or(&envelope.account);
     let (resource_type, resource_id) = resource_of(event_source, request, principal, account);
 
+    let controls = catalogue.cloudtrail_controls(&call);
     let finding = Finding {
         source: FindingSource::CloudTrail,
         event_id: envelope.id.clone(),
         source_finding_id: v.event_id.or(&envelope.id),
-        account: recipient
-            .or_else(|| identity.account_id.non_empty())
-            .unwrap_or(&envelope.account)
-            .to_string(),
-        region: v.aws_region.or(&envelope.region),
-        resource_type,
-        resource_id,
-        controls: catalogue.cloudtrail_controls(&call),
-        rule_id: call,
+        subject: Subject {
+            account: recipient
+                .or_else(|| identity.account_id.non_empty())
+                .unwrap_or(&envelope.account)
+                .to_string(),
+            region: v.aws_region.or(&envelope.region),
+            resource_type,
+            resource_id,
+            rule_id: call,
+        },
+        controls,
         status,
         source_status,
         severity: Severity::Unspecified,

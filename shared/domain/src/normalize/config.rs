@@ -6,7 +6,7 @@ use serde_json::Value;
 use super::fields::{in_detail as name, view, Field, Loose};
 use super::{with_evidence, NormalizedFinding, Source};
 use crate::error::NormalizeError;
-use crate::finding::{ComplianceStatus, Disposition, Finding, FindingSource, Severity};
+use crate::finding::{ComplianceStatus, Disposition, Finding, FindingSource, Severity, Subject};
 
 /// The members of a Config rule compliance change's `detail` that normalisation reads.
 #[derive(Deserialize, Default)]
@@ -93,11 +93,13 @@ pub(super) fn normalize(
         source: FindingSource::Config,
         event_id: envelope.id.clone(),
         source_finding_id: [rule, "/", resource_type, "/", resource_id].concat(),
-        account: v.aws_account_id.or(&envelope.account),
-        region: v.aws_region.or(&envelope.region),
-        resource_type: resource_type.to_string(),
-        resource_id: resource_id.to_string(),
-        rule_id: rule.to_string(),
+        subject: Subject {
+            account: v.aws_account_id.or(&envelope.account),
+            region: v.aws_region.or(&envelope.region),
+            resource_type: resource_type.to_string(),
+            resource_id: resource_id.to_string(),
+            rule_id: rule.to_string(),
+        },
         status,
         source_status: compliance.to_string(),
         severity: Severity::Unspecified,

@@ -7,7 +7,7 @@ use super::fields::{view, Field, Fields, Items, Loose};
 use super::{with_evidence, Envelope, NormalizedFinding, Source};
 use crate::catalogue::Catalogue;
 use crate::error::NormalizeError;
-use crate::finding::{ComplianceStatus, Disposition, Finding, FindingSource, Severity};
+use crate::finding::{ComplianceStatus, Disposition, Finding, FindingSource, Severity, Subject};
 
 /// The members of one ASFF finding that normalisation reads.
 #[derive(Deserialize, Default)]
@@ -183,11 +183,13 @@ fn one(
         source: FindingSource::SecurityHub,
         event_id: envelope.id.clone(),
         source_finding_id: id.to_string(),
-        account: account.to_string(),
-        region: v.region.or(&envelope.region),
-        resource_type: resource_type.to_string(),
-        resource_id: resource_id.to_string(),
-        rule_id: rule_id.to_string(),
+        subject: Subject {
+            account: account.to_string(),
+            region: v.region.or(&envelope.region),
+            resource_type: resource_type.to_string(),
+            resource_id: resource_id.to_string(),
+            rule_id: rule_id.to_string(),
+        },
         status,
         source_status,
         severity,

@@ -29,9 +29,12 @@ fn config_noncompliant_with_old_result() {
     assert_eq!(f.source, FindingSource::Config);
     assert_eq!(f.status, S::NonCompliant);
     assert_eq!(f.source_status, "NON_COMPLIANT");
-    assert_eq!(f.rule_id, "s3-bucket-server-side-encryption-enabled");
-    assert_eq!(f.resource_type, "AWS::S3::Bucket");
-    assert_eq!(f.account, "123456789012");
+    assert_eq!(
+        f.subject.rule_id,
+        "s3-bucket-server-side-encryption-enabled"
+    );
+    assert_eq!(f.subject.resource_type, "AWS::S3::Bucket");
+    assert_eq!(f.subject.account, "123456789012");
     // The evaluation's own ordering timestamp, not the envelope time and not the clock.
     assert_eq!(f.observed_at.as_str(), "2026-11-02T09:15:11.482Z");
     assert!(f.is_mapped());
@@ -42,15 +45,18 @@ fn config_noncompliant_with_old_result() {
 fn config_first_evaluation_without_old_result() {
     let f = one(event!("config-compliant-first-evaluation.json"));
     assert_eq!(f.status, S::Compliant);
-    assert_eq!(f.resource_type, "AWS::::Account");
-    assert_eq!(f.resource_id, "123456789012");
+    assert_eq!(f.subject.resource_type, "AWS::::Account");
+    assert_eq!(f.subject.resource_id, "123456789012");
     assert!(f.is_mapped());
 }
 
 #[test]
 fn config_conformance_pack_rule_maps_by_base_name() {
     let f = one(event!("config-conformance-pack-rule.json"));
-    assert_eq!(f.rule_id, "restricted-ssh-conformance-pack-7rq2kx9vd");
+    assert_eq!(
+        f.subject.rule_id,
+        "restricted-ssh-conformance-pack-7rq2kx9vd"
+    );
     assert_eq!(f.status, S::NonCompliant);
     assert!(
         f.is_mapped(),
@@ -62,7 +68,7 @@ fn config_conformance_pack_rule_maps_by_base_name() {
 fn config_not_applicable() {
     let f = one(event!("config-not-applicable.json"));
     assert_eq!(f.status, S::NotApplicable);
-    assert_eq!(f.resource_type, "AWS::RDS::DBInstance");
+    assert_eq!(f.subject.resource_type, "AWS::RDS::DBInstance");
 }
 
 #[test]
@@ -72,7 +78,7 @@ fn security_hub_every_finding_in_the_event() {
         out.findings
             .iter()
             .map(|n| &n.finding)
-            .find(|f| f.rule_id == rule)
+            .find(|f| f.subject.rule_id == rule)
             .unwrap_or_else(|| panic!("{rule} missing"))
     };
     assert_eq!(out.findings.len(), 4);
@@ -82,7 +88,7 @@ fn security_hub_every_finding_in_the_event() {
         (s3.status, s3.severity, s3.disposition),
         (S::NonCompliant, Severity::High, Disposition::Active)
     );
-    assert_eq!(s3.resource_type, "AwsS3Bucket");
+    assert_eq!(s3.subject.resource_type, "AwsS3Bucket");
     assert!(
         has_control(s3, "CIS-AWS-1.4") && has_control(s3, "PCI-DSS-4.0"),
         "{:?}",
@@ -118,8 +124,8 @@ fn security_hub_every_finding_in_the_event() {
 #[test]
 fn security_hub_one_finding() {
     let f = one(event!("securityhub-one-finding.json"));
-    assert_eq!(f.rule_id, "IAM.4");
-    assert_eq!(f.region, "eu-west-1");
+    assert_eq!(f.subject.rule_id, "IAM.4");
+    assert_eq!(f.subject.region, "eu-west-1");
     assert_eq!(f.severity, Severity::Critical);
     assert!(has_control(&f, "CIS-AWS-1.2"), "{:?}", f.controls);
 }
@@ -128,37 +134,37 @@ fn security_hub_one_finding() {
 fn cloudtrail_calls() {
     let stop = one(event!("cloudtrail-stoplogging.json"));
     assert_eq!(stop.source, FindingSource::CloudTrail);
-    assert_eq!(stop.rule_id, "cloudtrail.amazonaws.com:StopLogging");
+    assert_eq!(stop.subject.rule_id, "cloudtrail.amazonaws.com:StopLogging");
     assert_eq!(stop.status, S::NonCompliant);
-    assert_eq!(stop.resource_type, "AWS::CloudTrail::Trail");
+    assert_eq!(stop.subject.resource_type, "AWS::CloudTrail::Trail");
     assert!(stop.is_mapped());
     assert_eq!(stop.observed_at.as_str(), "2026-11-02T10:02:41.000Z");
 
     let kms = one(event!("cloudtrail-kms-schedule-key-deletion.json"));
     assert_eq!(
-        (kms.rule_id.as_str(), kms.status),
+        (kms.subject.rule_id.as_str(), kms.status),
         ("kms.amazonaws.com:ScheduleKeyDeletion", S::NonCompliant)
     );
-    assert_eq!(kms.resource_type, "AWS::KMS::Key");
+    assert_eq!(kms.subject.resource_type, "AWS::KMS::Key");
     assert!(kms.is_mapped());
 
     let sg = one(event!("cloudtrail-authorize-sg-ingress.json"));
     assert_eq!(
-        (sg.resource_type.as_str(), sg.status),
+        (sg.subject.resource_type.as_str(), sg.status),
         ("AWS::EC2::SecurityGroup", S::NonCompliant)
     );
     assert!(sg.is_mapped());
 
     let login = one(event!("cloudtrail-console-login-no-mfa.json"));
     assert_eq!(login.status, S::NonCompliant);
-    assert_eq!(login.resource_type, "AWS::IAM::Principal");
+    assert_eq!(login.subject.resource_type, "AWS::IAM::Principal");
     assert!(login.is_mapped());
 }
 
 #[test]
 fn cloudtrail_call_that_maps_to_nothing_is_kept_unmapped() {
     let f = one(event!("cloudtrail-unmapped-create-tags.json"));
-    assert_eq!(f.rule_id, "ec2.amazonaws.com:CreateTags");
+    assert_eq!(f.subject.rule_id, "ec2.amazonaws.com:CreateTags");
     assert!(!f.is_mapped());
     assert_eq!(f.status, S::Warning);
 }
@@ -455,7 +461,7 @@ fn a_member_of_an_unexpected_type_is_named_or_read_as_absent_as_before() {
     event["detail"]["findings"][0]["Compliance"]["RelatedRequirements"] =
         serde_json::json!([1, "x"]);
     let f = one(&serde_json::to_vec(&event).unwrap());
-    assert_eq!(f.region, "eu-west-1");
+    assert_eq!(f.subject.region, "eu-west-1");
     assert_eq!(f.disposition, Disposition::Active);
     // ... and a required one is named with what it was.
     event["detail"]["findings"][0]["AwsAccountId"] = serde_json::json!({"a": 1});

@@ -51,11 +51,11 @@ pub fn render(report: &Report) -> Result<Vec<u8>, ReportError> {
         for r in &control.resources {
             let mut row: Vec<&str> = lead.to_vec();
             row.extend([
-                r.evaluation.account.as_str(),
-                r.evaluation.region.as_str(),
-                r.evaluation.resource_type.as_str(),
-                r.evaluation.resource_id.as_str(),
-                r.evaluation.rule_id.as_str(),
+                r.evaluation.subject.account.as_str(),
+                r.evaluation.subject.region.as_str(),
+                r.evaluation.subject.resource_type.as_str(),
+                r.evaluation.subject.resource_id.as_str(),
+                r.evaluation.subject.rule_id.as_str(),
                 r.evaluation.status.as_str(),
                 r.standing.label(),
                 r.evaluation.severity.as_str(),

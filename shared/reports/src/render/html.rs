@@ -111,7 +111,7 @@ mod tests {
             // Timestamps go through the one filter that writes markup itself.
             item.observed_at = format!("{}<b>bold</b>", item.observed_at);
             if let Some(e) = &mut item.evaluation {
-                e.resource_id = "<script>alert(1)</script>".to_string();
+                e.subject.resource_id = "<script>alert(1)</script>".to_string();
             }
         }
         let html = String::from_utf8(render(&evaluate(&snapshot)).unwrap()).unwrap();

@@ -141,7 +141,7 @@ fn resource_event(
     }
     let mut finding_info = json!({
         "uid": element_uuid(&report.header.run_id, "ocsf-finding", &format!("{}\u{0}{}", control.control_id, r.evaluation.state_id)),
-        "title": format!("{} {}: {} on {}", fw.id, control.control_id, r.evaluation.rule_id, r.evaluation.resource_id),
+        "title": format!("{} {}: {} on {}", fw.id, control.control_id, r.evaluation.subject.rule_id, r.evaluation.subject.resource_id),
         "desc": control.title,
         "last_seen_time": time,
     });
@@ -159,8 +159,8 @@ fn resource_event(
             fw.id,
             control.control_id,
             r.standing.label(),
-            r.evaluation.rule_id,
-            r.evaluation.resource_id,
+            r.evaluation.subject.rule_id,
+            r.evaluation.subject.resource_id,
             r.evaluation.status.as_str()
         )),
     );
@@ -168,8 +168,8 @@ fn resource_event(
         "cloud".into(),
         json!({
             "provider": "AWS",
-            "account": {"uid": r.evaluation.account, "type": "AWS Account", "type_id": 10},
-            "region": r.evaluation.region,
+            "account": {"uid": r.evaluation.subject.account, "type": "AWS Account", "type_id": 10},
+            "region": r.evaluation.subject.region,
         }),
     );
     event.insert(
@@ -186,7 +186,7 @@ fn resource_event(
     event.insert("finding_info".into(), finding_info);
     event.insert(
         "resources".into(),
-        json!([{"uid": r.evaluation.resource_id, "type": r.evaluation.resource_type, "region": r.evaluation.region}]),
+        json!([{"uid": r.evaluation.subject.resource_id, "type": r.evaluation.subject.resource_type, "region": r.evaluation.subject.region}]),
     );
     match r.standing {
         Standing::Exception => {
@@ -200,7 +200,8 @@ fn resource_event(
         _ => {}
     }
     if r.standing == Standing::Fail {
-        let note = crate::evaluate::remediation_note(&r.evaluation.rule_id, &r.evaluation.source);
+        let note =
+            crate::evaluate::remediation_note(&r.evaluation.subject.rule_id, &r.evaluation.source);
         event.insert("remediation".into(), json!({"desc": note}));
     }
     let mut attest = json!({
@@ -212,7 +213,7 @@ fn resource_event(
         "standing": r.standing.label(),
         "source": r.evaluation.source,
         "state_id": r.evaluation.state_id,
-        "rule_id": r.evaluation.rule_id,
+        "rule_id": r.evaluation.subject.rule_id,
         "evidence_sha256": r.evidence_sha256,
     });
     if let (Some(id), Some(obj)) = (&r.exception, attest.as_object_mut()) {

@@ -120,15 +120,15 @@ fn key_href(key: &str) -> String {
 fn observation(run_id: &str, item: &EvidenceItem) -> Result<Value, ReportError> {
     let (title, method, mut observed) = match (&item.evaluation, &item.collection) {
         (Some(e), _) => (
-            format!("{} on {}: {}", e.rule_id, e.resource_id, e.status.as_str()),
+            e.summary(),
             "TEST",
             props(&[
                 ("source", &e.source),
-                ("account", &e.account),
-                ("region", &e.region),
-                ("resource-type", &e.resource_type),
-                ("resource-id", &e.resource_id),
-                ("rule-id", &e.rule_id),
+                ("account", &e.subject.account),
+                ("region", &e.subject.region),
+                ("resource-type", &e.subject.resource_type),
+                ("resource-id", &e.subject.resource_id),
+                ("rule-id", &e.subject.rule_id),
                 ("status", e.status.as_str()),
                 ("severity", e.severity.as_str()),
                 ("disposition", e.disposition.as_str()),
@@ -232,8 +232,8 @@ fn finding_remarks(report: &Report, control: &ControlResult) -> Option<String> {
                 .unwrap_or_default();
             lines.push(format!(
                 "Exception {id} for {} on {}, standing {}{detail}",
-                r.evaluation.rule_id,
-                r.evaluation.resource_id,
+                r.evaluation.subject.rule_id,
+                r.evaluation.subject.resource_id,
                 r.standing.label()
             ));
         }

@@ -311,10 +311,13 @@ fn non_compliant(c: &mut Composer, report: &Report) {
         report.non_compliant.iter().map(|r| {
             vec![
                 Cell::new(r.evaluation.severity.as_str()),
-                Cell::new(r.evaluation.resource_type.clone()),
-                Cell::new(r.evaluation.resource_id.clone()),
-                Cell::new(format!("{}\n{}", r.evaluation.account, r.evaluation.region)),
-                Cell::new(r.evaluation.rule_id.clone()),
+                Cell::new(r.evaluation.subject.resource_type.clone()),
+                Cell::new(r.evaluation.subject.resource_id.clone()),
+                Cell::new(format!(
+                    "{}\n{}",
+                    r.evaluation.subject.account, r.evaluation.subject.region
+                )),
+                Cell::new(r.evaluation.subject.rule_id.clone()),
                 Cell::new(stamp(r.first_detected.as_deref().unwrap_or(""))),
                 Cell::new(stamp(&r.observed_at)),
             ]
@@ -422,12 +425,15 @@ fn control_section(c: &mut Composer, control: &ControlResult) {
                     Cell::new(r.evaluation.severity.as_str()),
                     Cell::new(format!(
                         "{}\n{}",
-                        r.evaluation.resource_type, r.evaluation.resource_id
+                        r.evaluation.subject.resource_type, r.evaluation.subject.resource_id
                     )),
-                    Cell::new(format!("{}\n{}", r.evaluation.account, r.evaluation.region)),
                     Cell::new(format!(
                         "{}\n{}",
-                        r.evaluation.rule_id,
+                        r.evaluation.subject.account, r.evaluation.subject.region
+                    )),
+                    Cell::new(format!(
+                        "{}\n{}",
+                        r.evaluation.subject.rule_id,
                         r.evaluation.status.as_str()
                     )),
                     Cell::new(stamp(&r.observed_at)),
