@@ -154,11 +154,18 @@ impl History for MemoryHistory {
     }
 }
 
-struct NoCollections;
+/// Collection run records, as the runs table holds them.
+#[derive(Default)]
+struct MemoryCollections(Vec<RunRecord>);
 
-impl Collections for NoCollections {
-    async fn runs_of(&self, _control: &str) -> Result<Vec<RunRecord>, AdapterError> {
-        Ok(Vec::new())
+impl Collections for MemoryCollections {
+    async fn runs_of(&self, control: &str) -> Result<Vec<RunRecord>, AdapterError> {
+        Ok(self
+            .0
+            .iter()
+            .filter(|r| r.control == control)
+            .cloned()
+            .collect())
     }
 }
 
@@ -251,7 +258,7 @@ struct InProcess;
 impl Ports for InProcess {
     type Objects = MemoryObjects;
     type History = MemoryHistory;
-    type Collections = NoCollections;
+    type Collections = MemoryCollections;
     type ReportRuns = MemoryRuns;
     type Signer = KeySigner;
 }
@@ -260,6 +267,11 @@ type Workflow = ReportWorkflow<InProcess>;
 
 /// The sample events as intake stores them: history rows, and evidence objects with their hash.
 fn workflow(signer: KeySigner) -> Workflow {
+    workflow_with_runs(signer, Vec::new())
+}
+
+/// The same, with collection runs whose evidence objects are stored too.
+fn workflow_with_runs(signer: KeySigner, runs: Vec<RunRecord>) -> Workflow {
     let objects = MemoryObjects::default();
     let mut rows = Vec::new();
     for (row, bytes) in attest_report_samples::history_rows().unwrap() {
@@ -272,10 +284,19 @@ fn workflow(signer: KeySigner) -> Workflow {
         }
         rows.push(row);
     }
+    for run in &runs {
+        if let (Some(key), Some(sha256)) = (&run.evidence_key, &run.evidence_sha256) {
+            objects.insert(
+                key,
+                format!("evidence of {}", run.sk).into_bytes(),
+                Some(sha256.clone()),
+            );
+        }
+    }
     ReportWorkflow::with_embedded_catalogues(
         objects,
         MemoryHistory(rows),
-        NoCollections,
+        MemoryCollections(runs),
         MemoryRuns::default(),
         signer,
     )
@@ -467,4 +488,69 @@ async fn a_stored_snapshot_whose_bytes_changed_is_refused() {
         other => panic!("expected SnapshotChanged, got {other}"),
     }
     assert_eq!(w.runs.only().status, ReportStatus::Failed);
+}
+
+/// A collected run over `period` for the PCI S3 encryption control, with its evidence object.
+fn collected_run(period: &str) -> RunRecord {
+    let (start, end) = period.split_once('/').unwrap();
+    let control = "pci-3.4-s3-encryption-posture";
+    let key = format!("evidence/collected/{control}/{start}.json");
+    RunRecord {
+        pk: attest_domain::collection::run::run_pk(control),
+        sk: period.to_string(),
+        control: control.into(),
+        framework: FRAMEWORK.into(),
+        control_id: "3.4".into(),
+        period_start: start.into(),
+        period_end: end.into(),
+        collector: "s3-encryption".into(),
+        collector_version: "1".into(),
+        status: attest_domain::collection::RunStatus::Collected,
+        status_sort: format!("{end}#{control}"),
+        attempts: 1,
+        claimed_by: "req-1".into(),
+        lease_until: end.into(),
+        catalogue_version: "test".into(),
+        collected_at: Some(end.into()),
+        collected_by: None,
+        evidence_sha256: Some(attest_domain::canonical::sha256_hex(
+            format!("evidence of {period}").as_bytes(),
+        )),
+        evidence_key: Some(key),
+        evidence_version_id: None,
+        error: None,
+    }
+}
+
+#[tokio::test]
+async fn collection_runs_count_when_they_overlap_the_half_open_period() {
+    let inside = collected_run("2026-11-30T00:00:00.000Z/2026-12-01T00:00:00.000Z");
+    let before = collected_run("2026-10-31T00:00:00.000Z/2026-11-01T00:00:00.000Z");
+    // Starts as November ends: December's evidence. Compared as text (`.000Z` against `Z`), it
+    // was once counted in November's report.
+    let after = collected_run("2026-12-01T00:00:00.000Z/2026-12-02T00:00:00.000Z");
+    let w = workflow_with_runs(
+        KeySigner::new(7, 7),
+        vec![inside.clone(), before.clone(), after.clone()],
+    );
+    let run = w.run(&request(&w)).await.unwrap();
+    assert_eq!(run.status, ReportStatus::Published);
+    let keys: Vec<String> = stored_snapshot(&w, &run)
+        .evidence
+        .into_iter()
+        .filter(|item| item.collection.is_some())
+        .map(|item| item.key)
+        .collect();
+    assert_eq!(keys, [inside.evidence_key.unwrap()]);
+}
+
+#[tokio::test]
+async fn a_collection_run_with_an_unreadable_period_fails_the_run_by_name() {
+    let mut broken = collected_run("2026-11-30T00:00:00.000Z/2026-12-01T00:00:00.000Z");
+    broken.period_end = "tomorrow".into();
+    let w = workflow_with_runs(KeySigner::new(7, 7), vec![broken]);
+    let err = w.run(&request(&w)).await.unwrap_err();
+    assert!(matches!(err, ReportRunError::BadRecord { .. }), "{err}");
+    assert!(err.to_string().contains("tomorrow"), "{err}");
+    assert!(!err.is_retryable());
 }
