@@ -8,7 +8,6 @@
 
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
-use time::Date;
 
 use crate::timestamp::Timestamp;
 
@@ -88,15 +87,7 @@ impl Period {
 
     /// The UTC days (`YYYY-MM-DD`) the period touches, in order: the day partitions to read.
     pub fn days(&self) -> Vec<String> {
-        let day = |t: &Timestamp| {
-            Date::parse(
-                t.date(),
-                time::macros::format_description!("[year]-[month]-[day]"),
-            )
-            .ok()
-        };
-        // A Timestamp always holds a valid date, so neither parse fails.
-        let (Some(mut day), Some(last)) = (day(&self.start), day(&self.end)) else {
+        let (Some(mut day), Some(last)) = (self.start.day(), self.end.day()) else {
             return Vec::new();
         };
         let end_is_midnight = self.end.as_str().get(10..) == Some("T00:00:00.000Z");

@@ -59,6 +59,15 @@ impl Timestamp {
         &self.0[..10]
     }
 
+    /// The UTC calendar day. Always `Some`: a Timestamp holds a valid date by construction.
+    pub fn day(&self) -> Option<time::Date> {
+        time::Date::parse(
+            self.date(),
+            time::macros::format_description!("[year]-[month]-[day]"),
+        )
+        .ok()
+    }
+
     /// Year, month and day (`YYYY`, `MM`, `DD`): the date path of S3 keys.
     pub fn date_parts(&self) -> [&str; 3] {
         [&self.0[0..4], &self.0[5..7], &self.0[8..10]]

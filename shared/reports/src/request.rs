@@ -54,11 +54,7 @@ fn midnight(date: Date) -> Result<Timestamp, String> {
 
 /// The relative period that ends at the boundary at or before `at`.
 pub fn relative_period(name: &str, at: &str) -> Result<Period, String> {
-    let today = Date::parse(
-        Timestamp::parse(at)?.date(),
-        time::macros::format_description!("[year]-[month]-[day]"),
-    )
-    .map_err(|e| e.to_string())?;
+    let today = Timestamp::parse(at)?.day().ok_or("date out of range")?;
     let (start, end) = match name {
         "previous_day" => (today.previous_day().ok_or("date out of range")?, today),
         "previous_month" => {
