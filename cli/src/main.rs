@@ -61,6 +61,10 @@ enum Command {
         /// Also download the bundle into this folder.
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Re-issue the published run RUN_ID of the same framework and period: the new run's
+        /// manifest references it and lists what it missed as late evidence.
+        #[arg(long, value_name = "RUN_ID")]
+        amend: Option<String>,
     },
     /// Download a published report bundle (s3://BUCKET/reports/.../RUN/) into a folder, evidence
     /// included, so it can be verified and archived offline. Reads only.
@@ -97,7 +101,8 @@ fn main() -> ExitCode {
             period,
             requested_at,
             out,
-        } => return reports::report(framework, period, requested_at, out),
+            amend,
+        } => return reports::report(framework, period, requested_at, out, amend),
         Command::Fetch { uri, out } => return reports::fetch(uri, out),
         Command::Verify { bundle, public_key } => {
             return reports::verify_bundle(bundle, public_key)

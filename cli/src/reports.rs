@@ -119,6 +119,7 @@ pub fn report(
     period: String,
     requested_at: Option<String>,
     out: Option<PathBuf>,
+    amends: Option<String>,
 ) -> ExitCode {
     let rt = match runtime() {
         Ok(rt) => rt,
@@ -156,6 +157,7 @@ pub fn report(
             period,
             scheduled_time: None,
             requested_at: Some(requested_at),
+            amends,
         };
         let request = match event.into_request(&workflow.known_frameworks()) {
             Ok(r) => r,

@@ -2,6 +2,16 @@
 //! and by `attest report`, which runs the same workflow).
 
 use attest_aws::settings::{process_env, Env, Variable};
+use attest_reports::snapshot::{ReportPolicies, ReportPolicy};
+
+/// A bounded variable whose bounds fit in `u32`.
+fn bounded_u32(env: &Env, name: &'static str) -> Result<u32, ConfigError> {
+    let value = env.bounded(name)?;
+    u32::try_from(value).map_err(|_| ConfigError::Invalid {
+        name,
+        reason: format!("{value} is too large"),
+    })
+}
 
 pub use attest_aws::settings::SettingError as ConfigError;
 
@@ -29,6 +39,24 @@ pub const VARIABLES: &[Variable] = &[
         "ATTEST_REPORT_SIGNING_KEY_ID",
         "KMS asymmetric key (ECC_NIST_P256, SIGN_VERIFY) that signs manifests",
     ),
+    Variable::bounded(
+        "ATTEST_MAX_EVIDENCE_AGE_DAYS",
+        "evidence older than this many days at the period end is flagged stale in reports",
+        365,
+        1,
+        3650,
+    ),
+    Variable::optional(
+        "ATTEST_MAX_EVIDENCE_AGE_DAYS_BY_FRAMEWORK",
+        "per-framework maximum evidence age, e.g. `PCI-DSS-3.2.1=90,SOC2=180`",
+    ),
+    Variable::bounded(
+        "ATTEST_AUDIT_SAMPLE_SIZE",
+        "evidence items drawn per control for the audit sample",
+        25,
+        1,
+        1000,
+    ),
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,6 +67,27 @@ pub struct ReportConfig {
     pub history_table: String,
     pub runs_table: String,
     pub signing_key_id: String,
+    pub policy: ReportPolicies,
+}
+
+/// `FRAMEWORK=DAYS,...`, each number within the age bounds.
+fn ages_by_framework(text: &str) -> Result<std::collections::BTreeMap<String, u32>, ConfigError> {
+    let name = "ATTEST_MAX_EVIDENCE_AGE_DAYS_BY_FRAMEWORK";
+    let mut ages = std::collections::BTreeMap::new();
+    for pair in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let parsed = pair
+            .split_once('=')
+            .and_then(|(f, d)| Some((f.trim(), d.trim().parse::<u32>().ok()?)))
+            .filter(|(f, d)| !f.is_empty() && (1..=3650).contains(d));
+        let Some((framework, days)) = parsed else {
+            return Err(ConfigError::Invalid {
+                name,
+                reason: format!("`{pair}` is not FRAMEWORK=DAYS with DAYS from 1 to 3650"),
+            });
+        };
+        ages.insert(framework.to_string(), days);
+    }
+    Ok(ages)
 }
 
 impl ReportConfig {
@@ -55,6 +104,18 @@ impl ReportConfig {
             history_table: env.required("ATTEST_HISTORY_TABLE")?,
             runs_table: env.required("ATTEST_RUNS_TABLE")?,
             signing_key_id: env.required("ATTEST_REPORT_SIGNING_KEY_ID")?,
+            policy: ReportPolicies {
+                default: ReportPolicy {
+                    max_evidence_age_days: bounded_u32(&env, "ATTEST_MAX_EVIDENCE_AGE_DAYS")?,
+                    sample_size: bounded_u32(&env, "ATTEST_AUDIT_SAMPLE_SIZE")?,
+                },
+                max_evidence_age_days: match env
+                    .optional("ATTEST_MAX_EVIDENCE_AGE_DAYS_BY_FRAMEWORK")?
+                {
+                    Some(text) => ages_by_framework(&text)?,
+                    None => Default::default(),
+                },
+            },
         })
     }
 }
@@ -64,7 +125,11 @@ mod tests {
     use super::*;
 
     fn lookup(skip: &str) -> impl Fn(&str) -> Option<String> + '_ {
-        move |name| (name != skip).then(|| format!("value-of-{name}"))
+        // The numeric variables keep their defaults.
+        move |name| {
+            (name != skip && !name.contains("AGE") && !name.contains("SAMPLE"))
+                .then(|| format!("value-of-{name}"))
+        }
     }
 
     #[test]
@@ -74,6 +139,31 @@ mod tests {
         assert_eq!(c.signing_key_id, "value-of-ATTEST_REPORT_SIGNING_KEY_ID");
         let err = ReportConfig::from_lookup(lookup("ATTEST_REPORT_SIGNING_KEY_ID")).unwrap_err();
         assert_eq!(err, ConfigError::Missing("ATTEST_REPORT_SIGNING_KEY_ID"));
+    }
+
+    #[test]
+    fn evidence_age_and_sample_size_have_defaults_and_per_framework_ages_are_checked() {
+        let c = ReportConfig::from_lookup(lookup("")).unwrap();
+        assert_eq!(c.policy.for_framework("SOC2").max_evidence_age_days, 365);
+        assert_eq!(c.policy.for_framework("SOC2").sample_size, 25);
+        let with = |value: &'static str| {
+            move |name: &str| match name {
+                "ATTEST_MAX_EVIDENCE_AGE_DAYS_BY_FRAMEWORK" => Some(value.to_string()),
+                n if n.contains("AGE") || n.contains("SAMPLE") => None,
+                n => Some(format!("value-of-{n}")),
+            }
+        };
+        let c = ReportConfig::from_lookup(with("PCI-DSS-3.2.1=90, SOC2=180")).unwrap();
+        assert_eq!(
+            c.policy
+                .for_framework("PCI-DSS-3.2.1")
+                .max_evidence_age_days,
+            90
+        );
+        assert_eq!(c.policy.for_framework("SOC2").max_evidence_age_days, 180);
+        assert_eq!(c.policy.for_framework("HIPAA").max_evidence_age_days, 365);
+        let err = ReportConfig::from_lookup(with("PCI-DSS-3.2.1=0")).unwrap_err();
+        assert!(err.to_string().contains("PCI-DSS-3.2.1=0"), "{err}");
     }
 
     #[test]

@@ -39,4 +39,5 @@ pub fn build(
         ReportRunStore::new(dynamo, &config.runs_table),
         KmsSigner::new(aws_sdk_kms::Client::new(sdk), &config.signing_key_id),
     )
+    .map(|workflow| workflow.with_policy(config.policy.clone()))
 }

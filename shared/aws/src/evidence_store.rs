@@ -24,6 +24,13 @@ pub struct ObjectHead {
     pub sha256: Option<String>,
 }
 
+/// One version of a stored object, as GetObject returned it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredObject {
+    pub bytes: Vec<u8>,
+    pub version_id: Option<String>,
+}
+
 /// Where an evidence object is, and whether this call wrote it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredEvidence {
@@ -179,6 +186,16 @@ impl EvidenceStore {
         key: &str,
         version_id: Option<&str>,
     ) -> Result<Option<Vec<u8>>, AdapterError> {
+        Ok(self.read(key, version_id).await?.map(|o| o.bytes))
+    }
+
+    /// One version of an object, bytes and version id (the latest when `version_id` is `None`), or
+    /// `None` when that key or version does not exist.
+    pub async fn read(
+        &self,
+        key: &str,
+        version_id: Option<&str>,
+    ) -> Result<Option<StoredObject>, AdapterError> {
         let result = self
             .client
             .get_object()
@@ -204,13 +221,17 @@ impl EvidenceStore {
                 ))
             }
         };
+        let version_id = out.version_id.clone();
         let body = out.body.collect().await.map_err(|e| AdapterError::Aws {
             operation: "s3:GetObject",
             target: self.target(key),
             message: e.to_string(),
             retryable: true,
         })?;
-        Ok(Some(body.into_bytes().to_vec()))
+        Ok(Some(StoredObject {
+            bytes: body.into_bytes().to_vec(),
+            version_id,
+        }))
     }
 
     fn target(&self, key: &str) -> String {

@@ -13,7 +13,7 @@ pub mod settings;
 pub mod state_store;
 
 pub use error::AdapterError;
-pub use evidence_store::{EvidenceStore, ObjectHead, StoredEvidence};
+pub use evidence_store::{EvidenceStore, ObjectHead, StoredEvidence, StoredObject};
 #[cfg(feature = "kms")]
 pub use kms_signer::KmsSigner;
 pub use report_run_store::ReportRunStore;

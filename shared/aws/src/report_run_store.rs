@@ -40,6 +40,19 @@ impl ReportRunStore {
         dynamo::get(&self.client, &self.table, "report run", pk, sk).await
     }
 
+    /// Every record under `pk` (one framework's runs), in sort-key order.
+    pub async fn runs_of<T: DeserializeOwned>(&self, pk: &str) -> Result<Vec<T>, AdapterError> {
+        dynamo::query_all(
+            &self.client,
+            &self.table,
+            None,
+            "pk = :pk",
+            None,
+            Item::from([(":pk".into(), AttributeValue::S(pk.to_string()))]),
+        )
+        .await
+    }
+
     /// Write a new record: `Ok(false)` when one with its key exists already.
     #[instrument(skip_all)]
     pub async fn create<T: Serialize>(&self, run: &T) -> Result<bool, AdapterError> {

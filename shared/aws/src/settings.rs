@@ -34,6 +34,8 @@ pub enum Kind {
     Required,
     /// A whole number within `min..=max`, `default` when unset.
     Bounded { default: u64, min: u64, max: u64 },
+    /// May be unset; its function parses and checks it when set.
+    Optional,
 }
 
 impl Variable {
@@ -42,6 +44,14 @@ impl Variable {
             name,
             meaning,
             kind: Kind::Required,
+        }
+    }
+
+    pub const fn optional(name: &'static str, meaning: &'static str) -> Self {
+        Variable {
+            name,
+            meaning,
+            kind: Kind::Optional,
         }
     }
 
@@ -64,6 +74,7 @@ impl Variable {
     pub fn rule(&self) -> String {
         match self.kind {
             Kind::Required => "required".to_string(),
+            Kind::Optional => "optional".to_string(),
             Kind::Bounded { default, min, max } => format!("default {default} ({min} to {max})"),
         }
     }
@@ -93,6 +104,12 @@ impl<'a> Env<'a> {
         (self.get)(name)
             .filter(|v| !v.trim().is_empty())
             .ok_or(SettingError::Missing(name))
+    }
+
+    /// An optional value: `None` when unset or empty.
+    pub fn optional(&self, name: &'static str) -> Result<Option<String>, SettingError> {
+        self.declared(name)?;
+        Ok((self.get)(name).filter(|v| !v.trim().is_empty()))
     }
 
     /// A whole number within the declared bounds, the declared default when unset.

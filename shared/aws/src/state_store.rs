@@ -14,6 +14,7 @@ use std::collections::HashMap;
 use attest_domain::records::{
     framework_index, framework_key, state_pk, CurrentStateRow, FindingItems, HistoryRow, CURRENT_SK,
 };
+use attest_domain::timestamp::Timestamp;
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde::de::DeserializeOwned;
 use tracing::instrument;
@@ -165,6 +166,36 @@ impl StateStore {
             Item::from([(":pk".into(), AttributeValue::S(state_pk(state_id)))]),
         )
         .await
+    }
+
+    /// The latest history row of one state observed before `before` (one page of one item: the
+    /// sort key is `{observed_at}#{sha256}`, so every key below `before` sorts before it).
+    pub async fn latest_before(
+        &self,
+        state_id: &str,
+        before: &Timestamp,
+    ) -> Result<Option<HistoryRow>, AdapterError> {
+        let out = self
+            .client
+            .query()
+            .table_name(&self.history_table)
+            .key_condition_expression("pk = :pk AND sk < :before")
+            .expression_attribute_values(":pk", AttributeValue::S(state_pk(state_id)))
+            .expression_attribute_values(":before", AttributeValue::S(before.as_str().to_string()))
+            .scan_index_forward(false)
+            .limit(1)
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| {
+                AdapterError::from_sdk("dynamodb:Query", format!("{}/table", self.history_table), e)
+            })?;
+        out.items
+            .unwrap_or_default()
+            .into_iter()
+            .next()
+            .map(|item| dynamo::decode("history row", item))
+            .transpose()
     }
 
     /// Current state rows bearing on a framework (index `Fw-{framework}`), optionally of one

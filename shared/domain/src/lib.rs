@@ -31,5 +31,5 @@ pub use evidence::Evidence;
 pub use finding::{
     ComplianceStatus, ControlRef, Disposition, Finding, FindingSource, Severity, Subject,
 };
-pub use normalize::{normalize_event, NormalizedEvent};
+pub use normalize::{normalize_event, normalize_evidence, EvidenceReadError, NormalizedEvent};
 pub use period::{Period, PeriodError};

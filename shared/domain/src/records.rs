@@ -59,6 +59,33 @@ pub struct FindingFields {
     pub catalogue_version: String,
 }
 
+impl FindingFields {
+    /// The names of the fields where `self` (a stored row) says something other than `rebuilt` (the
+    /// row its evidence normalises to), in field order. `controls`, `mapped` and `catalogue_version` are compared only
+    /// when both rows were mapped with the same catalogue version: another version may map the same
+    /// evidence differently, and the report's own pinned version decides then.
+    pub fn differences(&self, rebuilt: &FindingFields) -> Vec<String> {
+        let (Ok(serde_json::Value::Object(ours)), Ok(serde_json::Value::Object(theirs))) =
+            (serde_json::to_value(self), serde_json::to_value(rebuilt))
+        else {
+            return vec!["<not serialisable>".to_string()];
+        };
+        let same_mapping = self.catalogue_version == rebuilt.catalogue_version;
+        let mut names: Vec<&String> = ours.keys().chain(theirs.keys()).collect();
+        names.sort();
+        names.dedup();
+        names
+            .into_iter()
+            .filter(|name| {
+                same_mapping
+                    || !matches!(name.as_str(), "controls" | "mapped" | "catalogue_version")
+            })
+            .filter(|name| ours.get(name.as_str()) != theirs.get(name.as_str()))
+            .cloned()
+            .collect()
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CurrentStateRow {
     pub pk: String,

@@ -15,8 +15,8 @@ use attest_reports::error::ReportError;
 use attest_reports::exceptions;
 use attest_reports::render::template_version;
 use attest_reports::snapshot::{
-    framework_info, run_id, scope, Collection, Evaluation, EvidenceItem, FrameworkInfo, RunHeader,
-    ScopeControl, Snapshot, SNAPSHOT_SCHEMA,
+    framework_info, run_id, scope, Collection, Evaluation, EvidenceItem, FrameworkInfo,
+    ReportPolicy, RunHeader, ScopeControl, Snapshot, SNAPSHOT_SCHEMA,
 };
 
 /// The sample reports' recorded time: the November run, scheduled at 06:00 on 1 December.
@@ -47,7 +47,17 @@ pub fn from_events(framework: &str) -> Result<Snapshot, ReportError> {
 }
 
 /// The history rows intake writes for the sample events, each with its evidence object's bytes.
+// Unused where `attest-reports`' own tests compile this file as a module.
+#[allow(dead_code)]
 pub fn history_rows() -> Result<Vec<(HistoryRow, Vec<u8>)>, ReportError> {
+    Ok(sample_findings()?
+        .into_iter()
+        .map(|(_, row, bytes)| (row, bytes))
+        .collect())
+}
+
+/// The sample events' findings, with the history row intake writes and the evidence bytes.
+fn sample_findings() -> Result<Vec<(attest_domain::Finding, HistoryRow, Vec<u8>)>, ReportError> {
     let catalogue = Catalogue::embedded()
         .map_err(|e| ReportError::BadSnapshot(format!("embedded catalogue: {e}")))?;
     let mut rows = Vec::new();
@@ -57,7 +67,7 @@ pub fn history_rows() -> Result<Vec<(HistoryRow, Vec<u8>)>, ReportError> {
         for f in &event.findings {
             let built = FindingRows::build(&f.finding, &f.evidence, catalogue.version())
                 .map_err(|e| ReportError::BadSnapshot(format!("sample rows: {e}")))?;
-            rows.push((built.history, f.evidence.bytes.clone()));
+            rows.push((f.finding.clone(), built.history, f.evidence.bytes.clone()));
         }
     }
     Ok(rows)
@@ -72,8 +82,9 @@ pub fn from_events_with_objects(
         .map_err(|e| ReportError::BadSnapshot(format!("embedded catalogue: {e}")))?;
     let info = framework_info(&catalogue, framework)?;
     let mut evidence = Vec::new();
-    for (row, bytes) in history_rows()? {
-        if let Some(item) = EvidenceItem::from_history(&row.fields, framework, None)? {
+    for (finding, row, bytes) in sample_findings()? {
+        let (key, sha256) = (&row.fields.evidence_key, &row.fields.evidence_sha256);
+        if let Some(item) = EvidenceItem::from_finding(&finding, key, sha256, None, framework) {
             objects.insert(item.key.clone(), bytes);
             evidence.push(item);
         }
@@ -89,13 +100,55 @@ pub fn from_events_with_objects(
             generated_at: generated_at.to_string(),
             catalogue_version: catalogue.version().to_string(),
             template_version: template_version(),
+            predecessor: None,
+            amends: None,
         },
         framework: info,
+        policy: ReportPolicy::default(),
         controls: scope(&catalogue, framework, []),
         exceptions: exceptions::embedded_for(framework)?,
         evidence,
     };
     Ok((snapshot, objects))
+}
+
+/// An AWS Config rule result for S3 bucket `resource` (`COMPLIANT`, `NON_COMPLIANT`, ...) observed
+/// at `at`, normalised as intake normalises it: the sample rule event with its bucket, result and
+/// times replaced, for tests of standings carried across periods.
+// Unused where `attest-reports`' own tests compile this file as a module.
+#[allow(dead_code)]
+pub fn config_rule_result(
+    resource: &str,
+    status: &str,
+    at: &str,
+) -> Result<attest_domain::normalize::NormalizedFinding, ReportError> {
+    use serde_json::json;
+    let bad = |e: String| ReportError::BadSnapshot(format!("sample rule result: {e}"));
+    let mut event: serde_json::Value = serde_json::from_slice(include_bytes!(
+        "../../../events/config-noncompliant-with-old-result.json"
+    ))
+    .map_err(|e| bad(e.to_string()))?;
+    event["id"] = json!(format!("evt-{resource}-{at}"));
+    event["time"] = json!(at);
+    let detail = &mut event["detail"];
+    detail["resourceId"] = json!(resource);
+    if let Some(d) = detail.as_object_mut() {
+        d.remove("oldEvaluationResult");
+    }
+    let result = &mut detail["newEvaluationResult"];
+    result["complianceType"] = json!(status);
+    result["resultRecordedTime"] = json!(at);
+    result["configRuleInvokedTime"] = json!(at);
+    let id = &mut result["evaluationResultIdentifier"];
+    id["orderingTimestamp"] = json!(at);
+    id["evaluationResultQualifier"]["resourceId"] = json!(resource);
+    let catalogue = Catalogue::embedded().map_err(|e| bad(e.to_string()))?;
+    let bytes = serde_json::to_vec(&event).map_err(|e| bad(e.to_string()))?;
+    normalize_event(&bytes, &catalogue)
+        .map_err(|e| bad(e.to_string()))?
+        .findings
+        .pop()
+        .ok_or_else(|| bad("no finding".into()))
 }
 
 /// Fixed-seed generator (SplitMix64): reproducible data with no dependency.
@@ -229,6 +282,7 @@ pub fn synthetic(controls: usize, rows: usize) -> Snapshot {
                         "arn:aws:sts::100000000000:assumed-role/attest-collect/fn".to_string(),
                     ),
                 }),
+                late_for: None,
             }
         })
         .collect();
@@ -243,12 +297,15 @@ pub fn synthetic(controls: usize, rows: usize) -> Snapshot {
             generated_at: generated_at.to_string(),
             catalogue_version: "synthetic".to_string(),
             template_version: template_version(),
+            predecessor: None,
+            amends: None,
         },
         framework: FrameworkInfo {
             id: "SYNTHETIC".to_string(),
             name: "Synthetic framework (benchmark data)".to_string(),
             version: "1".to_string(),
         },
+        policy: ReportPolicy::default(),
         controls: scope,
         exceptions: exceptions::parse(
             "id,framework,rule_id,account,resource_id,owner,rationale,expires\n\

@@ -2,9 +2,11 @@
 
 use attest_aws::{
     AdapterError, EvidenceStore, KmsSigner, ObjectHead, ReportRunStore, RunStore, StateStore,
+    StoredObject,
 };
 use attest_domain::collection::RunRecord;
-use attest_domain::records::HistoryRow;
+use attest_domain::records::{CurrentStateRow, HistoryRow};
+use attest_domain::timestamp::Timestamp;
 use attest_reports::request::ReportRun;
 
 use crate::ports::{Collections, History, Objects, Ports, ReportRuns, Signer};
@@ -29,6 +31,14 @@ impl Objects for EvidenceStore {
         self.get_version(key, version_id).await
     }
 
+    async fn read(
+        &self,
+        key: &str,
+        version_id: Option<&str>,
+    ) -> Result<Option<StoredObject>, AdapterError> {
+        EvidenceStore::read(self, key, version_id).await
+    }
+
     async fn get_if_present(
         &self,
         key: &str,
@@ -46,6 +56,18 @@ impl History for StateStore {
     ) -> Result<Vec<HistoryRow>, AdapterError> {
         StateStore::framework_history_on(self, framework, date).await
     }
+
+    async fn framework_state(&self, framework: &str) -> Result<Vec<CurrentStateRow>, AdapterError> {
+        StateStore::framework_state(self, framework, None).await
+    }
+
+    async fn latest_before(
+        &self,
+        state_id: &str,
+        before: &Timestamp,
+    ) -> Result<Option<HistoryRow>, AdapterError> {
+        StateStore::latest_before(self, state_id, before).await
+    }
 }
 
 impl Collections for RunStore {
@@ -57,6 +79,10 @@ impl Collections for RunStore {
 impl ReportRuns for ReportRunStore {
     async fn get(&self, pk: &str, sk: &str) -> Result<Option<ReportRun>, AdapterError> {
         ReportRunStore::get(self, pk, sk).await
+    }
+
+    async fn runs_of(&self, pk: &str) -> Result<Vec<ReportRun>, AdapterError> {
+        ReportRunStore::runs_of(self, pk).await
     }
 
     async fn create(&self, run: &ReportRun) -> Result<bool, AdapterError> {

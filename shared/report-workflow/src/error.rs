@@ -12,17 +12,16 @@ pub enum ReportRunError {
     Request(#[from] ReportError),
     #[error(transparent)]
     Aws(#[from] AdapterError),
+    #[error("evidence object {key} named by {record} is missing from the evidence bucket")]
+    MissingEvidence { key: String, record: String },
     #[error(
-        "evidence object {key} named by history row {state_id} is missing from the evidence bucket"
-    )]
-    MissingEvidence { key: String, state_id: String },
-    #[error(
-        "evidence object {key}: stored SHA-256 {stored:?} differs from the recorded {recorded}"
+        "evidence object {key}: stored SHA-256 {stored:?} differs from the recorded {recorded} (named by {record})"
     )]
     EvidenceHash {
         key: String,
         stored: Option<String>,
         recorded: String,
+        record: String,
     },
     #[error("stored snapshot {key} hashes to {actual}, the run record says {recorded}")]
     SnapshotChanged {
@@ -34,6 +33,24 @@ pub enum ReportRunError {
     /// reads the same row.
     #[error("{record} is malformed: {reason}")]
     BadRecord { record: String, reason: String },
+    /// A stored row says something its own evidence object does not (an edited row, or a writer
+    /// that lied): the report refuses to rest on it.
+    #[error("{record} disagrees with its evidence object {key} in: {fields}")]
+    RowDisagrees {
+        record: String,
+        key: String,
+        fields: String,
+    },
+    /// An evidence object that does not normalise to a finding with the code intake runs.
+    #[error("evidence object {key} named by {record} cannot be read as evidence: {source}")]
+    UnreadableEvidence {
+        key: String,
+        record: String,
+        source: attest_domain::EvidenceReadError,
+    },
+    /// `--amend RUN_ID` names no published run of the same framework and period.
+    #[error("cannot amend report run {run_id}: {reason}")]
+    AmendedRun { run_id: String, reason: String },
     #[error("verification after upload failed: {0}")]
     Verification(String),
     /// A catalogue compiled into this build does not load: a build defect, named by file and row.

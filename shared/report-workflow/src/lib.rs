@@ -1,7 +1,8 @@
 //! The report run, one step per file:
 //!
-//! - [`snapshot`]: pin the evidence of the period (history rows and collected runs), each object
-//!   checked against its recorded SHA-256 and pinned to its S3 version;
+//! - [`snapshot`]: pin the evidence: each state's standing at the period start (from the previous
+//!   published report), late evidence, everything observed in the period and the collected runs,
+//!   each object read at its S3 version, checked against its SHA-256 and its verdict derived from it;
 //! - evaluation and rendering are pure and live in `attest-reports` (`evaluate`, `render`);
 //! - [`publish`]: store the outputs, the manifest, the public key and the manifest's signature;
 //! - [`verify`]: read everything back and re-hash it before the run is marked PUBLISHED;
@@ -27,6 +28,7 @@ use attest_reports::manifest::SNAPSHOT_FILE;
 use attest_reports::request::{
     report_pk, report_prefix, report_sk, ReportRequest, ReportRun, ReportStatus,
 };
+use attest_reports::snapshot::ReportPolicies;
 use tracing::{info, instrument, warn};
 
 pub use adapters::AwsReportWorkflow;
@@ -45,6 +47,8 @@ pub struct ReportWorkflow<P: Ports> {
     pub signer: P::Signer,
     pub catalogue: Catalogue,
     pub controls: ControlCatalogue,
+    /// Evidence age limits and audit sample size, recorded in each snapshot.
+    pub policy: ReportPolicies,
 }
 
 impl<P: Ports> ReportWorkflow<P> {
@@ -71,7 +75,14 @@ impl<P: Ports> ReportWorkflow<P> {
             signer,
             catalogue,
             controls,
+            policy: ReportPolicies::default(),
         })
+    }
+
+    /// The same workflow judging evidence with `policy` (the function's configuration).
+    pub fn with_policy(mut self, policy: ReportPolicies) -> Self {
+        self.policy = policy;
+        self
     }
 
     pub fn known_frameworks(&self) -> Vec<&str> {

@@ -6,9 +6,10 @@
 
 use std::future::Future;
 
-use attest_aws::{AdapterError, ObjectHead};
+use attest_aws::{AdapterError, ObjectHead, StoredObject};
 use attest_domain::collection::RunRecord;
-use attest_domain::records::HistoryRow;
+use attest_domain::records::{CurrentStateRow, HistoryRow};
+use attest_domain::timestamp::Timestamp;
 use attest_reports::request::ReportRun;
 
 /// The evidence bucket: evidence is read from it, report bundles are written to it (Object Lock).
@@ -35,6 +36,14 @@ pub trait Objects: Sync {
         version_id: Option<&str>,
     ) -> impl Future<Output = Result<Vec<u8>, AdapterError>> + Send;
 
+    /// One version's bytes with its version id (the latest when `version_id` is `None`), or `None`
+    /// when the key or version does not exist.
+    fn read(
+        &self,
+        key: &str,
+        version_id: Option<&str>,
+    ) -> impl Future<Output = Result<Option<StoredObject>, AdapterError>> + Send;
+
     /// The bytes of one version, or `None` when the key or version does not exist.
     fn get_if_present(
         &self,
@@ -51,6 +60,20 @@ pub trait History: Sync {
         framework: &str,
         date: &str,
     ) -> impl Future<Output = Result<Vec<HistoryRow>, AdapterError>> + Send;
+
+    /// Current state rows bearing on `framework`: where a framework's first report finds the
+    /// states in scope.
+    fn framework_state(
+        &self,
+        framework: &str,
+    ) -> impl Future<Output = Result<Vec<CurrentStateRow>, AdapterError>> + Send;
+
+    /// The latest history row of one state observed before `before`, if any.
+    fn latest_before(
+        &self,
+        state_id: &str,
+        before: &Timestamp,
+    ) -> impl Future<Output = Result<Option<HistoryRow>, AdapterError>> + Send;
 }
 
 /// Scheduled collections' run records.
@@ -69,6 +92,12 @@ pub trait ReportRuns: Sync {
         pk: &str,
         sk: &str,
     ) -> impl Future<Output = Result<Option<ReportRun>, AdapterError>> + Send;
+
+    /// Every run record of one framework (`pk`), in sort-key order (period start first).
+    fn runs_of(
+        &self,
+        pk: &str,
+    ) -> impl Future<Output = Result<Vec<ReportRun>, AdapterError>> + Send;
 
     /// Record a new run: `Ok(false)` when a run with its key exists already.
     fn create(&self, run: &ReportRun) -> impl Future<Output = Result<bool, AdapterError>> + Send;

@@ -1,53 +1,145 @@
-//! Step 1: pin the evidence. Every evidence item of the framework observed in the period (intake's
-//! history rows) and every collection run overlapping it, each object checked against its recorded
-//! SHA-256 and pinned to its S3 version. A resumed run reads back its stored snapshot instead, and
-//! refuses it if the stored bytes changed.
+//! Step 1: pin the evidence. A report's snapshot holds, for every state (account, region, rule,
+//! resource) of the framework:
+//!
+//! - its **standing at the period start**, the latest evaluation observed before the start: taken
+//!   from the closing state of the framework's previous published report (its predecessor, named
+//!   by manifest hash), or, for a framework's first report, from the current-state table and one
+//!   history lookup per state that changed since the start;
+//! - **late evidence**: evaluations observed in the predecessor's period (or between the two
+//!   periods) that the predecessor did not include, because they arrived after it was published;
+//! - every evaluation **observed in the period** (intake's history rows) and every collection run
+//!   overlapping it.
+//!
+//! Every object is read at its pinned S3 version and checked against its recorded SHA-256. The
+//! verdict of each evaluation (status, disposition, severity, controls) is derived from its
+//! evidence object by the code intake runs ([`attest_domain::normalize_evidence`]) with this
+//! build's catalogue; a row that disagrees with its evidence fails the run, naming the row. So the
+//! cost of a run grows with the states in scope and the evidence in the period, not with all
+//! history.
+//!
+//! A resumed run reads back its stored snapshot instead, and refuses it if the stored bytes changed.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use attest_domain::collection::RunStatus;
+use attest_domain::records::{FindingFields, FindingRows};
 use attest_domain::timestamp::Timestamp;
-use attest_domain::Period;
+use attest_domain::{normalize_evidence, Period};
 use attest_reports::exceptions;
+use attest_reports::manifest::{Manifest, MANIFEST_FILE};
 use attest_reports::render::template_version;
-use attest_reports::request::{ReportRequest, ReportRun};
+use attest_reports::request::{report_pk, ReportRequest, ReportRun, ReportStatus};
 use attest_reports::snapshot::{
-    framework_info, scope, Collection, EvidenceItem, RunHeader, Snapshot, SNAPSHOT_SCHEMA,
+    framework_info, scope, Collection, EvidenceItem, RunHeader, RunRef, Snapshot, SNAPSHOT_SCHEMA,
 };
 use futures::{StreamExt, TryStreamExt};
-use tracing::instrument;
+use tracing::{info, instrument};
 
-use crate::ports::{Collections, History, Objects, Ports};
+use crate::ports::{Collections, History, Objects, Ports, ReportRuns};
 use crate::{ReportRunError, ReportWorkflow};
 
-/// HeadObject (and, for bundles, GetObject) calls in flight at once.
+/// GetObject calls in flight at once.
 pub(crate) const OBJECT_CONCURRENCY: usize = 16;
 
+/// One evidence object the snapshot will pin, before it is read.
+#[derive(Clone)]
+struct Pin {
+    key: String,
+    sha256: String,
+    version_id: Option<String>,
+    /// The stored row that named the object, compared with what its evidence says (absent for a
+    /// predecessor's item, whose evaluation is compared instead, and for collections).
+    row: Option<FindingFields>,
+    /// The predecessor's item this pin carries over.
+    carried: Option<EvidenceItem>,
+    /// For collected evidence: the item as the run record describes it.
+    collection: Option<EvidenceItem>,
+    late_for: Option<String>,
+    /// What named the object, for errors.
+    origin: String,
+}
+
+impl Pin {
+    fn from_row(fields: &FindingFields, origin: String) -> Self {
+        Pin {
+            key: fields.evidence_key.clone(),
+            sha256: fields.evidence_sha256.clone(),
+            version_id: None,
+            row: Some(fields.clone()),
+            carried: None,
+            collection: None,
+            late_for: None,
+            origin,
+        }
+    }
+
+    /// `(observed_at, key)`, the order of one state's evaluations (as [`EvidenceItem::order`]).
+    fn order(&self) -> (&str, &str) {
+        let observed_at = match (&self.row, &self.carried) {
+            (Some(row), _) => row.observed_at.as_str(),
+            (None, Some(item)) => item.observed_at.as_str(),
+            (None, None) => "",
+        };
+        (observed_at, self.key.as_str())
+    }
+
+    fn state_id(&self) -> Option<&str> {
+        match (&self.row, &self.carried) {
+            (Some(row), _) => Some(row.state_id.as_str()),
+            (None, Some(item)) => item.evaluation.as_ref().map(|e| e.state_id.as_str()),
+            (None, None) => None,
+        }
+    }
+}
+
+/// The published report a run starts from, with its snapshot.
+struct Predecessor {
+    reference: RunRef,
+    snapshot: Snapshot,
+}
+
+fn observed_at(fields: &FindingFields, record: &str) -> Result<Timestamp, ReportRunError> {
+    Timestamp::parse(&fields.observed_at).map_err(|reason| ReportRunError::BadRecord {
+        record: record.to_string(),
+        reason: format!("observed_at: {reason}"),
+    })
+}
+
 impl<P: Ports> ReportWorkflow<P> {
-    /// Pin every evidence item of the framework observed in the period, with its S3 version id.
+    /// Pin the evidence of the report: standings carried into the period, late evidence, and
+    /// everything observed in the period, each with its S3 version id and derived verdict.
     #[instrument(skip_all)]
     pub async fn snapshot(&self, request: &ReportRequest) -> Result<Snapshot, ReportRunError> {
         let framework = request.framework.as_str();
         let info = framework_info(&self.catalogue, framework)?;
-        // Each item with where it came from, for the error that names a missing object.
-        let mut by_key: BTreeMap<String, (EvidenceItem, String)> = BTreeMap::new();
         let period = &request.period;
+        let runs = self.runs.runs_of(&report_pk(framework)).await?;
+        let predecessor = self.predecessor(request, &runs).await?;
+        let amended = self.amended(request, &runs).await?;
+        // An amendment lists what its original missed as late evidence for that run.
+        let missed_by = amended.as_ref().map(|a| {
+            let held: BTreeSet<String> =
+                a.snapshot.evidence.iter().map(|e| e.key.clone()).collect();
+            (a.reference.run_id.clone(), held)
+        });
+
+        let mut pins: BTreeMap<String, Pin> = BTreeMap::new();
+        for pin in self.carried_into(request, predecessor.as_ref()).await? {
+            pins.entry(pin.key.clone()).or_insert(pin);
+        }
         for date in period.days() {
             for row in self.history.framework_history_on(framework, &date).await? {
-                let observed_at = Timestamp::parse(&row.fields.observed_at).map_err(|reason| {
-                    ReportRunError::BadRecord {
-                        record: format!("history row {}", row.fields.state_id),
-                        reason: format!("observed_at: {reason}"),
-                    }
-                })?;
-                if !period.contains(&observed_at) {
+                let record = format!("history row {}", row.sk);
+                if !period.contains(&observed_at(&row.fields, &record)?) {
                     continue;
                 }
-                if let Some(item) = EvidenceItem::from_history(&row.fields, framework, None)? {
-                    by_key
-                        .entry(item.key.clone())
-                        .or_insert((item, row.fields.state_id.clone()));
+                let mut pin = Pin::from_row(&row.fields, record);
+                if let Some((original, held)) = &missed_by {
+                    if !held.contains(&pin.key) {
+                        pin.late_for = Some(original.clone());
+                    }
                 }
+                pins.entry(pin.key.clone()).or_insert(pin);
             }
         }
         let mut collected_scope = Vec::new();
@@ -89,13 +181,31 @@ impl<P: Ports> ReportWorkflow<P> {
                         period_end: run.period_end.clone(),
                         collected_by: run.collected_by.clone(),
                     }),
+                    late_for: None,
                 };
-                by_key
-                    .entry(key.clone())
-                    .or_insert((item, format!("run {}", run.sk)));
+                pins.entry(key.clone()).or_insert(Pin {
+                    key: key.clone(),
+                    sha256: sha256.clone(),
+                    version_id: run.evidence_version_id.clone(),
+                    row: None,
+                    carried: None,
+                    collection: Some(item),
+                    late_for: None,
+                    origin: format!("collection run {}", run.sk),
+                });
             }
         }
-        let evidence = self.pin_versions(by_key.into_values()).await?;
+        let evidence = self.pin_all(pins.into_values(), framework).await?;
+        let carried = evidence
+            .iter()
+            .filter(|e| e.evaluation.is_some() && e.observed_at.as_str() < period.start.as_str())
+            .count();
+        info!(
+            evidence = evidence.len(),
+            carried,
+            predecessor = predecessor.as_ref().map(|p| p.reference.run_id.as_str()),
+            "evidence pinned"
+        );
         let snapshot = Snapshot {
             schema: SNAPSHOT_SCHEMA.to_string(),
             header: RunHeader {
@@ -104,8 +214,11 @@ impl<P: Ports> ReportWorkflow<P> {
                 generated_at: request.generated_at.clone(),
                 catalogue_version: self.catalogue.version().to_string(),
                 template_version: template_version(),
+                predecessor: predecessor.map(|p| p.reference),
+                amends: amended.map(|a| a.reference),
             },
             framework: info,
+            policy: self.policy.for_framework(framework),
             controls: scope(&self.catalogue, framework, collected_scope),
             exceptions: exceptions::embedded_for(framework)?,
             evidence,
@@ -114,36 +227,287 @@ impl<P: Ports> ReportWorkflow<P> {
         Ok(snapshot)
     }
 
-    /// Every object must exist now, with the hash we recorded; items without a version id get the
-    /// one S3 holds. Order is kept (the input is sorted by key).
-    async fn pin_versions(
+    /// The latest published run of the framework whose period ends at or before this one starts
+    /// (an amendment of that period, being later, wins), with its snapshot.
+    async fn predecessor(
         &self,
-        items: impl Iterator<Item = (EvidenceItem, String)>,
-    ) -> Result<Vec<EvidenceItem>, ReportRunError> {
-        let objects = &self.objects;
-        futures::stream::iter(items)
-            .map(|(mut item, origin)| async move {
-                let head = objects.head(&item.key).await?.ok_or_else(|| {
-                    ReportRunError::MissingEvidence {
-                        key: item.key.clone(),
-                        state_id: origin,
-                    }
-                })?;
-                if head.sha256.as_deref() != Some(item.sha256.as_str()) {
-                    return Err(ReportRunError::EvidenceHash {
-                        key: item.key.clone(),
-                        stored: head.sha256,
-                        recorded: item.sha256.clone(),
-                    });
-                }
-                if item.version_id.is_none() {
-                    item.version_id = head.version_id;
-                }
-                Ok(item)
+        request: &ReportRequest,
+        runs: &[ReportRun],
+    ) -> Result<Option<Predecessor>, ReportRunError> {
+        let own_id = request.run_id();
+        let Some(run) = runs
+            .iter()
+            .filter(|r| r.status == ReportStatus::Published && r.header.run_id != own_id)
+            .filter(|r| r.header.period.end <= request.period.start)
+            .max_by(|a, b| {
+                (&a.header.period.end, &a.header.generated_at)
+                    .cmp(&(&b.header.period.end, &b.header.generated_at))
             })
+        else {
+            return Ok(None);
+        };
+        Ok(Some(self.published(run).await?))
+    }
+
+    /// The published run of the same period that `request` amends.
+    async fn amended(
+        &self,
+        request: &ReportRequest,
+        runs: &[ReportRun],
+    ) -> Result<Option<Predecessor>, ReportRunError> {
+        let Some(amended) = &request.amends else {
+            return Ok(None);
+        };
+        let refuse = |reason: String| ReportRunError::AmendedRun {
+            run_id: amended.clone(),
+            reason,
+        };
+        let run = runs
+            .iter()
+            .find(|r| &r.header.run_id == amended)
+            .ok_or_else(|| {
+                refuse(format!(
+                    "no report run of {} has this id",
+                    request.framework
+                ))
+            })?;
+        if run.status != ReportStatus::Published {
+            return Err(refuse(format!(
+                "it is {}, not PUBLISHED",
+                run.status.as_str()
+            )));
+        }
+        if run.header.period != request.period {
+            return Err(refuse(format!(
+                "it covers {}, this run {}",
+                run.header.period, request.period
+            )));
+        }
+        Ok(Some(self.published(run).await?))
+    }
+
+    /// A published run as a reference and its snapshot. The snapshot is read at the version its
+    /// run record pins and must be the one the run's manifest hashes.
+    async fn published(&self, run: &ReportRun) -> Result<Predecessor, ReportRunError> {
+        let bad = |reason: String| ReportRunError::BadRecord {
+            record: format!("report run {}", run.sk),
+            reason,
+        };
+        let manifest_sha256 = run
+            .manifest_sha256
+            .clone()
+            .ok_or_else(|| bad("published without a manifest hash".into()))?;
+        let manifest_bytes = self.published_manifest(run).await?;
+        let actual = attest_domain::canonical::sha256_hex(&manifest_bytes);
+        if actual != manifest_sha256 {
+            return Err(bad(format!(
+                "its manifest hashes to {actual}, the record says {manifest_sha256}"
+            )));
+        }
+        let manifest: Manifest = serde_json::from_slice(&manifest_bytes)
+            .map_err(|e| bad(format!("its manifest does not parse: {e}")))?;
+        if manifest.snapshot.sha256 != run.snapshot_sha256 {
+            return Err(bad(format!(
+                "its manifest names snapshot {}, the record {}",
+                manifest.snapshot.sha256, run.snapshot_sha256
+            )));
+        }
+        let (snapshot, _) = self.load_snapshot(run).await?;
+        Ok(Predecessor {
+            reference: RunRef {
+                run_id: run.header.run_id.clone(),
+                period: run.header.period.clone(),
+                manifest_sha256,
+            },
+            snapshot,
+        })
+    }
+
+    /// A published run's manifest, at the version its record pins when it pins one.
+    async fn published_manifest(&self, run: &ReportRun) -> Result<Vec<u8>, ReportRunError> {
+        let version = run
+            .outputs
+            .iter()
+            .find(|o| o.name == MANIFEST_FILE)
+            .and_then(|o| o.version_id.as_deref());
+        Ok(self
+            .objects
+            .get(&format!("{}{MANIFEST_FILE}", run.prefix), version)
+            .await?)
+    }
+
+    /// What each state carries into the period: its latest evaluation before the start, and the
+    /// late evidence found on the way.
+    async fn carried_into(
+        &self,
+        request: &ReportRequest,
+        predecessor: Option<&Predecessor>,
+    ) -> Result<Vec<Pin>, ReportRunError> {
+        let start = &request.period.start;
+        let framework = request.framework.as_str();
+        let mut candidates: Vec<Pin> = Vec::new();
+        let mut late: Vec<Pin> = Vec::new();
+        match predecessor {
+            Some(before) => {
+                let included: BTreeSet<&str> = before
+                    .snapshot
+                    .evidence
+                    .iter()
+                    .map(|e| e.key.as_str())
+                    .collect();
+                candidates.extend(closing_state(&before.snapshot).into_iter().map(|item| Pin {
+                    key: item.key.clone(),
+                    sha256: item.sha256.clone(),
+                    version_id: item.version_id.clone(),
+                    row: None,
+                    carried: Some(item.clone()),
+                    collection: None,
+                    late_for: item.late_for.clone(),
+                    origin: format!("report {} evidence {}", before.reference.run_id, item.key),
+                }));
+                // Evidence observed since the predecessor's start that it does not hold arrived
+                // after it was published (or falls between the two periods).
+                let since = Period::new(before.snapshot.header.period.start.clone(), start.clone())
+                    .map_err(|e| ReportRunError::BadRecord {
+                        record: format!("report run {}", before.reference.run_id),
+                        reason: e.to_string(),
+                    })?;
+                for date in since.days() {
+                    for row in self.history.framework_history_on(framework, &date).await? {
+                        let record = format!("history row {}", row.sk);
+                        let at = observed_at(&row.fields, &record)?;
+                        if !since.contains(&at)
+                            || included.contains(row.fields.evidence_key.as_str())
+                        {
+                            continue;
+                        }
+                        let mut pin = Pin::from_row(&row.fields, record);
+                        if before.reference.period.contains(&at) {
+                            pin.late_for = Some(before.reference.run_id.clone());
+                        }
+                        late.push(pin);
+                    }
+                }
+            }
+            None => {
+                for row in self.history.framework_state(framework).await? {
+                    let record = format!("current state row {}", row.pk);
+                    if &observed_at(&row.fields, &record)? < start {
+                        candidates.push(Pin::from_row(&row.fields, record));
+                    } else if let Some(earlier) = self
+                        .history
+                        .latest_before(&row.fields.state_id, start)
+                        .await?
+                    {
+                        let record = format!("history row {}", earlier.sk);
+                        candidates.push(Pin::from_row(&earlier.fields, record));
+                    }
+                }
+            }
+        }
+        // Per state, the latest evaluation before the start; late items are kept either way (the
+        // report lists them), and the stream order is by key.
+        let mut latest: BTreeMap<String, Pin> = BTreeMap::new();
+        let mut kept: Vec<Pin> = Vec::new();
+        for pin in candidates.into_iter().chain(late.iter().cloned()) {
+            let Some(state) = pin.state_id().map(str::to_string) else {
+                continue;
+            };
+            match latest.get(&state) {
+                Some(held) if held.order() >= pin.order() => {}
+                _ => {
+                    latest.insert(state, pin);
+                }
+            }
+        }
+        kept.extend(latest.into_values());
+        kept.extend(late);
+        Ok(kept)
+    }
+
+    /// Read every object at its pinned version (the latest, pinned now, where none is recorded),
+    /// check its SHA-256, and derive each evaluation from its evidence. Order is kept.
+    async fn pin_all(
+        &self,
+        pins: impl Iterator<Item = Pin>,
+        framework: &str,
+    ) -> Result<Vec<EvidenceItem>, ReportRunError> {
+        let items: Vec<Option<EvidenceItem>> = futures::stream::iter(pins)
+            .map(|pin| self.pin(pin, framework))
             .buffered(OBJECT_CONCURRENCY)
             .try_collect()
-            .await
+            .await?;
+        Ok(items.into_iter().flatten().collect())
+    }
+
+    async fn pin(&self, pin: Pin, framework: &str) -> Result<Option<EvidenceItem>, ReportRunError> {
+        let stored = self
+            .objects
+            .read(&pin.key, pin.version_id.as_deref())
+            .await?
+            .ok_or_else(|| ReportRunError::MissingEvidence {
+                key: pin.key.clone(),
+                record: pin.origin.clone(),
+            })?;
+        let actual = attest_domain::canonical::sha256_hex(&stored.bytes);
+        if actual != pin.sha256 {
+            return Err(ReportRunError::EvidenceHash {
+                key: pin.key.clone(),
+                stored: Some(actual),
+                recorded: pin.sha256.clone(),
+                record: pin.origin.clone(),
+            });
+        }
+        let version_id = pin.version_id.clone().or(stored.version_id);
+        if let Some(mut item) = pin.collection {
+            item.version_id = version_id;
+            return Ok(Some(item));
+        }
+        let derived = normalize_evidence(&stored.bytes, &self.catalogue).map_err(|source| {
+            ReportRunError::UnreadableEvidence {
+                key: pin.key.clone(),
+                record: pin.origin.clone(),
+                source,
+            }
+        })?;
+        let disagree = |fields: Vec<String>| ReportRunError::RowDisagrees {
+            record: pin.origin.clone(),
+            key: pin.key.clone(),
+            fields: fields.join(", "),
+        };
+        if let Some(row) = &pin.row {
+            let rebuilt = FindingRows::build(
+                &derived.finding,
+                &derived.evidence,
+                self.catalogue.version(),
+            )
+            .map_err(|e| ReportRunError::BadRecord {
+                record: pin.origin.clone(),
+                reason: e.to_string(),
+            })?;
+            let fields = row.differences(&rebuilt.history.fields);
+            if !fields.is_empty() {
+                return Err(disagree(fields));
+            }
+        }
+        let item = EvidenceItem::from_finding(
+            &derived.finding,
+            &pin.key,
+            &pin.sha256,
+            version_id,
+            framework,
+        );
+        let Some(mut item) = item else {
+            return Ok(None);
+        };
+        item.late_for = pin.late_for.clone();
+        if let Some(carried) = &pin.carried {
+            // The predecessor's signed snapshot said this; the evidence must still say it.
+            if carried.evaluation != item.evaluation || carried.controls != item.controls {
+                return Err(disagree(vec!["evaluation".to_string()]));
+            }
+        }
+        Ok(Some(item))
     }
 
     /// The snapshot a run recorded, read back at its version; refused if its bytes changed.
@@ -165,4 +529,21 @@ impl<P: Ports> ReportWorkflow<P> {
         }
         Ok((Snapshot::from_json(&bytes)?, bytes))
     }
+}
+
+/// A snapshot's closing state: each state's latest evaluation.
+pub fn closing_state(snapshot: &Snapshot) -> Vec<&EvidenceItem> {
+    let mut latest: BTreeMap<&str, &EvidenceItem> = BTreeMap::new();
+    for item in &snapshot.evidence {
+        let Some(e) = &item.evaluation else {
+            continue;
+        };
+        match latest.get(e.state_id.as_str()) {
+            Some(held) if held.order() >= item.order() => {}
+            _ => {
+                latest.insert(e.state_id.as_str(), item);
+            }
+        }
+    }
+    latest.into_values().collect()
 }

@@ -6,9 +6,10 @@ use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
 
-use attest_aws::{AdapterError, ObjectHead};
+use attest_aws::{AdapterError, ObjectHead, StoredObject};
 use attest_domain::collection::RunRecord;
-use attest_domain::records::HistoryRow;
+use attest_domain::records::{CurrentStateRow, HistoryRow};
+use attest_domain::timestamp::Timestamp;
 use attest_reports::manifest::{MANIFEST_FILE, SIGNATURE_FILE, SNAPSHOT_FILE};
 use attest_reports::request::{ReportEvent, ReportRequest, ReportRun, ReportStatus};
 use attest_reports::snapshot::Snapshot;
@@ -33,7 +34,7 @@ type Version = (String, Vec<u8>, Option<String>);
 struct MemoryObjects {
     versions: Mutex<BTreeMap<String, Vec<Version>>>,
     next_version: AtomicUsize,
-    /// Reads fail (a transient S3 error) while set.
+    /// Reads of published report files (`reports/...`) fail, a transient S3 error, while set.
     failing_reads: AtomicBool,
 }
 
@@ -115,12 +116,34 @@ impl Objects for MemoryObjects {
             })
     }
 
+    async fn read(
+        &self,
+        key: &str,
+        version_id: Option<&str>,
+    ) -> Result<Option<StoredObject>, AdapterError> {
+        if self.failing_reads.load(Ordering::SeqCst) && key.starts_with("reports/") {
+            return Err(retryable("s3:GetObject", key, "connection reset"));
+        }
+        let versions = self.versions.lock().unwrap();
+        let Some(all) = versions.get(key) else {
+            return Ok(None);
+        };
+        let found = match version_id {
+            Some(v) => all.iter().find(|(id, _, _)| id == v),
+            None => all.last(),
+        };
+        Ok(found.map(|(id, bytes, _)| StoredObject {
+            bytes: bytes.clone(),
+            version_id: Some(id.clone()),
+        }))
+    }
+
     async fn get_if_present(
         &self,
         key: &str,
         version_id: Option<&str>,
     ) -> Result<Option<Vec<u8>>, AdapterError> {
-        if self.failing_reads.load(Ordering::SeqCst) {
+        if self.failing_reads.load(Ordering::SeqCst) && key.starts_with("reports/") {
             return Err(retryable("s3:GetObject", key, "connection reset"));
         }
         let versions = self.versions.lock().unwrap();
@@ -135,9 +158,56 @@ impl Objects for MemoryObjects {
     }
 }
 
-struct MemoryHistory(Vec<HistoryRow>);
+/// Intake's history rows; the current state of each state is its latest row.
+struct MemoryHistory(Mutex<Vec<HistoryRow>>);
+
+impl MemoryHistory {
+    fn new(rows: Vec<HistoryRow>) -> Self {
+        MemoryHistory(Mutex::new(rows))
+    }
+
+    fn rows(&self) -> Vec<HistoryRow> {
+        self.0.lock().unwrap().clone()
+    }
+}
 
 impl History for MemoryHistory {
+    async fn framework_state(&self, framework: &str) -> Result<Vec<CurrentStateRow>, AdapterError> {
+        let prefix = format!("{framework}:");
+        let mut latest: BTreeMap<String, HistoryRow> = BTreeMap::new();
+        for row in self.rows() {
+            match latest.get(&row.pk) {
+                Some(held) if held.sk >= row.sk => {}
+                _ => {
+                    latest.insert(row.pk.clone(), row);
+                }
+            }
+        }
+        Ok(latest
+            .into_values()
+            .filter(|r| r.fields.controls.iter().any(|c| c.starts_with(&prefix)))
+            .map(|r| CurrentStateRow {
+                pk: r.pk,
+                sk: attest_domain::records::CURRENT_SK.to_string(),
+                fields: r.fields,
+                status_sort: r.history_sort,
+            })
+            .collect())
+    }
+
+    async fn latest_before(
+        &self,
+        state_id: &str,
+        before: &Timestamp,
+    ) -> Result<Option<HistoryRow>, AdapterError> {
+        let pk = attest_domain::records::state_pk(state_id);
+        Ok(self
+            .rows()
+            .into_iter()
+            .filter(|r| r.pk == pk && r.sk.as_str() < before.as_str())
+            .max_by(|a, b| a.sk.cmp(&b.sk)))
+    }
+
     async fn framework_history_on(
         &self,
         framework: &str,
@@ -145,11 +215,10 @@ impl History for MemoryHistory {
     ) -> Result<Vec<HistoryRow>, AdapterError> {
         let prefix = format!("{framework}:");
         Ok(self
-            .0
-            .iter()
+            .rows()
+            .into_iter()
             .filter(|r| r.fields.observed_at.starts_with(date))
             .filter(|r| r.fields.controls.iter().any(|c| c.starts_with(&prefix)))
-            .cloned()
             .collect())
     }
 }
@@ -181,6 +250,17 @@ impl MemoryRuns {
 }
 
 impl ReportRuns for MemoryRuns {
+    async fn runs_of(&self, pk: &str) -> Result<Vec<ReportRun>, AdapterError> {
+        Ok(self
+            .0
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|((p, _), _)| p == pk)
+            .map(|(_, run)| run.clone())
+            .collect())
+    }
+
     async fn get(&self, pk: &str, sk: &str) -> Result<Option<ReportRun>, AdapterError> {
         Ok(self
             .0
@@ -295,7 +375,7 @@ fn workflow_with_runs(signer: KeySigner, runs: Vec<RunRecord>) -> Workflow {
     }
     ReportWorkflow::with_embedded_catalogues(
         objects,
-        MemoryHistory(rows),
+        MemoryHistory::new(rows),
         MemoryCollections(runs),
         MemoryRuns::default(),
         signer,
@@ -305,6 +385,7 @@ fn workflow_with_runs(signer: KeySigner, runs: Vec<RunRecord>) -> Workflow {
 
 fn request(w: &Workflow) -> ReportRequest {
     ReportEvent {
+        amends: None,
         framework: FRAMEWORK.into(),
         period: "2026-11-01/2026-12-01".into(),
         scheduled_time: None,
@@ -368,9 +449,9 @@ async fn missing_or_changed_evidence_stops_the_snapshot_naming_key_and_hashes() 
     let first = w.snapshot(&request).await.unwrap().evidence[0].clone();
     w.objects.remove(&first.key);
     match w.run(&request).await.unwrap_err() {
-        ReportRunError::MissingEvidence { key, state_id } => {
+        ReportRunError::MissingEvidence { key, record } => {
             assert_eq!(key, first.key);
-            assert!(!state_id.is_empty());
+            assert!(!record.is_empty());
         }
         other => panic!("expected MissingEvidence, got {other}"),
     }
@@ -383,9 +464,11 @@ async fn missing_or_changed_evidence_stops_the_snapshot_naming_key_and_hashes() 
             key,
             stored,
             recorded,
+            ..
         } => {
             assert_eq!(key, first.key);
-            assert_eq!(stored, Some("0".repeat(64)));
+            // The bytes themselves are hashed, whatever the object's metadata claims.
+            assert_eq!(stored, Some(attest_domain::canonical::sha256_hex(b"{}")));
             assert_eq!(recorded, first.sha256);
         }
         other => panic!("expected EvidenceHash, got {other}"),
@@ -554,3 +637,5 @@ async fn a_collection_run_with_an_unreadable_period_fails_the_run_by_name() {
     assert!(err.to_string().contains("tomorrow"), "{err}");
     assert!(!err.is_retryable());
 }
+
+mod carried_state;

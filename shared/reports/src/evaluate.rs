@@ -3,7 +3,14 @@
 //!
 //! Rules an auditor can check:
 //! - a resource's standing for the period is its latest evaluation in the snapshot; earlier ones stay
-//!   in the evidence table;
+//!   in the evidence table. A standing whose evidence predates the period start is **carried**: the
+//!   resource was last evaluated then and nothing changed since (AWS Config reports changes only).
+//!   Its age at the period end is shown, and evidence older than the policy's maximum age is
+//!   flagged **stale**;
+//! - evidence that arrived after an earlier report of this framework was published, for that
+//!   report's period, is listed as **late evidence**;
+//! - each control's **audit sample** is drawn from its evidence by [`sample`]: the items with the
+//!   smallest SHA-256 of `{run_id}|{control_id}|{evidence sha256}`, so anyone can re-draw it;
 //! - a control with no evidence in the period is a **gap**, never a pass;
 //! - suppressed findings and register exceptions in force are **accepted exceptions**: listed with
 //!   owner, rationale and expiry, counted as neither pass nor fail; an expired exception is a failure;
@@ -100,6 +107,12 @@ pub struct ResourceResult {
     pub first_detected: Option<String>,
     pub exception: Option<String>,
     pub evidence_sha256: String,
+    /// The evidence predates the period start: the standing was carried into the period.
+    pub carried: bool,
+    /// Whole days from the evidence's observation to the period end.
+    pub evidence_age_days: u32,
+    /// Older than the policy's maximum evidence age.
+    pub stale: bool,
 }
 
 /// The report's resource row: the evaluation's identifying fields, status and severity beside the
@@ -108,8 +121,10 @@ pub struct ResourceResult {
 impl Serialize for ResourceResult {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let e = &self.evaluation;
-        let optional =
-            usize::from(self.first_detected.is_some()) + usize::from(self.exception.is_some());
+        let optional = usize::from(self.first_detected.is_some())
+            + usize::from(self.exception.is_some())
+            + 2 * usize::from(self.carried)
+            + usize::from(self.stale);
         let mut row = serializer.serialize_struct("ResourceResult", 12 + optional)?;
         row.serialize_field("state_id", &e.state_id)?;
         row.serialize_field("source", &e.source)?;
@@ -129,6 +144,13 @@ impl Serialize for ResourceResult {
             row.serialize_field("exception", exception)?;
         }
         row.serialize_field("evidence_sha256", &self.evidence_sha256)?;
+        if self.carried {
+            row.serialize_field("carried", &true)?;
+            row.serialize_field("evidence_age_days", &self.evidence_age_days)?;
+        }
+        if self.stale {
+            row.serialize_field("stale", &true)?;
+        }
         row.end()
     }
 }
@@ -164,6 +186,29 @@ pub struct EvidenceRef {
     pub observed_at: String,
     /// `rule on resource: STATUS` or `collector (period)`.
     pub summary: String,
+    /// Observed before the period start (a carried standing, or late evidence).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub before_period: bool,
+    /// The earlier report that missed it (late evidence).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub late_for: Option<String>,
+}
+
+/// One drawn evidence item of a control's audit sample.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SampleItem {
+    pub key: String,
+    pub sha256: String,
+    /// SHA-256 (hex) of `{run_id}|{control_id}|{sha256}`: the draw, smallest first.
+    pub draw: String,
+}
+
+/// A control's audit sample.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AuditSample {
+    /// How many evidence items the sample was drawn from.
+    pub population: u64,
+    pub items: Vec<SampleItem>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -177,6 +222,7 @@ pub struct ControlResult {
     pub resources: Vec<ResourceResult>,
     pub remediation: Vec<String>,
     pub evidence: Vec<EvidenceRef>,
+    pub sample: AuditSample,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -198,6 +244,10 @@ pub struct Summary {
     pub by_resource_type: BTreeMap<String, Counts>,
     pub exceptions_in_force: u64,
     pub exceptions_expired: u64,
+    /// Resources whose standing was carried into the period, and how many of those are stale.
+    pub carried: u64,
+    pub stale: u64,
+    pub late_evidence: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -211,6 +261,10 @@ pub struct Report {
     /// Failing resources, most severe first, then longest-standing.
     pub non_compliant: Vec<ResourceResult>,
     pub exceptions: Vec<ExceptionView>,
+    /// Evidence for an earlier report's period that arrived after it was published.
+    pub late_evidence: Vec<EvidenceRef>,
+    pub max_evidence_age_days: u32,
+    pub sample_size: u32,
 }
 
 /// `12.34%` from basis points.
@@ -330,6 +384,7 @@ fn judge<'a>(
 
 pub fn evaluate(snapshot: &Snapshot) -> Report {
     let framework = snapshot.framework.id.as_str();
+    let period_start = snapshot.header.period.start.as_str();
     // Evaluations per state id in time order (ties broken by key, so the order is total).
     let mut by_state: BTreeMap<&str, Vec<(&str, &str, usize)>> = BTreeMap::new();
     for (i, item) in snapshot.evidence.iter().enumerate() {
@@ -352,6 +407,7 @@ pub fn evaluate(snapshot: &Snapshot) -> Report {
         let Some(evaluation) = &item.evaluation else {
             continue;
         };
+        let age = age_days(&item.observed_at, &snapshot.header.period.end);
         let judged = judge(
             framework,
             evaluation,
@@ -380,6 +436,9 @@ pub fn evaluate(snapshot: &Snapshot) -> Report {
             first_detected,
             exception: judged.exception.as_ref().map(|x| x.id.clone()),
             evidence_sha256: item.sha256.clone(),
+            carried: item.observed_at.as_str() < period_start,
+            evidence_age_days: age,
+            stale: age > snapshot.policy.max_evidence_age_days,
         };
         if let Some(x) = judged.exception {
             exceptions.insert(state_id, x);
@@ -418,6 +477,9 @@ pub fn evaluate(snapshot: &Snapshot) -> Report {
         by_resource_type: BTreeMap::new(),
         exceptions_in_force: 0,
         exceptions_expired: 0,
+        carried: 0,
+        stale: 0,
+        late_evidence: 0,
     };
     for scope in &snapshot.controls {
         let id = scope.control_id.as_str();
@@ -446,10 +508,20 @@ pub fn evaluate(snapshot: &Snapshot) -> Report {
             .get(id)
             .into_iter()
             .flatten()
-            .map(|&i| evidence_ref(&snapshot.evidence[i]))
+            .map(|&i| evidence_ref(&snapshot.evidence[i], period_start))
             .collect();
         evidence.sort_by(|a, b| a.observed_at.cmp(&b.observed_at).then(a.key.cmp(&b.key)));
         let gap = evidence.is_empty();
+        let sample = sample(
+            &snapshot.header.run_id,
+            id,
+            control_evidence
+                .get(id)
+                .into_iter()
+                .flatten()
+                .map(|&i| &snapshot.evidence[i]),
+            snapshot.policy.sample_size,
+        );
         let outcome = match (counts.passed > 0, counts.failed > 0) {
             (true, true) => ControlOutcome::Partial,
             (false, true) => ControlOutcome::Fail,
@@ -479,6 +551,7 @@ pub fn evaluate(snapshot: &Snapshot) -> Report {
             resources,
             remediation,
             evidence,
+            sample,
         });
     }
     controls.sort_by(|a, b| natural::compare(&a.control_id, &b.control_id));
@@ -503,6 +576,15 @@ pub fn evaluate(snapshot: &Snapshot) -> Report {
     summary.exceptions_in_force =
         exceptions.iter().filter(|x| x.state == "IN_FORCE").count() as u64;
     summary.exceptions_expired = exceptions.len() as u64 - summary.exceptions_in_force;
+    summary.carried = latest.values().filter(|r| r.carried).count() as u64;
+    summary.stale = latest.values().filter(|r| r.stale).count() as u64;
+    let late_evidence: Vec<EvidenceRef> = snapshot
+        .evidence
+        .iter()
+        .filter(|e| e.late_for.is_some())
+        .map(|e| evidence_ref(e, period_start))
+        .collect();
+    summary.late_evidence = late_evidence.len() as u64;
 
     let mut non_compliant: Vec<ResourceResult> = latest
         .values()
@@ -526,10 +608,53 @@ pub fn evaluate(snapshot: &Snapshot) -> Report {
         controls,
         non_compliant,
         exceptions,
+        late_evidence,
+        max_evidence_age_days: snapshot.policy.max_evidence_age_days,
+        sample_size: snapshot.policy.sample_size,
     }
 }
 
-fn evidence_ref(item: &crate::snapshot::EvidenceItem) -> EvidenceRef {
+/// Whole days from `observed_at` to `end` (0 when it does not parse or is later).
+fn age_days(observed_at: &str, end: &attest_domain::timestamp::Timestamp) -> u32 {
+    use time::format_description::well_known::Rfc3339;
+    let parse = |t: &str| time::OffsetDateTime::parse(t, &Rfc3339).ok();
+    match (parse(observed_at), parse(end.as_str())) {
+        (Some(at), Some(end)) if at < end => {
+            u32::try_from((end - at).whole_days()).unwrap_or(u32::MAX)
+        }
+        _ => 0,
+    }
+}
+
+/// A control's audit sample: of its evidence items, the `size` whose draw, the SHA-256 of
+/// `{run_id}|{control_id}|{evidence sha256}` in lower-case hex, is smallest, smallest first. Seeded
+/// by the run id, so the same run always draws the same items and another run draws others; an
+/// auditor re-draws it with any SHA-256 tool.
+pub fn sample<'a>(
+    run_id: &str,
+    control_id: &str,
+    evidence: impl Iterator<Item = &'a crate::snapshot::EvidenceItem>,
+    size: u32,
+) -> AuditSample {
+    let mut drawn: Vec<SampleItem> = evidence
+        .map(|e| SampleItem {
+            key: e.key.clone(),
+            sha256: e.sha256.clone(),
+            draw: attest_domain::canonical::sha256_hex(
+                format!("{run_id}|{control_id}|{}", e.sha256).as_bytes(),
+            ),
+        })
+        .collect();
+    let population = drawn.len() as u64;
+    drawn.sort_by(|a, b| a.draw.cmp(&b.draw).then_with(|| a.key.cmp(&b.key)));
+    drawn.truncate(usize::try_from(size).unwrap_or(usize::MAX));
+    AuditSample {
+        population,
+        items: drawn,
+    }
+}
+
+fn evidence_ref(item: &crate::snapshot::EvidenceItem, period_start: &str) -> EvidenceRef {
     let summary = match (&item.evaluation, &item.collection) {
         (Some(e), _) => e.summary(),
         (None, Some(c)) => format!("{} ({} to {})", c.collector, c.period_start, c.period_end),
@@ -541,5 +666,58 @@ fn evidence_ref(item: &crate::snapshot::EvidenceItem) -> EvidenceRef {
         sha256: item.sha256.clone(),
         observed_at: item.observed_at.clone(),
         summary,
+        before_period: item.observed_at.as_str() < period_start,
+        late_for: item.late_for.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_audit_sample_is_seeded_by_the_run_id_and_re_drawn_identically() {
+        let mut snapshot = crate::sample::synthetic(4, 400);
+        snapshot.policy.sample_size = 25;
+        let first = evaluate(&snapshot);
+        let again = evaluate(&snapshot);
+        let samples = |r: &Report| -> Vec<Vec<String>> {
+            r.controls
+                .iter()
+                .map(|c| c.sample.items.iter().map(|i| i.key.clone()).collect())
+                .collect()
+        };
+        assert_eq!(samples(&first), samples(&again));
+        let big = first
+            .controls
+            .iter()
+            .find(|c| c.sample.population > 25)
+            .expect("a control with more than 25 evidence items");
+        assert_eq!(big.sample.items.len(), 25);
+        // The documented draw: smallest SHA-256 of `{run_id}|{control_id}|{sha256}`, in order.
+        for pair in big.sample.items.windows(2) {
+            assert!(pair[0].draw < pair[1].draw);
+        }
+        let item = &big.sample.items[0];
+        assert_eq!(
+            item.draw,
+            attest_domain::canonical::sha256_hex(
+                format!(
+                    "{}|{}|{}",
+                    snapshot.header.run_id, big.control_id, item.sha256
+                )
+                .as_bytes()
+            )
+        );
+        // Another run id draws other items.
+        snapshot.header.run_id = "0123456789abcdef0123".into();
+        assert_ne!(samples(&evaluate(&snapshot)), samples(&first));
+        // A control with fewer items than the size samples all of them.
+        snapshot.policy.sample_size = 1000;
+        let all = evaluate(&snapshot);
+        for c in &all.controls {
+            assert_eq!(c.sample.items.len() as u64, c.sample.population);
+            assert_eq!(c.sample.population, c.evidence.len() as u64);
+        }
     }
 }

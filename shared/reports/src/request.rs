@@ -27,6 +27,10 @@ pub struct ReportEvent {
     /// The request time of an on-demand run.
     #[serde(default)]
     pub requested_at: Option<String>,
+    /// Run id of a published report of the same framework and period that this run re-issues
+    /// (`attest report --amend`), e.g. with evidence that arrived after it was published.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amends: Option<String>,
 }
 
 /// A checked request: framework, half-open period and the run's recorded time.
@@ -36,11 +40,22 @@ pub struct ReportRequest {
     pub period: Period,
     pub generated_at: String,
     pub trigger: &'static str,
+    /// Run id of the published run this one amends.
+    pub amends: Option<String>,
 }
 
 impl ReportRequest {
     pub fn run_id(&self) -> String {
-        run_id(&self.framework, &self.period, &self.generated_at)
+        let id = run_id(&self.framework, &self.period, &self.generated_at);
+        match &self.amends {
+            // An amendment is another run than a plain one asked for at the same time.
+            Some(amended) => {
+                attest_domain::canonical::sha256_hex(format!("{id}|amends|{amended}").as_bytes())
+                    [..20]
+                    .to_string()
+            }
+            None => id,
+        }
     }
 }
 
@@ -108,11 +123,20 @@ impl ReportEvent {
             relative_period(&self.period, &generated_at)
                 .map_err(|e| ReportError::BadPeriod(self.period.clone(), e))?
         };
+        if let Some(amended) = &self.amends {
+            if amended.len() != 20 || !amended.bytes().all(|b| b.is_ascii_hexdigit()) {
+                return Err(ReportError::BadPeriod(
+                    self.period.clone(),
+                    format!("amends: `{amended}` is not a report run id (20 hex digits)"),
+                ));
+            }
+        }
         Ok(ReportRequest {
             framework: self.framework,
             period,
             generated_at,
             trigger,
+            amends: self.amends,
         })
     }
 }
@@ -205,6 +229,7 @@ mod tests {
 
     fn event(period: &str, scheduled: Option<&str>, requested: Option<&str>) -> ReportEvent {
         ReportEvent {
+            amends: None,
             framework: "SOC2".into(),
             period: period.into(),
             scheduled_time: scheduled.map(Into::into),
@@ -254,6 +279,7 @@ mod tests {
     #[test]
     fn bad_requests_name_the_problem() {
         let e = ReportEvent {
+            amends: None,
             framework: "SOX".into(),
             ..event("previous_day", Some("2026-12-01T00:00:00Z"), None)
         }

@@ -7,13 +7,18 @@
 //! access to our tables. It is stored as canonical JSON next to the outputs and its hash is in the
 //! signed manifest.
 
-use attest_domain::{ComplianceStatus, Disposition, Period, Severity, Subject};
+use attest_domain::{ComplianceStatus, Disposition, Finding, Period, Severity, Subject};
 use serde::{Deserialize, Serialize};
 
 use crate::error::ReportError;
 use crate::exceptions::ExceptionEntry;
 
-pub const SNAPSHOT_SCHEMA: &str = "attest.snapshot/v1";
+pub const SNAPSHOT_SCHEMA: &str = "attest.snapshot/v2";
+
+/// Maximum age of the evidence behind a standing when no other is configured (days, at the period end).
+pub const DEFAULT_MAX_EVIDENCE_AGE_DAYS: u32 = 365;
+/// Evidence items drawn per control for the audit sample when no other size is configured.
+pub const DEFAULT_SAMPLE_SIZE: u32 = 25;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FrameworkInfo {
@@ -46,6 +51,23 @@ pub struct Evaluation {
 }
 
 impl Evaluation {
+    /// The fields in which `self` and `other` differ, by name.
+    pub fn differences(&self, other: &Evaluation) -> Vec<&'static str> {
+        [
+            ("state_id", self.state_id != other.state_id),
+            ("source", self.source != other.source),
+            ("event_id", self.event_id != other.event_id),
+            ("subject", self.subject != other.subject),
+            ("status", self.status != other.status),
+            ("severity", self.severity != other.severity),
+            ("disposition", self.disposition != other.disposition),
+            ("title", self.title != other.title),
+        ]
+        .into_iter()
+        .filter_map(|(name, differs)| differs.then_some(name))
+        .collect()
+    }
+
     /// `{rule} on {resource}: {status}`: how evidence lists name the evaluation.
     pub fn summary(&self) -> String {
         format!(
@@ -89,6 +111,66 @@ pub struct EvidenceItem {
     pub evaluation: Option<Evaluation>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub collection: Option<Collection>,
+    /// Run id of an earlier published report of this framework whose period the item was observed
+    /// in but which did not include it (the evidence arrived after that report was published).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub late_for: Option<String>,
+}
+
+impl EvidenceItem {
+    /// `(observed_at, key)`: the order of a state's evaluations. Within one state the key differs
+    /// only in the SHA-256, so ties at one observed time are broken by the evidence hash.
+    pub fn order(&self) -> (&str, &str) {
+        (self.observed_at.as_str(), self.key.as_str())
+    }
+}
+
+/// How the run judges evidence, recorded so every re-render judges the same way.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportPolicy {
+    /// Evidence older than this at the period end is flagged stale.
+    pub max_evidence_age_days: u32,
+    /// Evidence items drawn per control for the audit sample.
+    pub sample_size: u32,
+}
+
+impl Default for ReportPolicy {
+    fn default() -> Self {
+        ReportPolicy {
+            max_evidence_age_days: DEFAULT_MAX_EVIDENCE_AGE_DAYS,
+            sample_size: DEFAULT_SAMPLE_SIZE,
+        }
+    }
+}
+
+/// The report function's policies: one default, and a maximum evidence age per framework where
+/// configured (`MAX_EVIDENCE_AGE_DAYS`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReportPolicies {
+    pub default: ReportPolicy,
+    pub max_evidence_age_days: std::collections::BTreeMap<String, u32>,
+}
+
+impl ReportPolicies {
+    pub fn for_framework(&self, framework: &str) -> ReportPolicy {
+        ReportPolicy {
+            max_evidence_age_days: self
+                .max_evidence_age_days
+                .get(framework)
+                .copied()
+                .unwrap_or(self.default.max_evidence_age_days),
+            sample_size: self.default.sample_size,
+        }
+    }
+}
+
+/// Another published report run of the same framework, named by its manifest's SHA-256.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunRef {
+    pub run_id: String,
+    #[serde(flatten)]
+    pub period: Period,
+    pub manifest_sha256: String,
 }
 
 /// What the snapshot, the report, the manifest and the run record each state about the run,
@@ -104,6 +186,13 @@ pub struct RunHeader {
     pub generated_at: String,
     pub catalogue_version: String,
     pub template_version: String,
+    /// The published report whose closing state this one starts from (absent for a framework's
+    /// first report): each framework's reports form a chain of manifest hashes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub predecessor: Option<RunRef>,
+    /// The published report of the same period this run amends (`attest report --amend`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amends: Option<RunRef>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -112,9 +201,12 @@ pub struct Snapshot {
     #[serde(flatten)]
     pub header: RunHeader,
     pub framework: FrameworkInfo,
+    pub policy: ReportPolicy,
     pub controls: Vec<ScopeControl>,
     pub exceptions: Vec<ExceptionEntry>,
-    /// Sorted by key; each key once.
+    /// Sorted by key; each key once. Evaluations observed before the period start are the standing
+    /// each resource carries into the period (its latest evaluation before the start), or late
+    /// evidence of an earlier report's period (`late_for`).
     pub evidence: Vec<EvidenceItem>,
 }
 
@@ -220,52 +312,53 @@ impl Snapshot {
 }
 
 impl EvidenceItem {
-    /// The evidence item for one intake history row, seen from one framework. `None` when the row
-    /// bears on no control of that framework; an error when the row's status, severity or
-    /// disposition is not one of ours.
-    pub fn from_history(
-        fields: &attest_domain::records::FindingFields,
-        framework: &str,
+    /// The evidence item for one finding, seen from one framework: `None` when the finding bears
+    /// on no control of that framework. The report builds it from the finding its evidence object
+    /// normalises to ([`attest_domain::normalize_evidence`]), never from a stored row.
+    pub fn from_finding(
+        finding: &Finding,
+        key: &str,
+        sha256: &str,
         version_id: Option<String>,
-    ) -> Result<Option<Self>, ReportError> {
-        let prefix = format!("{framework}:");
-        let mut controls: Vec<String> = fields
+        framework: &str,
+    ) -> Option<Self> {
+        let mut controls: Vec<String> = finding
             .controls
             .iter()
-            .filter_map(|c| c.strip_prefix(&prefix).map(str::to_string))
+            .filter(|c| c.framework == framework)
+            .map(|c| c.control_id.clone())
             .collect();
         if controls.is_empty() {
-            return Ok(None);
+            return None;
         }
         controls.sort_by(|a, b| crate::natural::compare(a, b));
         controls.dedup();
-        let unknown = |what: &str, value: &str| {
-            ReportError::BadSnapshot(format!(
-                "history row {}: {what} `{value}` is not one Attest writes",
-                fields.state_id
-            ))
-        };
-        Ok(Some(EvidenceItem {
-            key: fields.evidence_key.clone(),
+        Some(EvidenceItem {
+            key: key.to_string(),
             version_id,
-            sha256: fields.evidence_sha256.clone(),
-            observed_at: fields.observed_at.clone(),
+            sha256: sha256.to_string(),
+            observed_at: finding.observed_at.as_str().to_string(),
             controls,
-            evaluation: Some(Evaluation {
-                state_id: fields.state_id.clone(),
-                source: fields.source.clone(),
-                event_id: fields.event_id.clone(),
-                subject: fields.subject.clone(),
-                status: ComplianceStatus::from_stored(&fields.status)
-                    .ok_or_else(|| unknown("status", &fields.status))?,
-                severity: Severity::from_stored(&fields.severity)
-                    .ok_or_else(|| unknown("severity", &fields.severity))?,
-                disposition: Disposition::from_stored(&fields.disposition)
-                    .ok_or_else(|| unknown("disposition", &fields.disposition))?,
-                title: fields.title.clone(),
-            }),
+            evaluation: Some(Evaluation::of(finding)),
             collection: None,
-        }))
+            late_for: None,
+        })
+    }
+}
+
+impl Evaluation {
+    /// What the report shows of a finding.
+    pub fn of(finding: &Finding) -> Self {
+        Evaluation {
+            state_id: finding.subject.state_id(),
+            source: finding.source.as_str().to_string(),
+            event_id: finding.event_id.clone(),
+            subject: finding.subject.clone(),
+            status: finding.status,
+            severity: finding.severity,
+            disposition: finding.disposition,
+            title: finding.title.clone(),
+        }
     }
 }
 

@@ -5,7 +5,9 @@
 //! 1. the manifest's signature, with the public key given by the auditor (or the bundle's copy);
 //! 2. the snapshot's SHA-256 against the manifest, and that both describe the same run;
 //! 3. completeness: the manifest lists exactly the snapshot's evidence, and each object is present
-//!    and hashes to its recorded SHA-256;
+//!    and hashes to its recorded SHA-256; each evaluation's verdict (status, severity, disposition,
+//!    subject, controls) is derived again from its evidence object by the code intake runs, with the
+//!    catalogue version the snapshot pins, and must be what the snapshot says;
 //! 4. the Merkle root, recomputed;
 //! 5. each output's SHA-256 against the manifest;
 //! 6. re-rendering the snapshot reproduces every output byte for byte.
@@ -224,6 +226,7 @@ pub fn verify(
             ),
         ));
     }
+    let mut catalogue = None;
     for (listed, item) in manifest.evidence.iter().zip(&snapshot.evidence) {
         if listed.key != item.key
             || listed.sha256 != item.sha256
@@ -243,6 +246,14 @@ pub fn verify(
                 format!("evidence {}", item.key),
                 format!("SHA-256 {actual} differs from the recorded {}", item.sha256),
             ));
+        }
+        if item.evaluation.is_some() {
+            if catalogue.is_none() {
+                catalogue = Some(pinned_catalogue(&snapshot)?);
+            }
+            if let Some(catalogue) = &catalogue {
+                check_derived(catalogue, &snapshot.framework.id, item, &bytes)?;
+            }
         }
     }
 
@@ -311,6 +322,75 @@ pub fn verify(
         merkle_root: root,
         key_fingerprint,
     })
+}
+
+/// The catalogue compiled into this build, if it is the version the snapshot pins: another version
+/// may map the same evidence to other controls, so verdicts could not be re-derived.
+fn pinned_catalogue(snapshot: &Snapshot) -> Result<attest_domain::Catalogue, VerifyError> {
+    let catalogue = attest_domain::Catalogue::embedded().map_err(|e| {
+        fail(
+            "catalogue",
+            format!("this build's catalogue does not load: {e}"),
+        )
+    })?;
+    if catalogue.version() != snapshot.header.catalogue_version {
+        return Err(fail(
+            SNAPSHOT_FILE,
+            format!(
+                "pinned to catalogue version {} but this attest carries {}: verify with the release that carries it",
+                snapshot.header.catalogue_version,
+                catalogue.version()
+            ),
+        ));
+    }
+    Ok(catalogue)
+}
+
+/// The evaluation and controls the snapshot states for an item must be the ones its evidence
+/// object normalises to: a snapshot cannot say PASS over failing evidence.
+fn check_derived(
+    catalogue: &attest_domain::Catalogue,
+    framework: &str,
+    item: &crate::snapshot::EvidenceItem,
+    bytes: &[u8],
+) -> Result<(), VerifyError> {
+    let what = || format!("evidence {}", item.key);
+    let derived = attest_domain::normalize_evidence(bytes, catalogue)
+        .map_err(|e| fail(what(), format!("does not normalise: {e}")))?;
+    let expected = crate::snapshot::EvidenceItem::from_finding(
+        &derived.finding,
+        &item.key,
+        &item.sha256,
+        item.version_id.clone(),
+        framework,
+    );
+    let Some(expected) = expected else {
+        return Err(fail(
+            what(),
+            format!("its evidence bears on no control of {framework}"),
+        ));
+    };
+    if let (Some(said), Some(derived)) = (&item.evaluation, &expected.evaluation) {
+        let differing = said.differences(derived);
+        if !differing.is_empty() {
+            return Err(fail(
+                what(),
+                format!(
+                    "the snapshot's {} differ from what the evidence says ({} in the snapshot, {} in the evidence)",
+                    differing.join(", "),
+                    said.summary(),
+                    derived.summary()
+                ),
+            ));
+        }
+    }
+    if expected.controls != item.controls || expected.observed_at != item.observed_at {
+        return Err(fail(
+            what(),
+            "the snapshot's controls or observation time are not the evidence's",
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -401,6 +481,33 @@ mod tests {
                 .contains("template version sha256:0000000000000000"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn a_snapshot_that_says_pass_over_failing_evidence_fails_even_signed_by_the_real_key() {
+        use attest_domain::ComplianceStatus;
+        let (mut snapshot, objects) =
+            crate::sample::from_events_with_objects("PCI-DSS-3.2.1").unwrap();
+        let item = snapshot
+            .evidence
+            .iter_mut()
+            .find(|e| {
+                e.evaluation
+                    .as_ref()
+                    .is_some_and(|v| v.status == ComplianceStatus::NonCompliant)
+            })
+            .unwrap();
+        let key = item.key.clone();
+        if let Some(evaluation) = item.evaluation.as_mut() {
+            evaluation.status = ComplianceStatus::Compliant;
+        }
+        // Outputs re-rendered from the edited snapshot and signed: every hash agrees.
+        let outputs = render_all(&snapshot).unwrap();
+        let (b, pem) = signed(7, &snapshot, outputs, objects);
+        let e = verify(&b, Some(&pem)).unwrap_err();
+        assert_eq!(e.item, format!("evidence {key}"), "{e}");
+        assert!(e.reason.contains("status"), "{e}");
+        assert!(e.reason.contains("COMPLIANT in the snapshot"), "{e}");
     }
 
     #[test]

@@ -106,6 +106,7 @@ async fn the_snapshot_is_immutable_and_a_failed_run_resumes_from_it() {
 
     // The failed run is recorded FAILED with the reason, never PUBLISHED.
     let request = attest_reports::request::ReportEvent {
+        amends: None,
         framework: "SOC2".into(),
         period: "previous_month".into(),
         scheduled_time: Some("2026-12-01T06:00:00Z".into()),
@@ -186,6 +187,122 @@ async fn missing_evidence_and_bad_requests_are_named() {
         text.contains(&f.evidence.key)
             && text.contains(&f.evidence.sha256)
             && text.contains("differs"),
+        "{text}"
+    );
+}
+
+/// Current state and history for one finding, as intake writes them.
+async fn store_as_intake(stack: &Stack, f: &attest_domain::normalize::NormalizedFinding) {
+    let env = stack.env("ReportFunction");
+    let state = StateStore::new(
+        aws_sdk_dynamodb::Client::new(&stack.sdk),
+        env("ATTEST_STATE_TABLE").unwrap(),
+        env("ATTEST_HISTORY_TABLE").unwrap(),
+    );
+    let store = EvidenceStore::new(
+        aws_sdk_s3::Client::new(&stack.sdk),
+        env("ATTEST_EVIDENCE_BUCKET").unwrap(),
+        env("ATTEST_EVIDENCE_KMS_KEY_ID").unwrap(),
+    );
+    let version = Catalogue::embedded().unwrap().version().to_string();
+    store.put(&f.evidence).await.unwrap();
+    state
+        .store(&FindingItems::new(&f.finding, &f.evidence, &version))
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn standings_before_the_period_are_carried_and_an_edited_row_fails_the_run() {
+    use attest_report_samples::config_rule_result;
+    let stack = Stack::new().await;
+    // Evaluated 200 days before the period start and never since; failing since September.
+    let quiet = config_rule_result("bucket-quiet", "COMPLIANT", "2026-04-15T00:00:00Z").unwrap();
+    let failing =
+        config_rule_result("bucket-failing", "NON_COMPLIANT", "2026-09-01T00:00:00Z").unwrap();
+    store_as_intake(&stack, &quiet).await;
+    store_as_intake(&stack, &failing).await;
+    let publisher = build(&stack.sdk, &config(&stack)).unwrap();
+    let response = handle(&publisher, scheduled("PCI-DSS-3.2.1"))
+        .await
+        .unwrap();
+    assert_eq!(response.status, ReportStatus::Published);
+    assert_eq!(response.evidence, 2);
+    let prefix = response
+        .bundle
+        .split_once(&format!("{}/", publisher.objects.bucket()))
+        .unwrap()
+        .1;
+    let bundle = download_bundle(&publisher.objects, prefix).await.unwrap();
+    let snapshot = attest_reports::snapshot::Snapshot::from_json(
+        &bundle.files[attest_reports::manifest::SNAPSHOT_FILE],
+    )
+    .unwrap();
+    let report = attest_reports::evaluate::evaluate(&snapshot);
+    let mut standings: Vec<(String, &str, bool, u32)> = report
+        .controls
+        .iter()
+        .flat_map(|c| &c.resources)
+        .map(|r| {
+            (
+                r.evaluation.subject.resource_id.clone(),
+                r.standing.label(),
+                r.carried,
+                r.evidence_age_days,
+            )
+        })
+        .collect();
+    standings.sort();
+    standings.dedup();
+    assert_eq!(
+        standings,
+        [
+            ("bucket-failing".to_string(), "FAIL", true, 91),
+            ("bucket-quiet".to_string(), "PASS", true, 230),
+        ]
+    );
+    let json = String::from_utf8(bundle.files["report.json"].clone()).unwrap();
+    assert!(
+        json.contains("\"evidence_age_days\":230"),
+        "the age is in the report"
+    );
+
+    // December: a new evaluation whose history row is then edited in DynamoDB to say COMPLIANT.
+    let edited =
+        config_rule_result("bucket-edited", "NON_COMPLIANT", "2026-12-05T00:00:00Z").unwrap();
+    store_as_intake(&stack, &edited).await;
+    let env = stack.env("ReportFunction");
+    let sk = format!("{}#{}", edited.finding.observed_at, edited.evidence.sha256);
+    aws_sdk_dynamodb::Client::new(&stack.sdk)
+        .update_item()
+        .table_name(env("ATTEST_HISTORY_TABLE").unwrap())
+        .key(
+            "pk",
+            aws_sdk_dynamodb::types::AttributeValue::S(attest_domain::records::state_pk(
+                &edited.finding.subject.state_id(),
+            )),
+        )
+        .key("sk", aws_sdk_dynamodb::types::AttributeValue::S(sk.clone()))
+        .update_expression("SET #s = :c, standing = :c")
+        .expression_attribute_names("#s", "status")
+        .expression_attribute_values(
+            ":c",
+            aws_sdk_dynamodb::types::AttributeValue::S("COMPLIANT".into()),
+        )
+        .send()
+        .await
+        .unwrap();
+    let err = handle(
+        &publisher,
+        serde_json::json!({"framework": "PCI-DSS-3.2.1", "period": "previous_month", "scheduled_time": "2027-01-01T06:00:00Z"}),
+    )
+    .await
+    .unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.contains(&sk)
+            && text.contains("disagrees with its evidence")
+            && text.contains("status"),
         "{text}"
     );
 }

@@ -8,6 +8,7 @@
 mod cloudtrail;
 mod config;
 mod fields;
+mod from_evidence;
 mod securityhub;
 
 use crate::catalogue::Catalogue;
@@ -17,6 +18,8 @@ use crate::finding::Finding;
 use crate::ijson;
 use fields::{view, Field, Fields};
 use serde_json::Value;
+
+pub use from_evidence::{normalize_evidence, EvidenceReadError};
 
 pub const CONFIG_DETAIL_TYPE: &str = "Config Rules Compliance Change";
 pub const SECURITY_HUB_DETAIL_TYPE: &str = "Security Hub Findings - Imported";

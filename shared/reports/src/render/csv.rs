@@ -4,7 +4,7 @@
 use crate::error::ReportError;
 use crate::evaluate::Report;
 
-const HEADER: [&str; 16] = [
+const HEADER: [&str; 20] = [
     "framework",
     "control_id",
     "control_title",
@@ -21,6 +21,11 @@ const HEADER: [&str; 16] = [
     "observed_at",
     "first_detected",
     "exception",
+    "carried",
+    "evidence_age_days",
+    "stale",
+    // 1-based position of the resource's evidence in the control's audit sample, if drawn.
+    "audit_sample",
 ];
 
 fn fail(e: impl std::fmt::Display) -> ReportError {
@@ -49,6 +54,14 @@ pub fn render(report: &Report) -> Result<Vec<u8>, ReportError> {
             out.write_record(&row).map_err(fail)?;
         }
         for r in &control.resources {
+            let age = r.evidence_age_days.to_string();
+            let drawn = control
+                .sample
+                .items
+                .iter()
+                .position(|s| s.sha256 == r.evidence_sha256)
+                .map(|i| (i + 1).to_string())
+                .unwrap_or_default();
             let mut row: Vec<&str> = lead.to_vec();
             row.extend([
                 r.evaluation.subject.account.as_str(),
@@ -62,6 +75,10 @@ pub fn render(report: &Report) -> Result<Vec<u8>, ReportError> {
                 r.observed_at.as_str(),
                 r.first_detected.as_deref().unwrap_or(""),
                 r.exception.as_deref().unwrap_or(""),
+                if r.carried { "true" } else { "false" },
+                age.as_str(),
+                if r.stale { "true" } else { "false" },
+                drawn.as_str(),
             ]);
             out.write_record(&row).map_err(fail)?;
         }

@@ -216,8 +216,26 @@ fn resource_event(
         "rule_id": r.evaluation.subject.rule_id,
         "evidence_sha256": r.evidence_sha256,
     });
-    if let (Some(id), Some(obj)) = (&r.exception, attest.as_object_mut()) {
-        obj.insert("exception_id".into(), json!(id));
+    if let Some(obj) = attest.as_object_mut() {
+        if let Some(id) = &r.exception {
+            obj.insert("exception_id".into(), json!(id));
+        }
+        if r.carried {
+            obj.insert("carried".into(), json!(true));
+            obj.insert("evidence_age_days".into(), json!(r.evidence_age_days));
+        }
+        if r.stale {
+            obj.insert("stale".into(), json!(true));
+        }
+        // The resource's evidence drawn into the control's audit sample: its 1-based position.
+        if let Some(i) = control
+            .sample
+            .items
+            .iter()
+            .position(|s| s.sha256 == r.evidence_sha256)
+        {
+            obj.insert("audit_sample".into(), json!(i + 1));
+        }
     }
     event.insert("unmapped".into(), json!({ "attest": attest }));
     Ok(Value::Object(event))

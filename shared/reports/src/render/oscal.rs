@@ -117,7 +117,11 @@ fn key_href(key: &str) -> String {
     out
 }
 
-fn observation(run_id: &str, item: &EvidenceItem) -> Result<Value, ReportError> {
+fn observation(
+    run_id: &str,
+    period_start: &str,
+    item: &EvidenceItem,
+) -> Result<Value, ReportError> {
     let (title, method, mut observed) = match (&item.evaluation, &item.collection) {
         (Some(e), _) => (
             e.summary(),
@@ -154,6 +158,14 @@ fn observation(run_id: &str, item: &EvidenceItem) -> Result<Value, ReportError> 
         }
     };
     observed.extend(prop("framework-control-ids", &item.controls.join(" ")));
+    if item.evaluation.is_some() && item.observed_at.as_str() < period_start {
+        observed.extend(prop("observed-before-period", "true"));
+    }
+    observed.extend(
+        item.late_for
+            .as_deref()
+            .and_then(|run| prop("late-for-run", run)),
+    );
     let version = item.version_id.as_deref().unwrap_or("not recorded");
     let mut evidence_props = props(&[("sha256", &item.sha256), ("s3-key", &item.key)]);
     evidence_props.extend(
@@ -269,7 +281,7 @@ pub fn render(snapshot: &Snapshot, report: &Report) -> Result<Vec<u8>, ReportErr
     let mut observation_of: BTreeMap<&str, String> = BTreeMap::new();
     let mut observations = Vec::with_capacity(snapshot.evidence.len());
     for item in &snapshot.evidence {
-        let o = observation(run, item)?;
+        let o = observation(run, snapshot.header.period.start.as_str(), item)?;
         observation_of.insert(
             item.key.as_str(),
             element_uuid(run, "observation", &item.key),
@@ -317,6 +329,20 @@ pub fn render(snapshot: &Snapshot, report: &Report) -> Result<Vec<u8>, ReportErr
             .map(|u| json!({"observation-uuid": u}))
             .collect();
         if let Some(obj) = finding.as_object_mut() {
+            if let Some(Value::Array(list)) = obj.get_mut("props") {
+                list.extend(prop(
+                    "audit-sample-population",
+                    &control.sample.population.to_string(),
+                ));
+                // One prop per drawn item, in draw order: the evidence object's SHA-256.
+                list.extend(
+                    control
+                        .sample
+                        .items
+                        .iter()
+                        .filter_map(|e| prop("audit-sample", &e.sha256)),
+                );
+            }
             if !related.is_empty() {
                 obj.insert("related-observations".into(), Value::Array(related));
             }

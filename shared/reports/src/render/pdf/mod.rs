@@ -88,11 +88,13 @@ pub fn render(report: &Report) -> Result<Vec<u8>, ReportError> {
     cover(&mut c, report);
     summary(&mut c, report);
     non_compliant(&mut c, report);
+    late_evidence(&mut c, report);
     exceptions(&mut c, report);
     c.page_break();
     c.heading("Controls", H1, Some(0), 60.0);
     for control in &report.controls {
         control_section(&mut c, control);
+        audit_sample(&mut c, &report.header.run_id, control);
     }
     write(report, c.finish())
 }
@@ -212,6 +214,12 @@ fn summary(c: &mut Composer, report: &Report) {
             "Exceptions in force / expired",
             format!("{} / {}", s.exceptions_in_force, s.exceptions_expired),
         ),
+        ("Standings carried into the period", s.carried.to_string()),
+        ("of which stale", s.stale.to_string()),
+        (
+            "Late evidence for earlier reports",
+            s.late_evidence.to_string(),
+        ),
     ];
     let columns = [
         Column::new("Figure", 230.0, CELL),
@@ -325,6 +333,47 @@ fn non_compliant(c: &mut Composer, report: &Report) {
     );
 }
 
+fn late_evidence(c: &mut Composer, report: &Report) {
+    c.heading("Late evidence", H1, Some(0), 60.0);
+    if report.late_evidence.is_empty() {
+        c.paragraph("None.", BODY, 0.0);
+        return;
+    }
+    c.paragraph(
+        "Evaluations observed in an earlier report's period that arrived after that report was \
+         published; `attest report FRAMEWORK --amend RUN_ID` re-issues that period with them.",
+        BODY,
+        0.0,
+    );
+    c.space(4.0);
+    c.table(
+        "Late evidence",
+        &evidence_columns("Missed by run"),
+        report.late_evidence.iter().map(|e| {
+            vec![
+                Cell::new(stamp(&e.observed_at)),
+                Cell::new(e.summary.clone()),
+                Cell::new(e.key.clone()),
+                Cell::new(e.late_for.clone().unwrap_or_default()),
+                Cell::new(e.sha256.clone()),
+            ]
+        }),
+    );
+}
+
+/// Observed at, summary, key, a fourth column, SHA-256: the evidence tables' layout.
+fn evidence_columns(fourth: &'static str) -> [Column; 5] {
+    [
+        Column::new("Observed at", 56.0, CELL),
+        Column::new("Summary", CONTENT_WIDTH - 394.0, CELL).lines(4),
+        // 37 monospaced characters a line: a 109-character evidence key takes three lines.
+        Column::new("Key", 144.0, CELL_MONO).chars().lines(4),
+        Column::new(fourth, 69.0, CELL_MONO).chars().lines(4),
+        // 32 hex digits a line: a SHA-256 always takes exactly two.
+        Column::new("SHA-256", 125.0, CELL_MONO).chars().lines(2),
+    ]
+}
+
 fn exceptions(c: &mut Composer, report: &Report) {
     c.heading("Exceptions register", H1, Some(0), 60.0);
     if report.exceptions.is_empty() {
@@ -409,7 +458,7 @@ fn control_section(c: &mut Composer, control: &ControlResult) {
             Column::new("Resource", 110.0, CELL),
             Column::new("Account, region", 57.0, CELL),
             Column::new("Rule, status", CONTENT_WIDTH - 397.0, CELL),
-            Column::new("Observed at", 56.0, CELL),
+            Column::new("Observed at", 56.0, CELL).lines(4),
             Column::new("First detected", 56.0, CELL),
         ];
         c.table(
@@ -436,7 +485,7 @@ fn control_section(c: &mut Composer, control: &ControlResult) {
                         r.evaluation.subject.rule_id,
                         r.evaluation.status.as_str()
                     )),
-                    Cell::new(stamp(&r.observed_at)),
+                    Cell::new(observed(r)),
                     Cell::new(stamp(r.first_detected.as_deref().unwrap_or(""))),
                 ]
             }),
@@ -454,24 +503,67 @@ fn control_section(c: &mut Composer, control: &ControlResult) {
         c.paragraph("No evidence in the period.", NOTE, 0.0);
         return;
     }
-    let columns = [
-        Column::new("Observed at", 56.0, CELL),
-        Column::new("Summary", CONTENT_WIDTH - 394.0, CELL).lines(4),
-        // 37 monospaced characters a line: a 109-character evidence key takes three lines.
-        Column::new("Key", 144.0, CELL_MONO).chars().lines(4),
-        Column::new("Version id", 69.0, CELL_MONO).chars().lines(4),
-        // 32 hex digits a line: a SHA-256 always takes exactly two.
-        Column::new("SHA-256", 125.0, CELL_MONO).chars().lines(2),
-    ];
     c.table(
         &format!("Evidence for {}", control.control_id),
-        &columns,
+        &evidence_columns("Version id"),
         control.evidence.iter().map(|e| {
+            let when = match (&e.late_for, e.before_period) {
+                (Some(_), _) => format!("{}\nlate", stamp(&e.observed_at)),
+                (None, true) => format!("{}\ncarried", stamp(&e.observed_at)),
+                (None, false) => stamp(&e.observed_at),
+            };
             vec![
-                Cell::new(stamp(&e.observed_at)),
+                Cell::new(when),
                 Cell::new(e.summary.clone()),
                 Cell::new(e.key.clone()),
                 Cell::new(e.version_id.clone().unwrap_or_else(|| "none".to_string())),
+                Cell::new(e.sha256.clone()),
+            ]
+        }),
+    );
+}
+
+/// A resource's observation time, marked when carried into the period (with its age) or stale.
+fn observed(r: &crate::evaluate::ResourceResult) -> String {
+    let mut text = stamp(&r.observed_at);
+    if r.carried {
+        text.push_str(&format!("\ncarried, {} d", r.evidence_age_days));
+    }
+    if r.stale {
+        text.push_str("\nSTALE");
+    }
+    text
+}
+
+fn audit_sample(c: &mut Composer, report_run: &str, control: &ControlResult) {
+    if control.sample.items.is_empty() {
+        return;
+    }
+    c.heading("Audit sample", H3, None, 30.0);
+    c.paragraph(
+        &format!(
+            "{} of {} evidence items, drawn by the smallest SHA-256 of {report_run}|{}|SHA-256.",
+            control.sample.items.len(),
+            control.sample.population,
+            control.control_id
+        ),
+        NOTE,
+        0.0,
+    );
+    let columns = [
+        Column::new("#", 20.0, CELL).right(),
+        Column::new("Key", CONTENT_WIDTH - 145.0, CELL_MONO)
+            .chars()
+            .lines(4),
+        Column::new("SHA-256", 125.0, CELL_MONO).chars().lines(2),
+    ];
+    c.table(
+        &format!("Audit sample for {}", control.control_id),
+        &columns,
+        control.sample.items.iter().enumerate().map(|(i, e)| {
+            vec![
+                Cell::new((i + 1).to_string()),
+                Cell::new(e.key.clone()),
                 Cell::new(e.sha256.clone()),
             ]
         }),
