@@ -368,6 +368,9 @@ def report_step(children, endpoint, res):
                         "run_id": r["run_id"], "evidence": r["evidence"], "merkle_root": r["merkle_root"],
                         "verify": line})
     print(f"   (n/a = evidence but nothing decides, e.g. only exceptions; gaps = no evidence in the period)")
+    pci = next((r for r in results if r["framework"] == "PCI-DSS-3.2.1"), None)
+    if pci:
+        show_carried_and_sample(os.path.join(ROOT, pci["folder"]))
     if results:
         first = results[0]
         print(f"   e.g. {first['framework']}: {first['verify']}")
@@ -396,6 +399,25 @@ def report_step(children, endpoint, res):
                   + ("" if shown.returncode == 0 else f": {shown.stdout.strip()[-200:]} {shown.stderr.strip()[-200:]}"))
     print(f"   bundles (outputs, manifest, signature, public key, snapshot and the evidence it names): out/demo/reports/<framework>/")
     return results
+
+
+def show_carried_and_sample(folder):
+    """Print the standings a report carried into its period and one control's audit sample."""
+    report = json.load(open(os.path.join(folder, "report.json")))
+    carried = sorted({(r["resource_id"], r["rule_id"], r["standing"], r["observed_at"], r["evidence_age_days"])
+                      for c in report["controls"] for r in c["resources"] if r.get("carried")})
+    print(f"   {report['framework']['id']}: {len(carried)} standing(s) carried into the period from older evidence:")
+    for resource, rule, standing, observed, age in carried:
+        print(f"     {resource} ({rule}): {standing}, evidence of {observed[:10]}, {age} days old at the period end")
+    check(carried, "a resource not evaluated in the period is assessed from its older evidence (carried, age shown)")
+    sampled = next((c for c in report["controls"] if c["sample"]["items"]), None)
+    if sampled:
+        sample = sampled["sample"]
+        print(f"   audit sample of control {sampled['control_id']}: {len(sample['items'])} of {sample['population']} "
+              f"evidence items, drawn by SHA-256({report['run_id']}|{sampled['control_id']}|sha256):")
+        for item in sample["items"][:3]:
+            print(f"     {item['draw'][:16]}…  {item['key']}")
+        check(sample["items"], "each control's audit sample is drawn from its evidence, seeded by the run id")
 
 
 def sqs_record(m, arn):

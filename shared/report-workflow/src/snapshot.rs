@@ -22,7 +22,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use attest_domain::collection::RunStatus;
-use attest_domain::records::{FindingFields, FindingRows};
+use attest_domain::records::{FindingFields, FindingRows, HistoryRow};
 use attest_domain::timestamp::Timestamp;
 use attest_domain::{normalize_evidence, Period};
 use attest_reports::exceptions;
@@ -38,7 +38,7 @@ use tracing::{info, instrument};
 use crate::ports::{Collections, History, Objects, Ports, ReportRuns};
 use crate::{ReportRunError, ReportWorkflow};
 
-/// GetObject calls in flight at once.
+/// GetObject (and first-report history Query) calls in flight at once.
 pub(crate) const OBJECT_CONCURRENCY: usize = 16;
 
 /// One evidence object the snapshot will pin, before it is read.
@@ -362,7 +362,8 @@ impl<P: Ports> ReportWorkflow<P> {
                     row: None,
                     carried: Some(item.clone()),
                     collection: None,
-                    late_for: item.late_for.clone(),
+                    // Listed as late once, in the report that found it.
+                    late_for: None,
                     origin: format!("report {} evidence {}", before.reference.run_id, item.key),
                 }));
                 // Evidence observed since the predecessor's start that it does not hold arrived
@@ -390,19 +391,26 @@ impl<P: Ports> ReportWorkflow<P> {
                 }
             }
             None => {
+                let mut changed_since = Vec::new();
                 for row in self.history.framework_state(framework).await? {
                     let record = format!("current state row {}", row.pk);
                     if &observed_at(&row.fields, &record)? < start {
                         candidates.push(Pin::from_row(&row.fields, record));
-                    } else if let Some(earlier) = self
-                        .history
-                        .latest_before(&row.fields.state_id, start)
-                        .await?
-                    {
-                        let record = format!("history row {}", earlier.sk);
-                        candidates.push(Pin::from_row(&earlier.fields, record));
+                    } else {
+                        changed_since.push(row.fields.state_id);
                     }
                 }
+                // One query each for the states that changed since the start, 16 at a time.
+                let history = &self.history;
+                let earlier: Vec<Option<HistoryRow>> = futures::stream::iter(changed_since)
+                    .map(|state_id| async move { history.latest_before(&state_id, start).await })
+                    .buffered(OBJECT_CONCURRENCY)
+                    .try_collect()
+                    .await?;
+                candidates.extend(earlier.into_iter().flatten().map(|row| {
+                    let record = format!("history row {}", row.sk);
+                    Pin::from_row(&row.fields, record)
+                }));
             }
         }
         // Per state, the latest evaluation before the start; late items are kept either way (the

@@ -180,6 +180,28 @@ async fn the_next_report_starts_from_the_published_closing_state_and_lists_late_
         )]
     );
     assert_eq!(report.summary.late_evidence, 1);
+
+    // January carries December's closing state; the late item is listed once, not again.
+    let jan = w
+        .run(&month(&w, "2027-01-01/2027-02-01", "2027-02-01T06:00:00Z"))
+        .await
+        .unwrap();
+    let snapshot = stored_snapshot(&w, &jan);
+    assert_eq!(
+        snapshot
+            .header
+            .predecessor
+            .as_ref()
+            .map(|p| p.run_id.clone()),
+        Some(dec.header.run_id.clone())
+    );
+    let report = evaluate(&snapshot);
+    assert!(
+        report.late_evidence.is_empty(),
+        "{:?}",
+        report.late_evidence
+    );
+    assert_eq!(standings(&snapshot)["bucket-late"].0, Standing::Fail);
 }
 
 #[tokio::test]
