@@ -37,6 +37,8 @@ fn config_noncompliant_with_old_result() {
     assert_eq!(f.subject.account, "123456789012");
     // The evaluation's own ordering timestamp, not the envelope time and not the clock.
     assert_eq!(f.observed_at.as_str(), "2026-11-02T09:15:11.482Z");
+    // The envelope time, kept as the delivery time that orders equal observations.
+    assert_eq!(f.delivered_at.as_str(), "2026-11-02T09:15:27.000Z");
     assert!(f.is_mapped());
     assert!(has_control(&f, "PCI-DSS-3.2.1"), "{:?}", f.controls);
 }
@@ -265,6 +267,16 @@ fn bad_input_names_the_event_and_the_field() {
 
     let err = normalize_event(b"[1,2]", &c).unwrap_err();
     assert!(matches!(err, NormalizeError::NotJson { .. }));
+
+    // The envelope time orders evaluations, so it must be a time.
+    let mut bad_time: serde_json::Value =
+        serde_json::from_slice(event!("config-noncompliant-with-old-result.json")).unwrap();
+    bad_time["time"] = "yesterday".into();
+    let err = normalize_event(&serde_json::to_vec(&bad_time).unwrap(), &c).unwrap_err();
+    assert!(
+        matches!(&err, NormalizeError::InvalidField { field, .. } if field == "time"),
+        "{err}"
+    );
 }
 
 #[test]
