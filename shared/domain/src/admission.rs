@@ -94,17 +94,23 @@ pub enum AdmissionError {
         product_arn: String,
     },
 
-    #[error("event {event_id}: finding {finding_id}: `{field}` {observed_at} is {ahead_seconds} s after the event's time {delivered_at}, more than the {max_future_skew_seconds} s allowed; not stored as evidence")]
-    FutureObservation {
-        event_id: String,
-        finding_id: String,
-        /// The event field the observed time came from (`UpdatedAt`, `detail.eventTime`, ...).
-        field: &'static str,
-        observed_at: String,
-        delivered_at: String,
-        ahead_seconds: i64,
-        max_future_skew_seconds: u64,
-    },
+    /// Boxed: it names more than fits in a small error.
+    #[error(transparent)]
+    FutureObservation(Box<FutureObservation>),
+}
+
+/// An observed time later than its event's envelope time by more than the allowed skew.
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+#[error("event {event_id}: finding {finding_id}: `{field}` {observed_at} is {ahead_seconds} s after the event's time {delivered_at}, more than the {max_future_skew_seconds} s allowed; not stored as evidence")]
+pub struct FutureObservation {
+    pub event_id: String,
+    pub finding_id: String,
+    /// The event field the observed time came from (`UpdatedAt`, `detail.eventTime`, ...).
+    pub field: &'static str,
+    pub observed_at: String,
+    pub delivered_at: String,
+    pub ahead_seconds: i64,
+    pub max_future_skew_seconds: u64,
 }
 
 impl AdmissionError {
@@ -173,15 +179,17 @@ impl Admission {
             .seconds_since(&finding.delivered_at)
             .unwrap_or(i64::MAX);
         if ahead > i64::try_from(self.max_future_skew_seconds).unwrap_or(i64::MAX) {
-            return Err(AdmissionError::FutureObservation {
-                event_id: finding.event_id.clone(),
-                finding_id: finding.source_finding_id.clone(),
-                field: item.observed_at_field,
-                observed_at: finding.observed_at.to_string(),
-                delivered_at: finding.delivered_at.to_string(),
-                ahead_seconds: ahead,
-                max_future_skew_seconds: self.max_future_skew_seconds,
-            });
+            return Err(AdmissionError::FutureObservation(Box::new(
+                FutureObservation {
+                    event_id: finding.event_id.clone(),
+                    finding_id: finding.source_finding_id.clone(),
+                    field: item.observed_at_field,
+                    observed_at: finding.observed_at.to_string(),
+                    delivered_at: finding.delivered_at.to_string(),
+                    ahead_seconds: ahead,
+                    max_future_skew_seconds: self.max_future_skew_seconds,
+                },
+            )));
         }
         Ok(())
     }
