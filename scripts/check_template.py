@@ -190,7 +190,7 @@ def check():
         env = t[function]["Properties"]["Environment"]["Variables"]
         with open(os.path.join(ROOT, config_file)) as f:
             config_rs = f.read()
-        declared = set(re.findall(r'Variable::(?:required|bounded)\(\s*"(ATTEST_[A-Z_]+)"', config_rs))
+        declared = set(re.findall(r'Variable::(?:required|bounded|list)\(\s*"(ATTEST_[A-Z_]+)"', config_rs))
         if not declared:
             errors.append(f"{config_file} declares no variables")
         for var in sorted(declared - set(env)):

@@ -143,9 +143,11 @@ def load_template(path):
 class Resolver:
     """Resolves Ref / Fn::GetAtt / Fn::Sub against what has been created so far."""
 
-    def __init__(self, created, stack_name):
+    def __init__(self, created, stack_name, parameters=None):
         self.created = created
         self.stack_name = stack_name
+        # Template parameters resolve to their defaults (a local stack is deployed with none set).
+        self.parameters = {k: v.get("Default", "") for k, v in (parameters or {}).items()}
 
     def __call__(self, value):
         if isinstance(value, dict):
@@ -159,6 +161,8 @@ class Resolver:
                     return "aws"
                 if ref == "AWS::StackName":
                     return self.stack_name
+                if ref in self.parameters:
+                    return self.parameters[ref]
                 return self.created[ref]["ref"]
             if "Fn::GetAtt" in value:
                 logical, attr = value["Fn::GetAtt"]
@@ -190,7 +194,7 @@ def provision(args):
     template = load_template(args.template)
     resources = template["Resources"]
     created = {}
-    resolve = Resolver(created, args.prefix)
+    resolve = Resolver(created, args.prefix, template.get("Parameters"))
     prefix = args.prefix
 
     def name_of(logical):

@@ -1,6 +1,8 @@
 //! Intake configuration: the variables below, read and checked once at start-up.
 
 use attest_aws::settings::{process_env, Env, Variable};
+use attest_domain::admission::DEFAULT_MAX_FUTURE_SKEW_SECONDS;
+use attest_domain::{Admission, ProductArn};
 
 pub use attest_aws::settings::SettingError as ConfigError;
 
@@ -24,6 +26,17 @@ pub const VARIABLES: &[Variable] = &[
         1,
         64,
     ),
+    Variable::list(
+        "ATTEST_SECURITY_HUB_ALLOWED_PRODUCTS",
+        "Security Hub product ARNs accepted besides AWS's own (`arn:{partition}:securityhub:{region}::product/aws/{service}`); findings of any other product are refused",
+    ),
+    Variable::bounded(
+        "ATTEST_MAX_FUTURE_SKEW_SECONDS",
+        "how far an observed time (`UpdatedAt`, `orderingTimestamp`, `eventTime`) may be after its event's envelope `time` before the event is refused",
+        DEFAULT_MAX_FUTURE_SKEW_SECONDS,
+        0,
+        86400,
+    ),
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,6 +46,9 @@ pub struct IntakeConfig {
     pub state_table: String,
     pub history_table: String,
     pub concurrency: usize,
+    /// Checked at start-up: each is a Security Hub product ARN.
+    pub security_hub_allowed_products: Vec<ProductArn>,
+    pub max_future_skew_seconds: u64,
 }
 
 impl IntakeConfig {
@@ -48,7 +64,26 @@ impl IntakeConfig {
             state_table: env.required("ATTEST_STATE_TABLE")?,
             history_table: env.required("ATTEST_HISTORY_TABLE")?,
             concurrency: env.bounded("ATTEST_INTAKE_CONCURRENCY")? as usize,
+            security_hub_allowed_products: env
+                .list("ATTEST_SECURITY_HUB_ALLOWED_PRODUCTS")?
+                .iter()
+                .map(|text| {
+                    ProductArn::parse(text).map_err(|reason| ConfigError::Invalid {
+                        name: "ATTEST_SECURITY_HUB_ALLOWED_PRODUCTS",
+                        reason,
+                    })
+                })
+                .collect::<Result<_, _>>()?,
+            max_future_skew_seconds: env.bounded("ATTEST_MAX_FUTURE_SKEW_SECONDS")?,
         })
+    }
+
+    /// The admission rules these settings give.
+    pub fn admission(&self) -> Admission {
+        Admission::new(
+            self.security_hub_allowed_products.iter().cloned(),
+            self.max_future_skew_seconds,
+        )
     }
 }
 
@@ -68,6 +103,45 @@ mod tests {
     fn reads_required_and_defaults() {
         let c = IntakeConfig::from_lookup(env(FULL)).unwrap();
         assert_eq!((c.evidence_bucket.as_str(), c.concurrency), ("b", 8));
+        // AWS products only, five minutes of skew.
+        assert!(c.security_hub_allowed_products.is_empty());
+        assert_eq!(c.max_future_skew_seconds, 300);
+        assert_eq!(c.admission(), Admission::default());
+    }
+
+    #[test]
+    fn reads_and_checks_the_allowed_products() {
+        let partner =
+            "arn:aws:securityhub:us-east-1:733251395267:product/alertlogic/althreatmanagement";
+        let custom = "arn:aws:securityhub:us-east-1:123456789012:product/123456789012/default";
+        let mut vars = FULL.to_vec();
+        let listed = format!("{partner}, {custom}");
+        vars.push(("ATTEST_SECURITY_HUB_ALLOWED_PRODUCTS", listed.as_str()));
+        vars.push(("ATTEST_MAX_FUTURE_SKEW_SECONDS", "60"));
+        let c = IntakeConfig::from_lookup(env(&vars)).unwrap();
+        let products: Vec<&str> = c
+            .security_hub_allowed_products
+            .iter()
+            .map(ProductArn::as_str)
+            .collect();
+        assert_eq!(products, [partner, custom]);
+        assert_eq!(c.max_future_skew_seconds, 60);
+
+        let mut bad = FULL.to_vec();
+        bad.push(("ATTEST_SECURITY_HUB_ALLOWED_PRODUCTS", "alertlogic"));
+        let err = IntakeConfig::from_lookup(env(&bad)).unwrap_err();
+        let text = err.to_string();
+        assert!(
+            text.contains("ATTEST_SECURITY_HUB_ALLOWED_PRODUCTS") && text.contains("`alertlogic`"),
+            "{text}"
+        );
+        let mut bad = FULL.to_vec();
+        bad.push(("ATTEST_MAX_FUTURE_SKEW_SECONDS", "-1"));
+        let err = IntakeConfig::from_lookup(env(&bad)).unwrap_err();
+        assert!(
+            err.to_string().contains("ATTEST_MAX_FUTURE_SKEW_SECONDS"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -27,6 +27,7 @@ pub fn build(
 ) -> AwsIntake {
     Intake {
         catalogue,
+        admission: config.admission(),
         evidence: EvidenceStore::new(
             aws_sdk_s3::Client::new(sdk),
             &config.evidence_bucket,

@@ -20,6 +20,8 @@ async fn main() -> Result<(), Error> {
     let intake = build(&sdk, &config, catalogue);
     tracing::info!(
         catalogue_version = intake.catalogue.version(),
+        security_hub_allowed_products = config.security_hub_allowed_products.len(),
+        max_future_skew_seconds = config.max_future_skew_seconds,
         "intake ready"
     );
 

@@ -46,7 +46,7 @@ pub const VARIABLES: &[Variable] = &[
         1,
         3650,
     ),
-    Variable::optional(
+    Variable::list(
         "ATTEST_MAX_EVIDENCE_AGE_DAYS_BY_FRAMEWORK",
         "per-framework maximum evidence age, e.g. `PCI-DSS-3.2.1=90,SOC2=180`",
     ),
@@ -70,11 +70,13 @@ pub struct ReportConfig {
     pub policy: ReportPolicies,
 }
 
-/// `FRAMEWORK=DAYS,...`, each number within the age bounds.
-fn ages_by_framework(text: &str) -> Result<std::collections::BTreeMap<String, u32>, ConfigError> {
+/// `FRAMEWORK=DAYS` entries, each number within the age bounds.
+fn ages_by_framework(
+    entries: &[String],
+) -> Result<std::collections::BTreeMap<String, u32>, ConfigError> {
     let name = "ATTEST_MAX_EVIDENCE_AGE_DAYS_BY_FRAMEWORK";
     let mut ages = std::collections::BTreeMap::new();
-    for pair in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+    for pair in entries {
         let parsed = pair
             .split_once('=')
             .and_then(|(f, d)| Some((f.trim(), d.trim().parse::<u32>().ok()?)))
@@ -109,12 +111,9 @@ impl ReportConfig {
                     max_evidence_age_days: bounded_u32(&env, "ATTEST_MAX_EVIDENCE_AGE_DAYS")?,
                     sample_size: bounded_u32(&env, "ATTEST_AUDIT_SAMPLE_SIZE")?,
                 },
-                max_evidence_age_days: match env
-                    .optional("ATTEST_MAX_EVIDENCE_AGE_DAYS_BY_FRAMEWORK")?
-                {
-                    Some(text) => ages_by_framework(&text)?,
-                    None => Default::default(),
-                },
+                max_evidence_age_days: ages_by_framework(
+                    &env.list("ATTEST_MAX_EVIDENCE_AGE_DAYS_BY_FRAMEWORK")?,
+                )?,
             },
         })
     }

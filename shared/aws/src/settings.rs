@@ -34,8 +34,8 @@ pub enum Kind {
     Required,
     /// A whole number within `min..=max`, `default` when unset.
     Bounded { default: u64, min: u64, max: u64 },
-    /// May be unset; its function parses and checks it when set.
-    Optional,
+    /// Comma-separated values; unset or empty is the empty list. The function checks each value.
+    List,
 }
 
 impl Variable {
@@ -44,14 +44,6 @@ impl Variable {
             name,
             meaning,
             kind: Kind::Required,
-        }
-    }
-
-    pub const fn optional(name: &'static str, meaning: &'static str) -> Self {
-        Variable {
-            name,
-            meaning,
-            kind: Kind::Optional,
         }
     }
 
@@ -69,13 +61,21 @@ impl Variable {
         }
     }
 
-    /// How the documentation table states the variable's rule: `required`, or
-    /// `default 8 (1 to 64)`.
+    pub const fn list(name: &'static str, meaning: &'static str) -> Self {
+        Variable {
+            name,
+            meaning,
+            kind: Kind::List,
+        }
+    }
+
+    /// How the documentation table states the variable's rule: `required`,
+    /// `default 8 (1 to 64)`, or `optional, comma-separated`.
     pub fn rule(&self) -> String {
         match self.kind {
             Kind::Required => "required".to_string(),
-            Kind::Optional => "optional".to_string(),
             Kind::Bounded { default, min, max } => format!("default {default} ({min} to {max})"),
+            Kind::List => "optional, comma-separated".to_string(),
         }
     }
 }
@@ -106,12 +106,6 @@ impl<'a> Env<'a> {
             .ok_or(SettingError::Missing(name))
     }
 
-    /// An optional value: `None` when unset or empty.
-    pub fn optional(&self, name: &'static str) -> Result<Option<String>, SettingError> {
-        self.declared(name)?;
-        Ok((self.get)(name).filter(|v| !v.trim().is_empty()))
-    }
-
     /// A whole number within the declared bounds, the declared default when unset.
     pub fn bounded(&self, name: &'static str) -> Result<u64, SettingError> {
         let Kind::Bounded { default, min, max } = self.declared(name)?.kind else {
@@ -130,6 +124,28 @@ impl<'a> Env<'a> {
     }
 }
 
+impl Env<'_> {
+    /// A comma-separated list, each value trimmed; unset or empty is the empty list. An empty
+    /// value between commas is refused (a stray comma usually means a value was lost).
+    pub fn list(&self, name: &'static str) -> Result<Vec<String>, SettingError> {
+        if self.declared(name)?.kind != Kind::List {
+            return Err(SettingError::Undeclared(name));
+        }
+        let Some(text) = (self.get)(name).filter(|v| !v.trim().is_empty()) else {
+            return Ok(Vec::new());
+        };
+        text.split(',')
+            .map(|v| match v.trim() {
+                "" => Err(SettingError::Invalid {
+                    name,
+                    reason: format!("`{text}` has an empty value between commas"),
+                }),
+                v => Ok(v.to_string()),
+            })
+            .collect()
+    }
+}
+
 /// The process environment, for `from_env` constructors.
 pub fn process_env(name: &str) -> Option<String> {
     std::env::var(name).ok()
@@ -142,7 +158,25 @@ mod tests {
     const VARS: &[Variable] = &[
         Variable::required("ATTEST_A", "a"),
         Variable::bounded("ATTEST_N", "n", 8, 1, 64),
+        Variable::list("ATTEST_L", "l"),
     ];
+
+    #[test]
+    fn a_list_is_comma_separated_and_empty_when_unset() {
+        let get = |k: &str| (k == "ATTEST_L").then(|| " x , y".to_string());
+        assert_eq!(Env::new(VARS, &get).list("ATTEST_L").unwrap(), ["x", "y"]);
+        let none = |_: &str| None;
+        assert!(Env::new(VARS, &none).list("ATTEST_L").unwrap().is_empty());
+        let blank = |_: &str| Some(" ".to_string());
+        assert!(Env::new(VARS, &blank).list("ATTEST_L").unwrap().is_empty());
+        let stray = |_: &str| Some("x,,y".to_string());
+        let err = Env::new(VARS, &stray).list("ATTEST_L").unwrap_err();
+        assert!(err.to_string().contains("ATTEST_L"), "{err}");
+        assert_eq!(
+            Env::new(VARS, &none).list("ATTEST_N").unwrap_err(),
+            SettingError::Undeclared("ATTEST_N")
+        );
+    }
 
     #[test]
     fn reads_declared_variables_and_names_what_is_wrong() {

@@ -3,8 +3,9 @@
 //!
 //! EventBridge delivers at least once and out of order, so:
 //! - a history item is written only if absent (`attribute_not_exists`): a redelivery adds nothing;
-//! - the current-state item is replaced only by a strictly newer evaluation (by the evaluation's own
-//!   time, then by evidence hash as a deterministic tie-break).
+//! - the current-state item is replaced only by a strictly newer evaluation, in the domain's order
+//!   ([`attest_domain::Precedence`]: the evaluation's own time, then the EventBridge envelope time,
+//!   then the evidence hash), compared as the items' fixed-width `precedence` strings.
 //!
 //! Each is one conditional PutItem: the per-framework index keys live on the same item, so there is
 //! nothing to keep consistent across items and no transaction is needed.
@@ -118,10 +119,13 @@ impl StateStore {
                 .unwrap_or(AttributeValue::Null(true))
         };
         let values = Item::from([
+            (":p".to_string(), value("precedence")),
             (":t".to_string(), value("observed_at")),
-            (":h".to_string(), value("evidence_sha256")),
         ]);
-        let newer = "attribute_not_exists(pk) OR observed_at < :t OR (observed_at = :t AND evidence_sha256 < :h)";
+        // A row written before `precedence` existed has no delivered time, so it orders before
+        // every evaluation with its observed time or a later one (`Precedence::of_row`).
+        let newer = "attribute_not_exists(pk) OR precedence < :p \
+                     OR (attribute_not_exists(precedence) AND observed_at <= :t)";
         Ok(
             match self
                 .put_if(&self.state_table, item, newer, Some(values))

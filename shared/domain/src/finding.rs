@@ -322,6 +322,9 @@ pub struct Finding {
     pub disposition: Disposition,
     /// The evaluation's own time: Config `orderingTimestamp`, Security Hub `UpdatedAt`, CloudTrail `eventTime`.
     pub observed_at: Timestamp,
+    /// The EventBridge envelope `time`: when AWS published the event. Orders evaluations with the
+    /// same observed time ([`crate::precedence::Precedence`]).
+    pub delivered_at: Timestamp,
     pub title: Option<String>,
     pub controls: ControlSet,
 }

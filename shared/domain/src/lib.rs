@@ -10,6 +10,7 @@
 //! - [`evidence`]: the evidence document stored in S3 and its content-addressed key.
 //! - [`records`]: the DynamoDB rows (current state, per-control state, history) as plain structs.
 
+pub mod admission;
 pub mod canonical;
 pub mod catalogue;
 pub mod collection;
@@ -19,12 +20,14 @@ pub mod finding;
 pub mod ijson;
 pub mod normalize;
 pub mod period;
+pub mod precedence;
 pub mod records;
 pub mod timestamp;
 
 #[cfg(test)]
 mod test_json;
 
+pub use admission::{Admission, AdmissionError, ProductArn};
 pub use catalogue::Catalogue;
 pub use error::NormalizeError;
 pub use evidence::Evidence;
@@ -33,3 +36,4 @@ pub use finding::{
 };
 pub use normalize::{normalize_event, normalize_evidence, EvidenceReadError, NormalizedEvent};
 pub use period::{Period, PeriodError};
+pub use precedence::{Precedence, PrecedenceError};

@@ -3,8 +3,8 @@
 //! types). Reads come back through serde as the plain row structs below. Table keys and access
 //! patterns are documented in the README.
 //!
-//! A finding writes two items: its current state (replaced only by a newer evaluation) and a history
-//! entry (append-only). Framework queries use one sparse index per framework instead of extra rows:
+//! A finding writes two items: its current state (replaced only by a newer evaluation, in the order
+//! of [`Precedence`], whose key both items carry as `precedence`) and a history entry (append-only). Framework queries use one sparse index per framework instead of extra rows:
 //! each item carries `fw_{FRAMEWORK}` only for the frameworks it bears on, so a Config rule that maps
 //! to forty controls across eight frameworks still writes two items, in single conditional puts.
 //!
@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::evidence::Evidence;
 use crate::finding::{Disposition, Finding, Subject};
+use crate::precedence::Precedence;
 
 pub const CURRENT_SK: &str = "CURRENT";
 
@@ -56,6 +57,10 @@ pub struct FindingFields {
     pub mapped: bool,
     pub evidence_key: String,
     pub evidence_sha256: String,
+    /// [`Precedence::key`]: where this evaluation stands among its state's evaluations (read it
+    /// with [`Precedence::of_row`]). Absent on rows written before it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub precedence: Option<String>,
     pub catalogue_version: String,
 }
 
@@ -63,7 +68,8 @@ impl FindingFields {
     /// The names of the fields where `self` (a stored row) says something other than `rebuilt` (the
     /// row its evidence normalises to), in field order. `controls`, `mapped` and `catalogue_version` are compared only
     /// when both rows were mapped with the same catalogue version: another version may map the same
-    /// evidence differently, and the report's own pinned version decides then.
+    /// evidence differently, and the report's own pinned version decides then. `precedence` is
+    /// compared only when the stored row has one.
     pub fn differences(&self, rebuilt: &FindingFields) -> Vec<String> {
         let (Ok(serde_json::Value::Object(ours)), Ok(serde_json::Value::Object(theirs))) =
             (serde_json::to_value(self), serde_json::to_value(rebuilt))
@@ -80,6 +86,8 @@ impl FindingFields {
                 same_mapping
                     || !matches!(name.as_str(), "controls" | "mapped" | "catalogue_version")
             })
+            // Rows written before the precedence attribute existed have none to compare.
+            .filter(|name| self.precedence.is_some() || name.as_str() != "precedence")
             .filter(|name| ours.get(name.as_str()) != theirs.get(name.as_str()))
             .cloned()
             .collect()
@@ -130,7 +138,7 @@ pub trait ItemSink {
 }
 
 /// Attributes of [`FindingFields`] (title counted, though it may be absent).
-const FIELD_ATTRIBUTES: usize = 22;
+const FIELD_ATTRIBUTES: usize = 23;
 
 /// A finding's two DynamoDB items, written straight from the finding and its evidence: the keys
 /// both items share are worked out once, and every attribute is listed here and only here
@@ -147,6 +155,8 @@ pub struct FindingItems<'f> {
     sort: String,
     /// `{observed_at}#{evidence_sha256}`: the history item's sort key.
     history_sk: String,
+    /// [`Precedence::key`]: the current-state item is replaced only by a greater one.
+    precedence: String,
 }
 
 impl<'f> FindingItems<'f> {
@@ -161,7 +171,13 @@ impl<'f> FindingItems<'f> {
             resource_key: finding.subject.resource_key(),
             sort: [observed_at, "#", &state_id].concat(),
             history_sk: [observed_at, "#", &evidence.sha256].concat(),
+            precedence: Precedence::of(finding, evidence).key(),
         }
+    }
+
+    /// [`Precedence::key`] of the finding: the `precedence` attribute of both items.
+    pub fn precedence(&self) -> &str {
+        &self.precedence
     }
 
     /// Identity of the current-state record: account, region, rule and resource.
@@ -251,6 +267,7 @@ impl<'f> FindingItems<'f> {
         sink.boolean("mapped", f.is_mapped());
         sink.string("evidence_key", &self.evidence.key);
         sink.string("evidence_sha256", &self.evidence.sha256);
+        sink.string("precedence", &self.precedence);
         sink.string("catalogue_version", self.catalogue_version);
     }
 }
@@ -367,6 +384,21 @@ mod tests {
         assert_eq!(fields.evidence_key, f.evidence.key);
         assert_eq!(fields.evidence_sha256, f.evidence.sha256);
         assert_eq!(fields.catalogue_version, c.version());
+        // Observed time, then the envelope time, then the evidence hash.
+        assert_eq!(
+            fields.precedence.as_deref(),
+            Some(
+                format!(
+                    "2026-11-02T09:15:11.482Z#2026-11-02T09:15:27.000Z#{}",
+                    f.evidence.sha256
+                )
+                .as_str()
+            )
+        );
+        assert_eq!(
+            Precedence::of_row(fields).unwrap(),
+            Precedence::of(&f.finding, &f.evidence)
+        );
         assert_eq!(fields.observed_at, "2026-11-02T09:15:11.482Z");
         assert_eq!(rows.current.sk, CURRENT_SK);
         assert_eq!(rows.history.fields, rows.current.fields);

@@ -68,6 +68,18 @@ impl Timestamp {
         .ok()
     }
 
+    /// Whole seconds from `earlier` to `self` (negative when `self` is before it), milliseconds
+    /// rounded towards zero. `None` only if either text were not the fixed-width form, which a
+    /// `Timestamp` always holds.
+    pub fn seconds_since(&self, earlier: &Timestamp) -> Option<i64> {
+        let (later, earlier) = (self.instant()?, earlier.instant()?);
+        Some((later - earlier).whole_seconds())
+    }
+
+    fn instant(&self) -> Option<OffsetDateTime> {
+        OffsetDateTime::parse(&self.0, &Rfc3339).ok()
+    }
+
     /// Year, month and day (`YYYY`, `MM`, `DD`): the date path of S3 keys.
     pub fn date_parts(&self) -> [&str; 3] {
         [&self.0[0..4], &self.0[5..7], &self.0[8..10]]
@@ -142,6 +154,16 @@ mod tests {
         assert_eq!(whole.rfc3339(), "2026-11-02T09:15:27Z");
         let fraction = Timestamp::parse("2026-11-02T09:15:27.05Z").unwrap();
         assert_eq!(fraction.rfc3339(), "2026-11-02T09:15:27.050Z");
+    }
+
+    #[test]
+    fn seconds_since_counts_whole_seconds_either_way() {
+        let a = Timestamp::parse("2026-11-02T09:15:27.900Z").unwrap();
+        let b = Timestamp::parse("2026-11-02T09:20:28Z").unwrap();
+        assert_eq!(b.seconds_since(&a), Some(300));
+        assert_eq!(a.seconds_since(&b), Some(-300));
+        let far = Timestamp::parse("9999-12-31T23:59:59Z").unwrap();
+        assert!(far.seconds_since(&a).unwrap() > 250_000_000_000);
     }
 
     #[test]

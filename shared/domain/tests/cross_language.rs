@@ -60,7 +60,7 @@ fn every_sample_events_evidence_matches_pythons_rfc8785() {
     );
     assert!(
         report.contains(&format!(
-            "{} events, 14 evidence documents, 0 mismatched",
+            "{} events, 15 evidence documents, 0 mismatched",
             paths.len()
         )),
         "{report}"

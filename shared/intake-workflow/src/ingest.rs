@@ -1,4 +1,4 @@
-//! Step 1: normalise one event and store each of its findings.
+//! Step 1: normalise one event, check it may be stored as evidence, and store each of its findings.
 
 use futures::stream::{self, TryStreamExt};
 use tracing::field;
@@ -15,6 +15,8 @@ impl<E: EvidenceSink, S: StateSink> Intake<E, S> {
         let normalized = attest_domain::normalize_event(bytes, &self.catalogue)?;
         let event_id = normalized.envelope.id.clone();
         tracing::Span::current().record("event_id", field::display(&event_id));
+        // Before anything is stored: a refused finding fails the whole event (see `Admission::check`).
+        self.admission.check(&normalized)?;
 
         let per_finding: Vec<FindingOutcome> = stream::iter(normalized.findings.iter().map(Ok))
             .map_ok(|item| self.store_finding(item))

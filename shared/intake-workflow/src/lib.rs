@@ -2,8 +2,10 @@
 //! findings, each stored as canonical evidence, a history entry and (if newest) the current state.
 //!
 //! Its steps, one file each:
-//! 1. [`ingest`]: normalise the event (`attest_domain::normalize_event` decides what it means) and
-//!    store its findings, a bounded number at once;
+//! 1. [`ingest`]: normalise the event (`attest_domain::normalize_event` decides what it means),
+//!    check what may be stored as evidence (`attest_domain::Admission`: the Security Hub product,
+//!    no observation after its event's time by more than the allowed skew) and store its findings,
+//!    a bounded number at once;
 //! 2. [`store_finding`]: evidence first, then history, then current state, so a row never points at
 //!    evidence that is not stored, and a retry after a failure at any step redoes only what is
 //!    missing.
@@ -21,7 +23,7 @@ pub mod store_finding;
 mod tests;
 
 use attest_aws::AdapterError;
-use attest_domain::{Catalogue, NormalizeError};
+use attest_domain::{Admission, AdmissionError, Catalogue, NormalizeError};
 
 pub use attest_aws::{HistoryOutcome, StateOutcome};
 pub use ports::{EvidenceSink, StateSink};
@@ -29,6 +31,8 @@ pub use ports::{EvidenceSink, StateSink};
 /// Everything intake needs, built once per cold start.
 pub struct Intake<E, S> {
     pub catalogue: Catalogue,
+    /// What is accepted as evidence: Security Hub products, future skew.
+    pub admission: Admission,
     pub evidence: E,
     pub state: S,
     /// How many findings of one event are stored at once.
@@ -39,6 +43,10 @@ pub struct Intake<E, S> {
 pub enum IntakeError {
     #[error(transparent)]
     Invalid(#[from] NormalizeError),
+    /// Read, but not accepted as evidence (an unlisted Security Hub product, an observation dated
+    /// after its event); nothing of the event is stored.
+    #[error(transparent)]
+    Refused(#[from] AdmissionError),
     #[error("event {event_id}: {source}")]
     Store {
         event_id: String,
@@ -54,6 +62,7 @@ impl IntakeError {
     pub fn is_retryable(&self) -> bool {
         match self {
             IntakeError::Store { source, .. } => source.is_retryable(),
+            IntakeError::Refused(e) => e.is_retryable(),
             IntakeError::Invalid(_) | IntakeError::EmptyMessage { .. } => false,
         }
     }

@@ -7,7 +7,7 @@ use std::sync::Mutex;
 
 use attest_aws::{AdapterError, HistoryOutcome, StateOutcome};
 use attest_domain::records::FindingItems;
-use attest_domain::{Catalogue, Evidence};
+use attest_domain::{Admission, Catalogue, Evidence, Precedence, ProductArn};
 
 use crate::ports::{EvidenceSink, StateSink};
 use crate::{Intake, IntakeError};
@@ -28,8 +28,8 @@ struct Memory {
     objects: Mutex<BTreeMap<String, Vec<u8>>>,
     /// (state id, history sort key)
     history: Mutex<BTreeSet<(String, String)>>,
-    /// state id -> (observed_at, evidence sha256) of the current state
-    current: Mutex<BTreeMap<String, (String, String)>>,
+    /// state id -> (precedence, standing) of the current state
+    current: Mutex<BTreeMap<String, (Precedence, String)>>,
 }
 
 fn fail(step: &'static str) -> AdapterError {
@@ -76,13 +76,13 @@ impl StateSink for Memory {
             return Err(fail("dynamodb:PutItem state"));
         }
         let f = items.rows().unwrap().current.fields;
-        let candidate = (f.observed_at, f.evidence_sha256);
+        let candidate = Precedence::of_row(&f).unwrap();
         let mut current = self.current.lock().unwrap();
-        // The adapter's condition: newer observed time, or the same time and a greater hash.
+        // The adapter's condition: a strictly greater precedence replaces the current state.
         match current.get(&f.state_id) {
-            Some(held) if *held >= candidate => Ok(StateOutcome::Stale),
+            Some((held, _)) if *held >= candidate => Ok(StateOutcome::Stale),
             _ => {
-                current.insert(f.state_id, candidate);
+                current.insert(f.state_id, (candidate, f.standing));
                 Ok(StateOutcome::Updated)
             }
         }
@@ -92,6 +92,7 @@ impl StateSink for Memory {
 fn intake(memory: &Memory) -> Intake<&Memory, &Memory> {
     Intake {
         catalogue: Catalogue::embedded().unwrap(),
+        admission: Admission::default(),
         evidence: memory,
         state: memory,
         concurrency: 2,
@@ -182,11 +183,122 @@ async fn an_older_evaluation_delivered_late_is_history_but_not_current_state() {
     assert_eq!((late.history_recorded, late.state_stale), (1, 1));
 }
 
-/// The sample Config event observed at another time.
+/// The sample Config event observed at another time, and delivered at that time.
 fn edited(event: &[u8], observed_at: &str) -> Vec<u8> {
     let mut v: serde_json::Value = serde_json::from_slice(event).unwrap();
+    v["time"] = observed_at.into();
     let result = &mut v["detail"]["newEvaluationResult"];
     result["evaluationResultIdentifier"]["orderingTimestamp"] = observed_at.into();
     result["resultRecordedTime"] = observed_at.into();
     serde_json::to_vec(&v).unwrap()
+}
+
+const ONE: &[u8] = include_bytes!("../../../events/securityhub-one-finding.json");
+
+/// The sample Security Hub finding as `BatchUpdateFindings` leaves it: the same `UpdatedAt`, a
+/// new `Workflow.Status`, delivered in a new event at `time`.
+fn workflow_change(status: &str, event_id: &str, time: &str) -> Vec<u8> {
+    let mut v: serde_json::Value = serde_json::from_slice(ONE).unwrap();
+    v["id"] = event_id.into();
+    v["time"] = time.into();
+    v["detail"]["findings"][0]["Workflow"]["Status"] = status.into();
+    serde_json::to_vec(&v).unwrap()
+}
+
+fn standing_of(memory: &Memory) -> String {
+    let current = memory.current.lock().unwrap();
+    assert_eq!(current.len(), 1);
+    current.values().next().unwrap().1.clone()
+}
+
+#[tokio::test]
+async fn suppress_and_unsuppress_with_the_same_updated_at_land_in_either_arrival_order() {
+    // Sample delivered 06:48:59; suppressed at 07:10, unsuppressed at 07:20, UpdatedAt unchanged.
+    let suppress = workflow_change("SUPPRESSED", "e-suppress", "2026-11-03T07:10:00Z");
+    let unsuppress = workflow_change("NOTIFIED", "e-unsuppress", "2026-11-03T07:20:00Z");
+
+    // In order: each change lands.
+    let memory = Memory::default();
+    let intake = intake(&memory);
+    intake.ingest(ONE).await.unwrap();
+    assert_eq!(standing_of(&memory), "NON_COMPLIANT");
+    assert_eq!(intake.ingest(&suppress).await.unwrap().state_updated, 1);
+    assert_eq!(standing_of(&memory), "SUPPRESSED");
+    assert_eq!(intake.ingest(&unsuppress).await.unwrap().state_updated, 1);
+    assert_eq!(standing_of(&memory), "NON_COMPLIANT");
+
+    // Out of order: the suppression arriving last is history, not current state, whatever the
+    // hashes of the two evidence documents are.
+    let memory = Memory::default();
+    let intake = self::intake(&memory);
+    intake.ingest(&unsuppress).await.unwrap();
+    let late = intake.ingest(&suppress).await.unwrap();
+    assert_eq!((late.history_recorded, late.state_stale), (1, 1));
+    assert_eq!(standing_of(&memory), "NON_COMPLIANT");
+    intake.ingest(ONE).await.unwrap();
+    assert_eq!(standing_of(&memory), "NON_COMPLIANT");
+    assert_eq!(memory.history.lock().unwrap().len(), 3);
+}
+
+const PARTNER: &str =
+    "arn:aws:securityhub:us-east-1:733251395267:product/alertlogic/althreatmanagement";
+
+fn from_partner() -> Vec<u8> {
+    let mut v: serde_json::Value = serde_json::from_slice(ONE).unwrap();
+    v["detail"]["findings"][0]["ProductArn"] = PARTNER.into();
+    v["detail"]["findings"][0]["Compliance"]["Status"] = "PASSED".into();
+    serde_json::to_vec(&v).unwrap()
+}
+
+fn nothing_stored(memory: &Memory) -> bool {
+    memory.objects.lock().unwrap().is_empty()
+        && memory.history.lock().unwrap().is_empty()
+        && memory.current.lock().unwrap().is_empty()
+}
+
+#[tokio::test]
+async fn a_finding_from_an_unlisted_product_is_refused_and_nothing_is_stored() {
+    let memory = Memory::default();
+    let err = intake(&memory).ingest(&from_partner()).await.unwrap_err();
+    assert!(matches!(err, IntakeError::Refused(_)), "{err}");
+    assert!(!err.is_retryable());
+    let text = err.to_string();
+    assert!(
+        text.contains(PARTNER) && text.contains("fb8232e56002"),
+        "names the product and the finding: {text}"
+    );
+    assert!(nothing_stored(&memory));
+}
+
+#[tokio::test]
+async fn an_allow_listed_product_is_stored() {
+    let memory = Memory::default();
+    let mut intake = intake(&memory);
+    intake.admission = Admission::new([ProductArn::parse(PARTNER).unwrap()], 300);
+    let stored = intake.ingest(&from_partner()).await.unwrap();
+    assert_eq!(stored.state_updated, 1);
+    assert_eq!(standing_of(&memory), "COMPLIANT");
+}
+
+#[tokio::test]
+async fn an_observation_a_year_after_its_event_is_refused_and_nothing_is_stored() {
+    let memory = Memory::default();
+    let mut v: serde_json::Value = serde_json::from_slice(ONE).unwrap();
+    v["detail"]["findings"][0]["UpdatedAt"] = "2027-11-03T06:48:44.930Z".into();
+    let err = intake(&memory)
+        .ingest(&serde_json::to_vec(&v).unwrap())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, IntakeError::Refused(_)), "{err}");
+    assert!(!err.is_retryable());
+    assert!(err.to_string().contains("`UpdatedAt`"), "{err}");
+    assert!(nothing_stored(&memory));
+    // The same for a Config evaluation (delivered 2026-11-02T09:15:27Z).
+    let mut v: serde_json::Value = serde_json::from_slice(CONFIG_OLD).unwrap();
+    v["detail"]["newEvaluationResult"]["evaluationResultIdentifier"]["orderingTimestamp"] =
+        "2026-11-03T09:15:11.482Z".into();
+    let late = serde_json::to_vec(&v).unwrap();
+    let err = intake(&memory).ingest(&late).await.unwrap_err();
+    assert!(err.to_string().contains("orderingTimestamp"), "{err}");
+    assert!(nothing_stored(&memory));
 }

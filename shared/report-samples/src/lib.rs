@@ -57,7 +57,14 @@ pub fn history_rows() -> Result<Vec<(HistoryRow, Vec<u8>)>, ReportError> {
 }
 
 /// The sample events' findings, with the history row intake writes and the evidence bytes.
-fn sample_findings() -> Result<Vec<(attest_domain::Finding, HistoryRow, Vec<u8>)>, ReportError> {
+fn sample_findings() -> Result<
+    Vec<(
+        attest_domain::normalize::NormalizedFinding,
+        HistoryRow,
+        Vec<u8>,
+    )>,
+    ReportError,
+> {
     let catalogue = Catalogue::embedded()
         .map_err(|e| ReportError::BadSnapshot(format!("embedded catalogue: {e}")))?;
     let mut rows = Vec::new();
@@ -67,7 +74,7 @@ fn sample_findings() -> Result<Vec<(attest_domain::Finding, HistoryRow, Vec<u8>)
         for f in &event.findings {
             let built = FindingRows::build(&f.finding, &f.evidence, catalogue.version())
                 .map_err(|e| ReportError::BadSnapshot(format!("sample rows: {e}")))?;
-            rows.push((f.finding.clone(), built.history, f.evidence.bytes.clone()));
+            rows.push((f.clone(), built.history, f.evidence.bytes.clone()));
         }
     }
     Ok(rows)
@@ -82,9 +89,9 @@ pub fn from_events_with_objects(
         .map_err(|e| ReportError::BadSnapshot(format!("embedded catalogue: {e}")))?;
     let info = framework_info(&catalogue, framework)?;
     let mut evidence = Vec::new();
-    for (finding, row, bytes) in sample_findings()? {
-        let (key, sha256) = (&row.fields.evidence_key, &row.fields.evidence_sha256);
-        if let Some(item) = EvidenceItem::from_finding(&finding, key, sha256, None, framework) {
+    for (derived, row, bytes) in sample_findings()? {
+        let key = &row.fields.evidence_key;
+        if let Some(item) = EvidenceItem::from_finding(&derived, key, None, framework) {
             objects.insert(item.key.clone(), bytes);
             evidence.push(item);
         }
@@ -282,6 +289,7 @@ pub fn synthetic(controls: usize, rows: usize) -> Snapshot {
                         "arn:aws:sts::100000000000:assumed-role/attest-collect/fn".to_string(),
                     ),
                 }),
+                precedence: None,
                 late_for: None,
             }
         })

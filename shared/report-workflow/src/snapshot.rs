@@ -24,7 +24,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use attest_domain::collection::RunStatus;
 use attest_domain::records::{FindingFields, FindingRows, HistoryRow};
 use attest_domain::timestamp::Timestamp;
-use attest_domain::{normalize_evidence, Period};
+use attest_domain::{normalize_evidence, Period, Precedence};
 use attest_reports::exceptions;
 use attest_reports::manifest::{Manifest, MANIFEST_FILE};
 use attest_reports::render::template_version;
@@ -73,14 +73,20 @@ impl Pin {
         }
     }
 
-    /// `(observed_at, key)`, the order of one state's evaluations (as [`EvidenceItem::order`]).
-    fn order(&self) -> (&str, &str) {
-        let observed_at = match (&self.row, &self.carried) {
-            (Some(row), _) => row.observed_at.as_str(),
-            (None, Some(item)) => item.observed_at.as_str(),
-            (None, None) => "",
+    /// The order of one state's evaluations, as [`EvidenceItem::order`]: a row's precedence, or
+    /// the carried item's.
+    fn order(&self) -> Result<(String, &str), ReportRunError> {
+        let by = match (&self.row, &self.carried) {
+            (Some(row), _) => Precedence::of_row(row)
+                .map_err(|e| ReportRunError::BadRecord {
+                    record: self.origin.clone(),
+                    reason: e.to_string(),
+                })?
+                .key(),
+            (None, Some(item)) => item.order().0.to_string(),
+            (None, None) => String::new(),
         };
-        (observed_at, self.key.as_str())
+        Ok((by, self.key.as_str()))
     }
 
     fn state_id(&self) -> Option<&str> {
@@ -173,6 +179,7 @@ impl<P: Ports> ReportWorkflow<P> {
                     observed_at: run.period_end.clone(),
                     controls: vec![c.control_id.clone()],
                     evaluation: None,
+                    precedence: None,
                     collection: Some(Collection {
                         control: c.id.clone(),
                         collector: run.collector.clone(),
@@ -421,11 +428,12 @@ impl<P: Ports> ReportWorkflow<P> {
             let Some(state) = pin.state_id().map(str::to_string) else {
                 continue;
             };
-            match latest.get(&state) {
-                Some(held) if held.order() >= pin.order() => {}
-                _ => {
-                    latest.insert(state, pin);
-                }
+            let newer = match latest.get(&state) {
+                Some(held) => pin.order()? > held.order()?,
+                None => true,
+            };
+            if newer {
+                latest.insert(state, pin);
             }
         }
         kept.extend(latest.into_values());
@@ -498,13 +506,7 @@ impl<P: Ports> ReportWorkflow<P> {
                 return Err(disagree(fields));
             }
         }
-        let item = EvidenceItem::from_finding(
-            &derived.finding,
-            &pin.key,
-            &pin.sha256,
-            version_id,
-            framework,
-        );
+        let item = EvidenceItem::from_finding(&derived, &pin.key, version_id, framework);
         let Some(mut item) = item else {
             return Ok(None);
         };

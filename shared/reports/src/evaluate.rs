@@ -385,15 +385,15 @@ fn judge<'a>(
 pub fn evaluate(snapshot: &Snapshot) -> Report {
     let framework = snapshot.framework.id.as_str();
     let period_start = snapshot.header.period.start.as_str();
-    // Evaluations per state id in time order (ties broken by key, so the order is total).
+    // Evaluations per state id in precedence order (ties broken by key, so the order is total).
     let mut by_state: BTreeMap<&str, Vec<(&str, &str, usize)>> = BTreeMap::new();
     for (i, item) in snapshot.evidence.iter().enumerate() {
         if let Some(e) = &item.evaluation {
-            by_state.entry(e.state_id.as_str()).or_default().push((
-                item.observed_at.as_str(),
-                item.key.as_str(),
-                i,
-            ));
+            let (by, key) = item.order();
+            by_state
+                .entry(e.state_id.as_str())
+                .or_default()
+                .push((by, key, i));
         }
     }
     let mut latest: BTreeMap<&str, ResourceResult> = BTreeMap::new();
@@ -426,7 +426,7 @@ pub fn evaluate(snapshot: &Snapshot) -> Report {
                         .is_some_and(|e| e.status == ComplianceStatus::NonCompliant)
                 })
                 .last()
-                .map(|(t, _, _)| t.to_string())
+                .map(|(_, _, i)| snapshot.evidence[*i].observed_at.clone())
                 .unwrap_or_else(|| item.observed_at.clone())
         });
         let result = ResourceResult {

@@ -7,7 +7,10 @@
 //! access to our tables. It is stored as canonical JSON next to the outputs and its hash is in the
 //! signed manifest.
 
-use attest_domain::{ComplianceStatus, Disposition, Finding, Period, Severity, Subject};
+use attest_domain::normalize::NormalizedFinding;
+use attest_domain::{
+    ComplianceStatus, Disposition, Finding, Period, Precedence, Severity, Subject,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::error::ReportError;
@@ -111,6 +114,10 @@ pub struct EvidenceItem {
     pub evaluation: Option<Evaluation>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub collection: Option<Collection>,
+    /// The evaluation's place in its state's order ([`attest_domain::Precedence`] key: observed
+    /// time, delivery time, evidence hash), derived from the evidence; absent for collections.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub precedence: Option<String>,
     /// Run id of an earlier published report of this framework whose period the item was observed
     /// in but which did not include it (the evidence arrived after that report was published).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -118,10 +125,12 @@ pub struct EvidenceItem {
 }
 
 impl EvidenceItem {
-    /// `(observed_at, key)`: the order of a state's evaluations. Within one state the key differs
-    /// only in the SHA-256, so ties at one observed time are broken by the evidence hash.
+    /// The order of a state's evaluations: the precedence key (observed time, then when AWS
+    /// delivered it, so a Security Hub workflow change with an unchanged `UpdatedAt` still lands,
+    /// then the hash), or the observed time where there is none; the key breaks any tie.
     pub fn order(&self) -> (&str, &str) {
-        (self.observed_at.as_str(), self.key.as_str())
+        let by = self.precedence.as_deref().unwrap_or(&self.observed_at);
+        (by, self.key.as_str())
     }
 }
 
@@ -316,12 +325,12 @@ impl EvidenceItem {
     /// on no control of that framework. The report builds it from the finding its evidence object
     /// normalises to ([`attest_domain::normalize_evidence`]), never from a stored row.
     pub fn from_finding(
-        finding: &Finding,
+        derived: &NormalizedFinding,
         key: &str,
-        sha256: &str,
         version_id: Option<String>,
         framework: &str,
     ) -> Option<Self> {
+        let finding = &derived.finding;
         let mut controls: Vec<String> = finding
             .controls
             .iter()
@@ -336,11 +345,12 @@ impl EvidenceItem {
         Some(EvidenceItem {
             key: key.to_string(),
             version_id,
-            sha256: sha256.to_string(),
+            sha256: derived.evidence.sha256.clone(),
             observed_at: finding.observed_at.as_str().to_string(),
             controls,
             evaluation: Some(Evaluation::of(finding)),
             collection: None,
+            precedence: Some(Precedence::of(finding, &derived.evidence).key()),
             late_for: None,
         })
     }

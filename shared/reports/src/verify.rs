@@ -358,9 +358,8 @@ fn check_derived(
     let derived = attest_domain::normalize_evidence(bytes, catalogue)
         .map_err(|e| fail(what(), format!("does not normalise: {e}")))?;
     let expected = crate::snapshot::EvidenceItem::from_finding(
-        &derived.finding,
+        &derived,
         &item.key,
-        &item.sha256,
         item.version_id.clone(),
         framework,
     );
@@ -384,10 +383,13 @@ fn check_derived(
             ));
         }
     }
-    if expected.controls != item.controls || expected.observed_at != item.observed_at {
+    if expected.controls != item.controls
+        || expected.observed_at != item.observed_at
+        || expected.precedence != item.precedence
+    {
         return Err(fail(
             what(),
-            "the snapshot's controls or observation time are not the evidence's",
+            "the snapshot's controls, observation time or precedence are not the evidence's",
         ));
     }
     Ok(())

@@ -222,6 +222,7 @@ async fn an_older_evaluation_never_overwrites_a_newer_one_but_is_kept_in_history
     let intake = stack.intake();
     let newer = edited(CONFIG_EVENT, |v| {
         v["id"] = "7d1e2f00-0000-4000-8000-000000000001".into();
+        v["time"] = "2026-11-02T12:00:05Z".into();
         v["detail"]["newEvaluationResult"]["complianceType"] = "COMPLIANT".into();
         v["detail"]["newEvaluationResult"]["evaluationResultIdentifier"]["orderingTimestamp"] =
             "2026-11-02T12:00:00.000Z".into();
@@ -449,4 +450,229 @@ async fn concurrent_duplicate_deliveries_store_one_evidence_object_and_one_histo
             .len(),
         1
     );
+}
+
+const SH_ONE: &str = "securityhub-one-finding.json";
+
+/// The sample Security Hub finding after a `BatchUpdateFindings` call: `Workflow.Status` set,
+/// a note, `UpdatedAt` unchanged; delivered as a new event at `time`. `resource` picks the state.
+fn workflow_change(
+    resource: &str,
+    status: &str,
+    note: &str,
+    event_id: &str,
+    time: &str,
+) -> Vec<u8> {
+    edited(SH_ONE, |v| {
+        v["id"] = event_id.into();
+        v["time"] = time.into();
+        let finding = &mut v["detail"]["findings"][0];
+        finding["Resources"][0]["Id"] = resource.into();
+        finding["Workflow"]["Status"] = status.into();
+        finding["Note"] =
+            serde_json::json!({"Text": note, "UpdatedBy": "auditor", "UpdatedAt": time});
+    })
+}
+
+fn one_finding(bytes: &[u8]) -> attest_domain::normalize::NormalizedFinding {
+    attest_domain::normalize_event(bytes, &attest_domain::Catalogue::embedded().unwrap())
+        .unwrap()
+        .findings
+        .remove(0)
+}
+
+/// A suppression (07:10) and the unsuppression (07:20) of one finding, with the unsuppression's
+/// evidence hash the smaller, so that the old tie-break (observed time, then hash) would have kept
+/// the suppression whichever arrived last.
+fn suppress_then_unsuppress(resource: &str) -> (Vec<u8>, Vec<u8>) {
+    let suppress = workflow_change(
+        resource,
+        "SUPPRESSED",
+        "accepted risk",
+        &format!("{resource}-s"),
+        "2026-11-03T07:10:00Z",
+    );
+    let suppressed_hash = one_finding(&suppress).evidence.sha256;
+    let unsuppress = (0..64)
+        .map(|i| {
+            workflow_change(
+                resource,
+                "NOTIFIED",
+                &format!("risk no longer accepted ({i})"),
+                &format!("{resource}-u"),
+                "2026-11-03T07:20:00Z",
+            )
+        })
+        .find(|u| one_finding(u).evidence.sha256 < suppressed_hash)
+        .expect("one of 64 notes hashes below the suppression");
+    (suppress, unsuppress)
+}
+
+#[tokio::test]
+async fn suppress_then_unsuppress_with_the_same_updated_at_ends_unsuppressed_in_either_arrival_order(
+) {
+    let stack = Stack::new().await;
+    let intake = stack.intake();
+    for (resource, arrival) in [
+        ("AWS::::Account:in-order", [0, 1]),
+        ("AWS::::Account:reversed", [1, 0]),
+    ] {
+        let (suppress, unsuppress) = suppress_then_unsuppress(resource);
+        let state_id = one_finding(&suppress).finding.subject.state_id();
+        let events = [&suppress, &unsuppress];
+        let mut standings = Vec::new();
+        for i in arrival {
+            let response = handle_batch(&intake, sqs_batch(&[("m", events[i].clone())])).await;
+            assert!(response.batch_item_failures.is_empty(), "{resource}");
+            let current = intake.state.current(&state_id).await.unwrap().unwrap();
+            standings.push(current.fields.standing.clone());
+        }
+        let current = intake.state.current(&state_id).await.unwrap().unwrap();
+        assert_eq!(current.fields.disposition, "ACTIVE", "{resource}");
+        assert_eq!(current.fields.standing, "NON_COMPLIANT", "{resource}");
+        assert_eq!(
+            current.fields.evidence_sha256,
+            one_finding(&unsuppress).evidence.sha256
+        );
+        assert_eq!(
+            current.fields.observed_at, "2026-11-03T06:48:44.930Z",
+            "UpdatedAt unchanged"
+        );
+        let expected_precedence = format!(
+            "2026-11-03T06:48:44.930Z#2026-11-03T07:20:00.000Z#{}",
+            current.fields.evidence_sha256
+        );
+        assert_eq!(
+            current.fields.precedence.as_deref(),
+            Some(expected_precedence.as_str())
+        );
+        // In order, each change was current in turn; reversed, the late suppression never was.
+        let expected: &[&str] = if arrival == [0, 1] {
+            &["SUPPRESSED", "NON_COMPLIANT"]
+        } else {
+            &["NON_COMPLIANT", "NON_COMPLIANT"]
+        };
+        assert_eq!(standings, expected, "{resource}");
+        // Both evaluations are kept in history.
+        assert_eq!(
+            intake.state.history(&state_id).await.unwrap().len(),
+            2,
+            "{resource}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_row_written_before_precedence_existed_is_replaced_by_a_change_with_the_same_updated_at()
+{
+    let stack = Stack::new().await;
+    let intake = stack.intake();
+    let resource = "AWS::::Account:legacy";
+    let (suppress, unsuppress) = suppress_then_unsuppress(resource);
+    // The suppression's row as the previous version wrote it: no `precedence` attribute.
+    let old = one_finding(&suppress);
+    let items = attest_domain::records::FindingItems::new(
+        &old.finding,
+        &old.evidence,
+        intake.catalogue.version(),
+    );
+    let mut item = attest_aws::items::current_item(&items);
+    item.remove("precedence");
+    aws_sdk_dynamodb::Client::new(&stack.inner.sdk)
+        .put_item()
+        .table_name(&stack.config.state_table)
+        .set_item(Some(item))
+        .send()
+        .await
+        .unwrap();
+    let state_id = old.finding.subject.state_id();
+    assert!(intake
+        .state
+        .current(&state_id)
+        .await
+        .unwrap()
+        .unwrap()
+        .fields
+        .precedence
+        .is_none());
+
+    // An evaluation observed earlier does not replace it...
+    let earlier = edited(SH_ONE, |v| {
+        v["detail"]["findings"][0]["Resources"][0]["Id"] = resource.into();
+        v["detail"]["findings"][0]["UpdatedAt"] = "2026-11-03T06:00:00Z".into();
+    });
+    assert_eq!(intake.ingest(&earlier).await.unwrap().state_stale, 1);
+    // ...one with the same UpdatedAt does, whatever its hash (here the smaller one, which the old
+    // tie-break would have kept out).
+    assert!(one_finding(&unsuppress).evidence.sha256 < old.evidence.sha256);
+    assert_eq!(intake.ingest(&unsuppress).await.unwrap().state_updated, 1);
+    let current = intake.state.current(&state_id).await.unwrap().unwrap();
+    assert_eq!(current.fields.standing, "NON_COMPLIANT");
+    assert!(current.fields.precedence.is_some());
+}
+
+#[tokio::test]
+async fn refused_findings_are_batch_item_failures_and_write_nothing() {
+    let stack = Stack::new().await;
+    let intake = stack.intake();
+    let partner =
+        "arn:aws:securityhub:eu-west-1:733251395267:product/alertlogic/althreatmanagement";
+    let third_party = edited(SH_ONE, |v| {
+        v["id"] = "refused-product".into();
+        v["detail"]["findings"][0]["ProductArn"] = partner.into();
+        v["detail"]["findings"][0]["Resources"][0]["Id"] = "AWS::::Account:third-party".into();
+        v["detail"]["findings"][0]["Compliance"]["Status"] = "PASSED".into();
+    });
+    let future = edited(SH_ONE, |v| {
+        v["id"] = "refused-future".into();
+        v["detail"]["findings"][0]["Resources"][0]["Id"] = "AWS::::Account:future".into();
+        v["detail"]["findings"][0]["UpdatedAt"] = "2027-11-03T06:48:44.930Z".into();
+    });
+    let batch = sqs_batch(&[
+        ("m-third-party", third_party.clone()),
+        ("m-good", event_bytes(CONFIG_EVENT)),
+        ("m-future", future.clone()),
+    ]);
+    let response = handle_batch(&intake, batch).await;
+    let failed: Vec<_> = response
+        .batch_item_failures
+        .iter()
+        .map(|f| f.item_identifier.as_str())
+        .collect();
+    assert_eq!(failed, ["m-future", "m-third-party"]);
+
+    for (bytes, says) in [(&third_party, partner), (&future, "`UpdatedAt`")] {
+        let err = intake.ingest(bytes).await.unwrap_err();
+        assert!(!err.is_retryable());
+        assert!(err.to_string().contains(says), "{err}");
+        let state_id = one_finding(bytes).finding.subject.state_id();
+        assert!(intake.state.current(&state_id).await.unwrap().is_none());
+        assert!(intake.state.history(&state_id).await.unwrap().is_empty());
+    }
+    // Only the good event's evidence is in the bucket.
+    let listed = stack
+        .s3()
+        .list_objects_v2()
+        .bucket(&stack.config.evidence_bucket)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(listed.contents().len(), 1, "{:?}", listed.contents());
+}
+
+#[tokio::test]
+async fn an_allow_listed_product_is_stored() {
+    let partner =
+        "arn:aws:securityhub:eu-west-1:733251395267:product/alertlogic/althreatmanagement";
+    let mut stack = Stack::new().await;
+    stack.config.security_hub_allowed_products =
+        vec![attest_domain::ProductArn::parse(partner).unwrap()];
+    let intake = stack.intake();
+    let bytes = edited(SH_ONE, |v| {
+        v["detail"]["findings"][0]["ProductArn"] = partner.into();
+    });
+    let response = handle_batch(&intake, sqs_batch(&[("m", bytes.clone())])).await;
+    assert!(response.batch_item_failures.is_empty());
+    let state_id = one_finding(&bytes).finding.subject.state_id();
+    assert!(intake.state.current(&state_id).await.unwrap().is_some());
 }

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::fields::{in_detail as name, opt_str, view, Field, Loose};
-use super::{with_evidence, NormalizedFinding, Source};
+use super::{with_evidence, NormalizedFinding, Origin, Source};
 use crate::error::NormalizeError;
 use crate::finding::{ComplianceStatus, Disposition, Finding, FindingSource, Severity, Subject};
 
@@ -148,9 +148,14 @@ pub(super) fn normalize(
         severity: Severity::Unspecified,
         disposition: Disposition::Active,
         observed_at,
+        delivered_at: source.delivered_at.clone(),
         title: Some([event_name, " by ", principal.unwrap_or("unknown principal")].concat()),
     };
-    with_evidence(envelope, detail, finding, f)
+    let origin = Origin {
+        product_arn: None,
+        observed_at_field: "detail.eventTime",
+    };
+    with_evidence(envelope, detail, finding, origin, f)
 }
 
 /// Whether any CIDR in the request is the whole IPv4 or IPv6 internet.

@@ -4,7 +4,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::fields::{in_detail as name, view, Field, Loose};
-use super::{with_evidence, NormalizedFinding, Source};
+use super::{with_evidence, NormalizedFinding, Origin, Source};
 use crate::error::NormalizeError;
 use crate::finding::{ComplianceStatus, Disposition, Finding, FindingSource, Severity, Subject};
 
@@ -77,17 +77,18 @@ pub(super) fn normalize(
         .or_else(|| qualifier.resource_id.non_empty())
         .ok_or_else(|| f.missing("detail.resourceId"))?;
     // Config orders evaluations by orderingTimestamp; older payloads only carry resultRecordedTime.
-    let observed_at = if identifier.ordering_timestamp.non_empty().is_some() {
-        f.required_timestamp(
+    let (observed, observed_at_field) = if identifier.ordering_timestamp.non_empty().is_some() {
+        (
             identifier.ordering_timestamp,
-            name("newEvaluationResult.evaluationResultIdentifier.orderingTimestamp"),
-        )?
+            "detail.newEvaluationResult.evaluationResultIdentifier.orderingTimestamp",
+        )
     } else {
-        f.required_timestamp(
+        (
             result.result_recorded_time,
-            name("newEvaluationResult.resultRecordedTime"),
-        )?
+            "detail.newEvaluationResult.resultRecordedTime",
+        )
     };
+    let observed_at = f.required_timestamp(observed, || observed_at_field.to_string())?;
 
     let finding = Finding {
         source: FindingSource::Config,
@@ -105,8 +106,13 @@ pub(super) fn normalize(
         severity: Severity::Unspecified,
         disposition: Disposition::Active,
         observed_at,
+        delivered_at: source.delivered_at.clone(),
         title: result.annotation.non_empty().map(str::to_string),
         controls: catalogue.config_rule_controls(rule),
     };
-    with_evidence(envelope, detail, finding, f)
+    let origin = Origin {
+        product_arn: None,
+        observed_at_field,
+    };
+    with_evidence(envelope, detail, finding, origin, f)
 }

@@ -16,6 +16,7 @@ use crate::error::NormalizeError;
 use crate::evidence::Evidence;
 use crate::finding::Finding;
 use crate::ijson;
+use crate::timestamp::Timestamp;
 use fields::{view, Field, Fields};
 use serde_json::Value;
 
@@ -43,6 +44,12 @@ pub struct Envelope {
 pub struct NormalizedFinding {
     pub finding: Finding,
     pub evidence: Evidence,
+    /// Security Hub `ProductArn` as the finding gives it (`None` for other sources, or if absent):
+    /// what [`crate::admission`] checks the finding's provenance by.
+    pub product_arn: Option<String>,
+    /// The event field `finding.observed_at` was read from (`UpdatedAt`, `detail.eventTime`, ...),
+    /// for errors about it.
+    pub observed_at_field: &'static str,
 }
 
 #[derive(Debug, Clone)]
@@ -94,6 +101,8 @@ pub fn normalize_event(
         time: f.required(fields.time, field("time"))?.to_string(),
         id: event_id.clone(),
     };
+    // Kept as it arrived in the envelope (and so in the evidence); parsed for ordering.
+    let delivered_at = f.required_timestamp(fields.time, field("time"))?;
     let detail = event
         .get("detail")
         .filter(|d| d.is_object())
@@ -101,6 +110,7 @@ pub fn normalize_event(
 
     let context = Source {
         envelope: &envelope,
+        delivered_at: &delivered_at,
         catalogue,
         f: &f,
     };
@@ -130,9 +140,17 @@ pub fn normalize_event(
 #[derive(Clone, Copy)]
 struct Source<'a> {
     envelope: &'a Envelope,
+    /// The envelope `time`, parsed.
+    delivered_at: &'a Timestamp,
     catalogue: &'a Catalogue,
     /// Names the event and field in every error.
     f: &'a Fields<'a>,
+}
+
+/// What a normaliser knows about a finding besides the finding itself.
+struct Origin {
+    product_arn: Option<String>,
+    observed_at_field: &'static str,
 }
 
 /// `finding` with the evidence made from `record`, its source record.
@@ -140,11 +158,17 @@ fn with_evidence(
     envelope: &Envelope,
     record: &Value,
     finding: Finding,
+    origin: Origin,
     f: &Fields,
 ) -> Result<NormalizedFinding, NormalizeError> {
     let evidence = Evidence::build(envelope, record, &finding)
         .map_err(|e| f.invalid("detail", e.to_string()))?;
-    Ok(NormalizedFinding { finding, evidence })
+    Ok(NormalizedFinding {
+        finding,
+        evidence,
+        product_arn: origin.product_arn,
+        observed_at_field: origin.observed_at_field,
+    })
 }
 
 #[cfg(test)]

@@ -4,10 +4,11 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::fields::{view, Field, Fields, Items, Loose};
-use super::{with_evidence, Envelope, NormalizedFinding, Source};
+use super::{with_evidence, Envelope, NormalizedFinding, Origin, Source};
 use crate::catalogue::Catalogue;
 use crate::error::NormalizeError;
 use crate::finding::{ComplianceStatus, Disposition, Finding, FindingSource, Severity, Subject};
+use crate::timestamp::Timestamp;
 
 /// The members of one ASFF finding that normalisation reads.
 #[derive(Deserialize, Default)]
@@ -16,6 +17,7 @@ struct FindingView<'a> {
     id: Field<'a>,
     aws_account_id: Field<'a>,
     updated_at: Field<'a>,
+    product_arn: Field<'a>,
     resources: Items<Loose<ResourceView<'a>>>,
     compliance: Loose<ComplianceView<'a>>,
     product_fields: Loose<ProductFieldsView<'a>>,
@@ -69,6 +71,7 @@ pub(super) fn normalize(
     detail: &Value,
 ) -> Result<Vec<NormalizedFinding>, NormalizeError> {
     let (envelope, catalogue, f) = (source.envelope, source.catalogue, source.f);
+    let delivered_at = source.delivered_at;
     let findings = match detail.get("findings") {
         None | Some(Value::Null) => return Err(f.missing("detail.findings")),
         Some(Value::Array(a)) if a.is_empty() => {
@@ -80,12 +83,13 @@ pub(super) fn normalize(
     findings
         .iter()
         .enumerate()
-        .map(|(i, raw)| one(envelope, raw, i, catalogue, f))
+        .map(|(i, raw)| one(envelope, delivered_at, raw, i, catalogue, f))
         .collect()
 }
 
 fn one(
     envelope: &Envelope,
+    delivered_at: &Timestamp,
     raw: &Value,
     index: usize,
     catalogue: &Catalogue,
@@ -195,10 +199,17 @@ fn one(
         severity,
         disposition,
         observed_at,
+        delivered_at: delivered_at.clone(),
         title: v.title.non_empty().map(str::to_string),
         controls: catalogue.securityhub_controls(control_id, related),
     };
-    with_evidence(envelope, raw, finding, f)
+    // Kept as given (not required here): whether its provenance is accepted is
+    // `crate::admission`'s decision, so `attest normalize` still reads any finding.
+    let origin = Origin {
+        product_arn: v.product_arn.non_empty().map(str::to_string),
+        observed_at_field: "UpdatedAt",
+    };
+    with_evidence(envelope, raw, finding, origin, f)
 }
 
 /// ASFF's documented bands for `Severity.Normalized` when no label is given.

@@ -37,6 +37,8 @@ fn config_noncompliant_with_old_result() {
     assert_eq!(f.subject.account, "123456789012");
     // The evaluation's own ordering timestamp, not the envelope time and not the clock.
     assert_eq!(f.observed_at.as_str(), "2026-11-02T09:15:11.482Z");
+    // The envelope time, kept as the delivery time that orders equal observations.
+    assert_eq!(f.delivered_at.as_str(), "2026-11-02T09:15:27.000Z");
     assert!(f.is_mapped());
     assert!(has_control(&f, "PCI-DSS-3.2.1"), "{:?}", f.controls);
 }
@@ -265,6 +267,16 @@ fn bad_input_names_the_event_and_the_field() {
 
     let err = normalize_event(b"[1,2]", &c).unwrap_err();
     assert!(matches!(err, NormalizeError::NotJson { .. }));
+
+    // The envelope time orders evaluations, so it must be a time.
+    let mut bad_time: serde_json::Value =
+        serde_json::from_slice(event!("config-noncompliant-with-old-result.json")).unwrap();
+    bad_time["time"] = "yesterday".into();
+    let err = normalize_event(&serde_json::to_vec(&bad_time).unwrap(), &c).unwrap_err();
+    assert!(
+        matches!(&err, NormalizeError::InvalidField { field, .. } if field == "time"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -324,6 +336,7 @@ fn sample_evidence_hashes_are_pinned() {
         ("cloudtrail-kms-schedule-key-deletion.json", "evidence/123456789012/cloudtrail/2026/11/02/37f9673866fd7b479aaad9342926ccbb555400fee13d47a435973ae57d1c886a.json"),
         ("cloudtrail-stoplogging.json", "evidence/123456789012/cloudtrail/2026/11/02/ffe3354792a31e296b8e748e5d184bfc0ab93394763d526f1890dc96dbadfead.json"),
         ("cloudtrail-unmapped-create-tags.json", "evidence/123456789012/cloudtrail/2026/11/03/d21b2b0b04ff68e46fa29f4c2d766ba4e8fa446b5029c582fbe025c5f6aae23f.json"),
+        ("config-compliant-before-the-period.json", "evidence/123456789012/config/2026/05/15/4590d490368669b57c55f96fc7a81ab4d7fb02d4fee9fd50f4272371b6e491c1.json"),
         ("config-compliant-first-evaluation.json", "evidence/123456789012/config/2026/11/02/5f604b6823aa3751370e66bd60387de132352a04cc4df3e80057aed5f0872722.json"),
         ("config-conformance-pack-rule.json", "evidence/123456789012/config/2026/11/02/eb72a662e69fa486bc26730c2a1f2cd4a2bd4b19d331df2fe119352779830d7d.json"),
         ("config-noncompliant-with-old-result.json", "evidence/123456789012/config/2026/11/02/4653d460518537d636f43820163e1ba6cb37b2635004fb38839ffcab9a319fac.json"),
