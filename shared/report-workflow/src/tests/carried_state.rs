@@ -267,3 +267,57 @@ async fn an_amendment_re_issues_the_period_with_what_the_original_missed() {
     let err = w.run(&wrong).await.unwrap_err();
     assert!(matches!(err, ReportRunError::AmendedRun { .. }), "{err}");
 }
+
+/// The sample IAM.4 Security Hub finding with its workflow status set, delivered at `delivered`
+/// (its `UpdatedAt` unchanged, as `BatchUpdateFindings` leaves it).
+fn workflow_change(status: &str, delivered: &str) -> (HistoryRow, Vec<u8>) {
+    let mut event: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../../events/securityhub-one-finding.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    event["id"] = serde_json::json!(format!("evt-{status}-{delivered}"));
+    event["time"] = serde_json::json!(delivered);
+    let finding = &mut event["detail"]["findings"][0];
+    finding["Workflow"]["Status"] = serde_json::json!(status);
+    finding["WorkflowState"] = serde_json::json!(status);
+    let catalogue = Catalogue::embedded().unwrap();
+    let bytes = serde_json::to_vec(&event).unwrap();
+    let f = attest_domain::normalize_event(&bytes, &catalogue)
+        .unwrap()
+        .findings
+        .remove(0);
+    let rows = FindingRows::build(&f.finding, &f.evidence, catalogue.version()).unwrap();
+    (rows.history, f.evidence.bytes)
+}
+
+#[tokio::test]
+async fn a_security_hub_workflow_change_with_an_unchanged_updated_at_decides_by_delivery() {
+    // Whichever hash is smaller, the later delivery is the standing: once suppressed last, once
+    // unsuppressed last.
+    for (first, last, expected) in [
+        ("NEW", "SUPPRESSED", Standing::Exception),
+        ("SUPPRESSED", "NOTIFIED", Standing::Fail),
+    ] {
+        let w = workflow_of(vec![
+            workflow_change(first, "2026-11-03T06:48:59Z"),
+            workflow_change(last, "2026-11-04T10:00:00Z"),
+        ]);
+        let snapshot = w.snapshot(&november(&w)).await.unwrap();
+        let report = evaluate(&snapshot);
+        let standing: Vec<Standing> = report
+            .controls
+            .iter()
+            .flat_map(|c| &c.resources)
+            .map(|r| r.standing)
+            .collect();
+        assert!(!standing.is_empty());
+        assert!(
+            standing.iter().all(|s| *s == expected),
+            "{first} then {last}: {standing:?}"
+        );
+    }
+}
