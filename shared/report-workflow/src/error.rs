@@ -46,7 +46,7 @@ pub enum ReportRunError {
     UnreadableEvidence {
         key: String,
         record: String,
-        source: attest_domain::EvidenceReadError,
+        source: Box<attest_domain::EvidenceReadError>,
     },
     /// `--amend RUN_ID` names no published run of the same framework and period.
     #[error("cannot amend report run {run_id}: {reason}")]

@@ -483,7 +483,7 @@ impl<P: Ports> ReportWorkflow<P> {
             ReportRunError::UnreadableEvidence {
                 key: pin.key.clone(),
                 record: pin.origin.clone(),
-                source,
+                source: Box::new(source),
             }
         })?;
         let disagree = |fields: Vec<String>| ReportRunError::RowDisagrees {
