@@ -159,7 +159,7 @@ impl<P: Ports> ReportWorkflow<P> {
                 run.verification = Some(verification);
                 run.status = ReportStatus::Published;
                 run.error = None;
-                if let Err(stored) = self.record(&run).await? {
+                if let Some(stored) = self.record(&run).await? {
                     // A concurrent invocation of the same run published it first: same bytes.
                     if stored.status == ReportStatus::Published {
                         info!("published meanwhile by another invocation");
@@ -177,7 +177,7 @@ impl<P: Ports> ReportWorkflow<P> {
                 if let ReportRunError::Verification(reason) = &err {
                     run.verification = Some(format!("FAILED: {reason}"));
                 }
-                if let Err(stored) = self.record(&run).await? {
+                if let Some(stored) = self.record(&run).await? {
                     return Err(refused(&run, &stored, Some(err.to_string())));
                 }
                 Err(err)
@@ -185,11 +185,11 @@ impl<P: Ports> ReportWorkflow<P> {
         }
     }
 
-    /// Replace the run record; `Ok(Err(stored))` with the record as stored when the store refuses
+    /// Replace the run record; `Ok(Some(stored))` with the record as stored when the store refuses
     /// (it is PUBLISHED already, or names another snapshot).
-    async fn record(&self, run: &ReportRun) -> Result<Result<(), ReportRun>, ReportRunError> {
+    async fn record(&self, run: &ReportRun) -> Result<Option<ReportRun>, ReportRunError> {
         if self.runs.replace(run).await? {
-            return Ok(Ok(()));
+            return Ok(None);
         }
         let stored = self.runs.get(&run.pk, &run.sk).await?.ok_or_else(|| {
             AdapterError::unexpected_answer(
@@ -203,7 +203,7 @@ impl<P: Ports> ReportWorkflow<P> {
             wanted = run.status.as_str(),
             "run record write refused"
         );
-        Ok(Err(stored))
+        Ok(Some(stored))
     }
 }
 
