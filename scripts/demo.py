@@ -346,6 +346,19 @@ def report_step(children, endpoint, res):
     frameworks = [r["framework"] for r in csv_module.DictReader(open(os.path.join(ROOT, "catalogue", "frameworks.csv")))]
     out_root = os.path.join(OUT, "reports")
     subprocess.run(["rm", "-rf", out_root], check=True)
+    # The auditor's trust anchor, obtained as docs/reports.md says: GetPublicKey on the signing key
+    # (`aws kms get-public-key --key-id ARN --query PublicKey --output text | base64 -d > key.der`),
+    # then `sha256sum key.der`. `attest verify` refuses a bundle without an anchor.
+    kms = boto3.client("kms", endpoint_url=endpoint, region_name=REGION)
+    public = kms.get_public_key(KeyId=env["ATTEST_REPORT_SIGNING_KEY_ID"])
+    key_der = os.path.join(OUT, "report-signing-key.der")
+    open(key_der, "wb").write(public["PublicKey"])
+    fingerprint = "SHA256:" + sha256(public["PublicKey"]).hexdigest()
+    anchor = ["--key-fingerprint", fingerprint]
+    unanchored = subprocess.run([attest, "verify", OUT], capture_output=True, text=True)
+    check(unanchored.returncode == 2 and "aws kms get-public-key" in unanchored.stderr,
+          "`attest verify` without a trust anchor refuses and says how to obtain the key")
+    print(f"   signing key {public['KeyId']}, fingerprint {fingerprint}")
     print(f"\n   {'framework':<15} {'evid':>4} {'pass':>4} {'fail':>4} {'part':>4} {'n/a':>4} {'gaps':>4} {'rate':>7}  verify")
     results = []
     for fw in frameworks:
@@ -356,8 +369,10 @@ def report_step(children, endpoint, res):
             check(False, f"{fw}: report published ({r})")
             continue
         folder = os.path.join(out_root, fw)
-        fetched = subprocess.run([attest, "fetch", r["bundle"], folder], env=cli_env, capture_output=True, text=True)
-        verified = subprocess.run([attest, "verify", folder], capture_output=True, text=True)
+        # The run record pins every file's S3 version: fetch reads exactly those.
+        fetched = subprocess.run([attest, "fetch", r["bundle"], folder, "--runs-table", env["ATTEST_RUNS_TABLE"]],
+                                 env=cli_env, capture_output=True, text=True)
+        verified = subprocess.run([attest, "verify", folder, *anchor], capture_output=True, text=True)
         summary = json.load(open(os.path.join(folder, "report.json")))["summary"]
         line = verified.stdout.strip() or verified.stderr.strip()
         print(f"   {fw:<15} {r['evidence']:>4} {summary['passed']:>4} {summary['failed']:>4} {summary['partial']:>4} "
@@ -387,7 +402,7 @@ def report_step(children, endpoint, res):
         data = bytearray(open(pdf, "rb").read())
         data[len(data) // 2] ^= 0x01
         open(pdf, "wb").write(bytes(data))
-        bad = subprocess.run([attest, "verify", tampered], capture_output=True, text=True)
+        bad = subprocess.run([attest, "verify", tampered, *anchor], capture_output=True, text=True)
         check(bad.returncode == 1 and bad.stdout.startswith("FAILED report.pdf"),
               f"a copy with one PDF byte flipped fails verification: {bad.stdout.strip()[:90]}")
         look = os.path.join(ROOT, "scripts", "check_pdf_look.py")

@@ -74,6 +74,17 @@ def correct_moto():
     kms_utils.ECDSAPrivateKey.sign = ecdsa_sign
     KmsResponse.sign = sign
 
+    # KMS GetPublicKey: AWS answers KeyId with the key ARN (API reference, GetPublicKey response);
+    # moto 5.2.5 answers the bare key id (its Sign answers the ARN). Report manifests record this ARN.
+    original_get_public_key = KmsResponse.get_public_key
+
+    def get_public_key(self):
+        answer = json.loads(original_get_public_key(self))
+        answer["KeyId"] = self.kms_backend.describe_key(answer["KeyId"]).arn
+        return json.dumps(answer)
+
+    KmsResponse.get_public_key = get_public_key
+
 
 def serve(args):
     import logging

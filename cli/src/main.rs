@@ -67,18 +67,38 @@ enum Command {
         amend: Option<String>,
     },
     /// Download a published report bundle (s3://BUCKET/reports/.../RUN/) into a folder, evidence
-    /// included, so it can be verified and archived offline. Reads only.
-    Fetch { uri: String, out: PathBuf },
+    /// included, so it can be verified and archived offline. Reads only. Every file is read at
+    /// the S3 version its run record pins (a version stacked over it later is ignored).
+    Fetch {
+        uri: String,
+        out: PathBuf,
+        /// The runs table holding the run record (default: $ATTEST_RUNS_TABLE). Without one, every
+        /// bundle file must have a single S3 version; a file with several is refused.
+        #[arg(long)]
+        runs_table: Option<String>,
+    },
     /// Verify a report bundle offline: signature, every hash, completeness of the evidence, and that
     /// re-rendering the snapshot reproduces every output byte for byte. Exit 0 and one line on
     /// success; exit 1 naming the first item that fails.
     Verify {
         /// A bundle folder, or s3://BUCKET/PREFIX/ (read-only access).
         bundle: String,
-        /// PEM public key to check the signature with (default: the bundle's copy; compare its
-        /// fingerprint with `aws kms get-public-key` for the key the signature names).
-        #[arg(long)]
+        /// The signing key's public key, PEM or DER (`aws kms get-public-key --key-id ARN --query
+        /// PublicKey --output text | base64 -d > key.der`).
+        #[arg(long, conflicts_with_all = ["key_fingerprint", "trust"])]
         public_key: Option<PathBuf>,
+        /// SHA256:<64 hex> of the signing key's DER form (`sha256sum key.der`): the bundle's own
+        /// public key is used only if it has this fingerprint.
+        #[arg(long, conflicts_with = "trust")]
+        key_fingerprint: Option<String>,
+        /// A trust file (JSON, schema attest.trust/v1) listing accepted keys, each with
+        /// fingerprint, key_arn and account; the manifest must name the listed ARN and account.
+        #[arg(long)]
+        trust: Option<PathBuf>,
+        /// For s3:// bundles: the runs table pinning every file's version (default:
+        /// $ATTEST_RUNS_TABLE); see `attest fetch`.
+        #[arg(long)]
+        runs_table: Option<String>,
     },
 }
 
@@ -103,9 +123,24 @@ fn main() -> ExitCode {
             out,
             amend,
         } => return reports::report(framework, period, requested_at, out, amend),
-        Command::Fetch { uri, out } => return reports::fetch(uri, out),
-        Command::Verify { bundle, public_key } => {
-            return reports::verify_bundle(bundle, public_key)
+        Command::Fetch {
+            uri,
+            out,
+            runs_table,
+        } => return reports::fetch(uri, out, reports::runs_table(runs_table)),
+        Command::Verify {
+            bundle,
+            public_key,
+            key_fingerprint,
+            trust,
+            runs_table,
+        } => {
+            let anchor = reports::AnchorArgs {
+                public_key,
+                key_fingerprint,
+                trust,
+            };
+            return reports::verify_bundle(bundle, anchor, reports::runs_table(runs_table));
         }
         other => other,
     };

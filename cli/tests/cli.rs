@@ -249,24 +249,140 @@ async fn report_fetch_and_verify_as_an_operator_and_an_auditor() {
         .unwrap()
         .to_string();
 
-    let verified = run(&["verify", dir.to_str().unwrap()]);
+    // Without a trust anchor verify refuses, saying how to obtain the key.
+    let refused = run(&["verify", dir.to_str().unwrap()]);
+    assert_eq!(refused.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        err.contains("no trust anchor")
+            && err.contains("aws kms get-public-key --key-id")
+            && err.contains("--key-fingerprint"),
+        "{err}"
+    );
+    assert!(refused.stdout.is_empty());
+
+    // The anchor, obtained as documented: GetPublicKey, then SHA-256 of the DER key.
+    let key_id = stack.env("ReportFunction")("ATTEST_REPORT_SIGNING_KEY_ID").unwrap();
+    let public = aws_sdk_kms::Client::new(&stack.sdk)
+        .get_public_key()
+        .key_id(&key_id)
+        .send()
+        .await
+        .unwrap();
+    let key_arn = public.key_id.unwrap();
+    let der = public.public_key.unwrap().into_inner();
+    let fingerprint = format!("SHA256:{}", attest_domain::canonical::sha256_hex(&der));
+    let with_anchor =
+        |location: &str| run(&["verify", location, "--key-fingerprint", &fingerprint]);
+
+    let verified = with_anchor(dir.to_str().unwrap());
     ok(&verified);
-    assert!(String::from_utf8_lossy(&verified.stdout)
-        .starts_with("OK CIS-AWS-1.4 2026-11-01T00:00:00Z/2026-12-01T00:00:00Z"));
-    ok(&run(&["verify", &uri]));
+    let line = String::from_utf8_lossy(&verified.stdout).to_string();
+    assert!(
+        line.starts_with("OK CIS-AWS-1.4 2026-11-01T00:00:00Z/2026-12-01T00:00:00Z"),
+        "{line}"
+    );
+    assert!(
+        line.contains(&format!("key {fingerprint} {key_arn}")),
+        "{line}"
+    );
+    ok(&with_anchor(&uri));
+
+    // The key itself (DER, as `base64 -d` writes it) and a trust file are anchors too.
+    let der_file = dir.with_extension("der");
+    std::fs::write(&der_file, &der).unwrap();
+    ok(&run(&[
+        "verify",
+        dir.to_str().unwrap(),
+        "--public-key",
+        der_file.to_str().unwrap(),
+    ]));
+    let account = key_arn.split(':').nth(4).unwrap();
+    let trust_file = dir.with_extension("trust.json");
+    std::fs::write(
+        &trust_file,
+        serde_json::json!({"schema": "attest.trust/v1", "keys": [
+            {"fingerprint": fingerprint, "key_arn": key_arn, "account": account}]})
+        .to_string(),
+    )
+    .unwrap();
+    ok(&run(&[
+        "verify",
+        dir.to_str().unwrap(),
+        "--trust",
+        trust_file.to_str().unwrap(),
+    ]));
+    let other_key = key_arn.replace(account, "000000000000");
+    std::fs::write(
+        &trust_file,
+        serde_json::json!({"schema": "attest.trust/v1", "keys": [
+            {"fingerprint": fingerprint, "key_arn": other_key, "account": "000000000000"}]})
+        .to_string(),
+    )
+    .unwrap();
+    let wrong = run(&[
+        "verify",
+        dir.to_str().unwrap(),
+        "--trust",
+        trust_file.to_str().unwrap(),
+    ]);
+    assert_eq!(wrong.status.code(), Some(1));
+    let out = String::from_utf8_lossy(&wrong.stdout);
+    assert!(
+        out.starts_with("FAILED trust file:") && out.contains(&other_key) && out.contains(&key_arn),
+        "{out}"
+    );
 
     // A fetched copy in another folder is the same bundle.
     let copy = dir.with_extension("copy");
     ok(&run(&["fetch", &uri, copy.to_str().unwrap()]));
-    ok(&run(&["verify", copy.to_str().unwrap()]));
+    ok(&with_anchor(copy.to_str().unwrap()));
+
+    // Forged versions stacked over a published output and over the manifest (a second PutObject
+    // on the same keys) change nothing for `verify s3://` and `fetch`: both read the versions
+    // the run record pins.
+    let (bucket, prefix) = uri.trim_start_matches("s3://").split_once('/').unwrap();
+    let s3 = aws_sdk_s3::Client::new(&stack.sdk);
+    for name in ["report.csv", "manifest.json"] {
+        s3.put_object()
+            .bucket(bucket)
+            .key(format!("{prefix}{name}"))
+            .body(aws_sdk_s3::primitives::ByteStream::from_static(b"forged"))
+            .checksum_algorithm(aws_sdk_s3::types::ChecksumAlgorithm::Sha256)
+            .send()
+            .await
+            .unwrap();
+    }
+    let after = with_anchor(&uri);
+    ok(&after);
+    assert_eq!(after.stdout, verified.stdout);
+    let refetched = dir.with_extension("refetched");
+    ok(&run(&["fetch", &uri, refetched.to_str().unwrap()]));
+    for name in ["report.csv", "manifest.json", "report.pdf"] {
+        assert_eq!(
+            std::fs::read(refetched.join(name)).unwrap(),
+            std::fs::read(copy.join(name)).unwrap(),
+            "{name}"
+        );
+    }
+    // Without the run record nothing pins the versions: a file with two is refused by name.
+    let unpinned = attest_on_aws(
+        &stack,
+        "ReportFunction",
+        &["ATTEST_EVIDENCE_BUCKET"],
+        &["verify", &uri, "--key-fingerprint", &fingerprint],
+    );
+    assert_eq!(unpinned.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&unpinned.stderr);
+    assert!(err.contains("manifest.json has 2 versions"), "{err}");
 
     // Tampering: an edited output, then a missing evidence object.
     std::fs::write(dir.join("report.csv"), b"control,outcome\r\n3.1,PASS\r\n").unwrap();
-    let failed = run(&["verify", dir.to_str().unwrap()]);
+    let failed = with_anchor(dir.to_str().unwrap());
     assert_eq!(failed.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&failed.stdout).starts_with("FAILED report.csv: SHA-256"));
     std::fs::remove_dir_all(copy.join("collected")).unwrap();
-    let failed = run(&["verify", copy.to_str().unwrap()]);
+    let failed = with_anchor(copy.to_str().unwrap());
     assert_eq!(failed.status.code(), Some(1));
     assert!(
         String::from_utf8_lossy(&failed.stdout).starts_with("FAILED evidence collected/"),
@@ -278,8 +394,16 @@ async fn report_fetch_and_verify_as_an_operator_and_an_auditor() {
     let bad = run(&["report", "SOX", "--period", "2026-11-01/2026-12-01"]);
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown framework `SOX`"));
-    let bad = run(&["verify", "/nonexistent/bundle"]);
+    let bad = run(&[
+        "verify",
+        "/nonexistent/bundle",
+        "--key-fingerprint",
+        &fingerprint,
+    ]);
     assert_eq!(bad.status.code(), Some(2));
-    let _ = std::fs::remove_dir_all(&dir);
-    let _ = std::fs::remove_dir_all(&copy);
+    for path in [&dir, &copy, &refetched] {
+        let _ = std::fs::remove_dir_all(path);
+    }
+    let _ = std::fs::remove_file(&der_file);
+    let _ = std::fs::remove_file(&trust_file);
 }

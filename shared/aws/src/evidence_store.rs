@@ -159,6 +159,40 @@ impl EvidenceStore {
         }
     }
 
+    /// Every version id stored under exactly `key` (ListObjectVersions, every page), newest first.
+    pub async fn version_ids(&self, key: &str) -> Result<Vec<String>, AdapterError> {
+        let mut ids = Vec::new();
+        let (mut key_marker, mut version_marker) = (None, None);
+        loop {
+            let page = self
+                .client
+                .list_object_versions()
+                .bucket(&self.bucket)
+                .prefix(key)
+                .set_key_marker(key_marker.take())
+                .set_version_id_marker(version_marker.take())
+                .send()
+                .await
+                .map_err(|e| {
+                    AdapterError::from_sdk("s3:ListObjectVersions", self.target(key), e)
+                })?;
+            ids.extend(
+                page.versions()
+                    .iter()
+                    .filter(|v| v.key() == Some(key))
+                    .filter_map(|v| v.version_id().map(str::to_string)),
+            );
+            if page.is_truncated() != Some(true) {
+                return Ok(ids);
+            }
+            key_marker = page.next_key_marker().map(str::to_string);
+            version_marker = page.next_version_id_marker().map(str::to_string);
+            if key_marker.is_none() {
+                return Ok(ids);
+            }
+        }
+    }
+
     /// The bytes of an evidence object.
     pub async fn get(&self, key: &str) -> Result<Vec<u8>, AdapterError> {
         self.get_version(key, None).await

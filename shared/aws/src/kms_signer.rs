@@ -2,6 +2,14 @@
 
 use crate::error::AdapterError;
 
+/// What KMS answered, with the key it names: `KeyId` in `Sign` and `GetPublicKey` answers is the
+/// key ARN, whatever id or alias was asked for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KmsAnswer {
+    pub bytes: Vec<u8>,
+    pub key_arn: String,
+}
+
 /// Signs SHA-256 digests with one KMS key and reads its public key.
 #[derive(Clone, Debug)]
 pub struct KmsSigner {
@@ -21,8 +29,8 @@ impl KmsSigner {
         &self.key_id
     }
 
-    /// DER ECDSA signature over a SHA-256 digest (`MessageType=DIGEST`).
-    pub async fn sign_digest(&self, digest: &[u8; 32]) -> Result<Vec<u8>, AdapterError> {
+    /// DER ECDSA signature over a SHA-256 digest (`MessageType=DIGEST`), and the signing key's ARN.
+    pub async fn sign_digest(&self, digest: &[u8; 32]) -> Result<KmsAnswer, AdapterError> {
         let out = self
             .client
             .sign()
@@ -33,13 +41,17 @@ impl KmsSigner {
             .send()
             .await
             .map_err(|e| AdapterError::from_sdk("kms:Sign", self.key_id.clone(), e))?;
-        out.signature.map(|b| b.into_inner()).ok_or_else(|| {
+        let key_arn = out.key_id.ok_or_else(|| {
+            AdapterError::unexpected_answer("kms:Sign", &self.key_id, "the answer names no key")
+        })?;
+        let bytes = out.signature.map(|b| b.into_inner()).ok_or_else(|| {
             AdapterError::unexpected_answer("kms:Sign", &self.key_id, "the answer has no signature")
-        })
+        })?;
+        Ok(KmsAnswer { bytes, key_arn })
     }
 
-    /// The public key (DER SubjectPublicKeyInfo), for the bundle and for auditors.
-    pub async fn public_key(&self) -> Result<Vec<u8>, AdapterError> {
+    /// The public key (DER SubjectPublicKeyInfo), for the bundle and for auditors, and its ARN.
+    pub async fn public_key(&self) -> Result<KmsAnswer, AdapterError> {
         let out = self
             .client
             .get_public_key()
@@ -47,12 +59,20 @@ impl KmsSigner {
             .send()
             .await
             .map_err(|e| AdapterError::from_sdk("kms:GetPublicKey", self.key_id.clone(), e))?;
-        out.public_key.map(|b| b.into_inner()).ok_or_else(|| {
+        let key_arn = out.key_id.ok_or_else(|| {
+            AdapterError::unexpected_answer(
+                "kms:GetPublicKey",
+                &self.key_id,
+                "the answer names no key",
+            )
+        })?;
+        let bytes = out.public_key.map(|b| b.into_inner()).ok_or_else(|| {
             AdapterError::unexpected_answer(
                 "kms:GetPublicKey",
                 &self.key_id,
                 "the answer has no public key",
             )
-        })
+        })?;
+        Ok(KmsAnswer { bytes, key_arn })
     }
 }

@@ -15,7 +15,7 @@ pub mod state_store;
 pub use error::AdapterError;
 pub use evidence_store::{EvidenceStore, ObjectHead, StoredEvidence, StoredObject};
 #[cfg(feature = "kms")]
-pub use kms_signer::KmsSigner;
+pub use kms_signer::{KmsAnswer, KmsSigner};
 pub use report_run_store::ReportRunStore;
 pub use run_store::{Claim, RunStore};
 pub use state_store::{HistoryOutcome, StateOutcome, StateStore};

@@ -1,6 +1,9 @@
 //! Report run records in the runs table. The record's shape is the report workflow's
 //! (`attest_reports::request::ReportRun`); this store only writes and reads it: created once, then
-//! replaced only while it still names the snapshot it was created with.
+//! replaced only while it still names the snapshot it was created with and is not PUBLISHED (a
+//! late FAILED write from a slower attempt must not demote a published report).
+
+use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde::de::DeserializeOwned;
@@ -67,23 +70,28 @@ impl ReportRunStore {
         .await
     }
 
-    /// Replace the record if it exists and names `snapshot_sha256`: `Ok(false)` otherwise.
+    /// Replace the record if it exists, names `snapshot_sha256` and is not PUBLISHED: `Ok(false)`
+    /// otherwise.
     #[instrument(skip_all)]
     pub async fn replace<T: Serialize>(
         &self,
         run: &T,
         snapshot_sha256: &str,
     ) -> Result<bool, AdapterError> {
-        let values = Item::from([(
-            ":sha".into(),
-            AttributeValue::S(snapshot_sha256.to_string()),
-        )]);
+        let values = Item::from([
+            (
+                ":sha".into(),
+                AttributeValue::S(snapshot_sha256.to_string()),
+            ),
+            (":published".into(), AttributeValue::S("PUBLISHED".into())),
+        ]);
+        let names = HashMap::from([("#status".to_string(), "status".to_string())]);
         dynamo::put_if(
             &self.client,
             &self.table,
             encode(run)?,
-            "attribute_exists(pk) AND snapshot_sha256 = :sha",
-            None,
+            "attribute_exists(pk) AND snapshot_sha256 = :sha AND #status <> :published",
+            Some(names),
             Some(values),
         )
         .await

@@ -77,9 +77,11 @@ impl RunStore {
                         ),
                         (":failed".into(), s(RunStatus::Failed.as_str())),
                         (":now".into(), s(now)),
+                        (":collected".into(), s(RunStatus::Collected.as_str())),
                     ]);
-                    let condition =
-                        "attempts = :seen AND (#status = :failed OR lease_until < :now)";
+                    // The holder may finish COLLECTED between our read and this put (finishing
+                    // keeps the attempt count): a collected run is never re-claimed.
+                    let condition = "attempts = :seen AND #status <> :collected AND (#status = :failed OR lease_until < :now)";
                     if self.put_if(&next, condition, values).await? {
                         return Ok(Claim::Won(next));
                     }

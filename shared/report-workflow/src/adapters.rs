@@ -1,8 +1,8 @@
 //! The ports implemented by the `attest-aws` stores: glue only.
 
 use attest_aws::{
-    AdapterError, EvidenceStore, KmsSigner, ObjectHead, ReportRunStore, RunStore, StateStore,
-    StoredObject,
+    AdapterError, EvidenceStore, KmsAnswer, KmsSigner, ObjectHead, ReportRunStore, RunStore,
+    StateStore, StoredObject,
 };
 use attest_domain::collection::RunRecord;
 use attest_domain::records::{CurrentStateRow, HistoryRow};
@@ -37,6 +37,10 @@ impl Objects for EvidenceStore {
         version_id: Option<&str>,
     ) -> Result<Option<StoredObject>, AdapterError> {
         EvidenceStore::read(self, key, version_id).await
+    }
+
+    async fn version_ids(&self, key: &str) -> Result<Vec<String>, AdapterError> {
+        EvidenceStore::version_ids(self, key).await
     }
 
     async fn get_if_present(
@@ -95,15 +99,11 @@ impl ReportRuns for ReportRunStore {
 }
 
 impl Signer for KmsSigner {
-    fn key_id(&self) -> &str {
-        KmsSigner::key_id(self)
-    }
-
-    async fn sign_digest(&self, digest: &[u8; 32]) -> Result<Vec<u8>, AdapterError> {
+    async fn sign_digest(&self, digest: &[u8; 32]) -> Result<KmsAnswer, AdapterError> {
         KmsSigner::sign_digest(self, digest).await
     }
 
-    async fn public_key(&self) -> Result<Vec<u8>, AdapterError> {
+    async fn public_key(&self) -> Result<KmsAnswer, AdapterError> {
         KmsSigner::public_key(self).await
     }
 }

@@ -51,6 +51,25 @@ pub enum ReportRunError {
     /// `--amend RUN_ID` names no published run of the same framework and period.
     #[error("cannot amend report run {run_id}: {reason}")]
     AmendedRun { run_id: String, reason: String },
+    /// KMS answered with something that is not a P-256 key named by a key ARN.
+    #[error("signing key: {0}")]
+    Signer(String),
+    /// The stored manifest names another key than the signer now uses: a published manifest is
+    /// never rewritten, and a key it does not name must not sign it.
+    #[error("the stored manifest names signing key {manifest_key}, but the signer now signs with {signer_key}; configure the key the manifest names to finish this run, or request a new run")]
+    SigningKeyChanged {
+        manifest_key: String,
+        signer_key: String,
+    },
+    /// The run store refused to write the run record (it is PUBLISHED, or names another
+    /// snapshot): the record is left as it is.
+    #[error("run record {key}: writing {wanted} was refused, the stored record is {stored}{}", .after.as_deref().map(|a| format!(" (this attempt failed: {a})")).unwrap_or_default())]
+    RecordRefused {
+        key: String,
+        wanted: &'static str,
+        stored: String,
+        after: Option<String>,
+    },
     #[error("verification after upload failed: {0}")]
     Verification(String),
     /// A catalogue compiled into this build does not load: a build defect, named by file and row.

@@ -33,7 +33,7 @@ use tracing::{info, instrument, warn};
 
 pub use adapters::AwsReportWorkflow;
 pub use error::ReportRunError;
-pub use fetch::download_bundle;
+pub use fetch::{download_bundle, FetchError, Pins};
 
 use ports::{Objects, Ports, ReportRuns};
 
@@ -136,6 +136,9 @@ impl<P: Ports> ReportWorkflow<P> {
                     snapshot_version_id: version_id,
                     evidence_count: snapshot.evidence.len() as u64,
                     manifest_sha256: None,
+                    manifest_version_id: None,
+                    signature_version_id: None,
+                    public_key_version_id: None,
                     merkle_root: None,
                     outputs: Vec::new(),
                     verification: None,
@@ -167,7 +170,14 @@ impl<P: Ports> ReportWorkflow<P> {
                 run.verification = Some(verification);
                 run.status = ReportStatus::Published;
                 run.error = None;
-                self.runs.replace(&run).await?;
+                if let Some(stored) = self.record(&run).await? {
+                    // A concurrent invocation of the same run published it first: same bytes.
+                    if stored.status == ReportStatus::Published {
+                        info!("published meanwhile by another invocation");
+                        return Ok(stored);
+                    }
+                    return Err(refused(&run, &stored, None));
+                }
                 info!(outputs = run.outputs.len(), "published and verified");
                 Ok(run)
             }
@@ -178,10 +188,50 @@ impl<P: Ports> ReportWorkflow<P> {
                 if let ReportRunError::Verification(reason) = &err {
                     run.verification = Some(format!("FAILED: {reason}"));
                 }
-                self.runs.replace(&run).await?;
+                if let Some(stored) = self.record(&run).await? {
+                    return Err(refused(&run, &stored, Some(err.to_string())));
+                }
                 Err(err)
             }
         }
+    }
+
+    /// Replace the run record; `Ok(Some(stored))` with the record as stored when the store refuses
+    /// (it is PUBLISHED already, or names another snapshot).
+    async fn record(&self, run: &ReportRun) -> Result<Option<ReportRun>, ReportRunError> {
+        if self.runs.replace(run).await? {
+            return Ok(None);
+        }
+        let stored = self.runs.get(&run.pk, &run.sk).await?.ok_or_else(|| {
+            AdapterError::unexpected_answer(
+                "dynamodb:GetItem",
+                run.sk.clone(),
+                "the report run existed a moment ago and is gone",
+            )
+        })?;
+        warn!(
+            stored = stored.status.as_str(),
+            wanted = run.status.as_str(),
+            "run record write refused"
+        );
+        Ok(Some(stored))
+    }
+}
+
+fn refused(run: &ReportRun, stored: &ReportRun, after: Option<String>) -> ReportRunError {
+    ReportRunError::RecordRefused {
+        key: format!("{}/{}", run.pk, run.sk),
+        wanted: run.status.as_str(),
+        stored: if stored.snapshot_sha256 == run.snapshot_sha256 {
+            stored.status.as_str().to_string()
+        } else {
+            format!(
+                "{} with snapshot {}",
+                stored.status.as_str(),
+                stored.snapshot_sha256
+            )
+        },
+        after,
     }
 }
 

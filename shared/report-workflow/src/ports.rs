@@ -6,7 +6,7 @@
 
 use std::future::Future;
 
-use attest_aws::{AdapterError, ObjectHead, StoredObject};
+use attest_aws::{AdapterError, KmsAnswer, ObjectHead, StoredObject};
 use attest_domain::collection::RunRecord;
 use attest_domain::records::{CurrentStateRow, HistoryRow};
 use attest_domain::timestamp::Timestamp;
@@ -43,6 +43,12 @@ pub trait Objects: Sync {
         key: &str,
         version_id: Option<&str>,
     ) -> impl Future<Output = Result<Option<StoredObject>, AdapterError>> + Send;
+
+    /// Every version id stored under exactly `key` (none when there is no such key).
+    fn version_ids(
+        &self,
+        key: &str,
+    ) -> impl Future<Output = Result<Vec<String>, AdapterError>> + Send;
 
     /// The bytes of one version, or `None` when the key or version does not exist.
     fn get_if_present(
@@ -102,23 +108,22 @@ pub trait ReportRuns: Sync {
     /// Record a new run: `Ok(false)` when a run with its key exists already.
     fn create(&self, run: &ReportRun) -> impl Future<Output = Result<bool, AdapterError>> + Send;
 
-    /// Replace the run if it still names the snapshot it was created with: `Ok(false)` otherwise.
+    /// Replace the run if it still names the snapshot it was created with and is not PUBLISHED
+    /// (a published run never changes state): `Ok(false)` otherwise.
     fn replace(&self, run: &ReportRun) -> impl Future<Output = Result<bool, AdapterError>> + Send;
 }
 
-/// The manifest signing key.
+/// The manifest signing key. Both answers name the key by ARN (as KMS does), whatever id or
+/// alias the signer was configured with: that ARN is what the manifest records.
 pub trait Signer: Sync {
-    /// Named in the signature record, so a reader knows which public key to fetch.
-    fn key_id(&self) -> &str;
-
     /// DER ECDSA P-256 signature over a SHA-256 digest.
     fn sign_digest(
         &self,
         digest: &[u8; 32],
-    ) -> impl Future<Output = Result<Vec<u8>, AdapterError>> + Send;
+    ) -> impl Future<Output = Result<KmsAnswer, AdapterError>> + Send;
 
     /// The public key, DER SubjectPublicKeyInfo.
-    fn public_key(&self) -> impl Future<Output = Result<Vec<u8>, AdapterError>> + Send;
+    fn public_key(&self) -> impl Future<Output = Result<KmsAnswer, AdapterError>> + Send;
 }
 
 /// The five ports one workflow runs over, named once (`adapters::AwsPorts`, the tests' own).

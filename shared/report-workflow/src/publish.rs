@@ -2,9 +2,16 @@
 //! manifest, the signing key's public key and the manifest's signature, all under the run's prefix.
 //! Everything but the signature is deterministic, so a retry rewrites nothing; the signature
 //! already stored is kept.
+//!
+//! The manifest names the signing key (its ARN, as KMS answers it). It is written once: a retried
+//! run finds it and keeps it. If the configured key has changed since (a rotation to a new key
+//! between a failed attempt and its retry), the retry stops naming both keys rather than sign a
+//! manifest with a key it does not name; point the function back at the key the manifest names, or
+//! request a new run.
 
 use attest_reports::manifest::{
-    public_key_pem, signature_record, Manifest, MANIFEST_FILE, PUBLIC_KEY_FILE, SIGNATURE_FILE,
+    public_key_pem, signature_record, Manifest, SigningKey, MANIFEST_FILE, PUBLIC_KEY_FILE,
+    SIGNATURE_FILE,
 };
 use attest_reports::render::render_all;
 use attest_reports::request::{ReportRun, StoredOutput};
@@ -46,18 +53,22 @@ impl<P: Ports> ReportWorkflow<P> {
                 version_id,
             });
         }
-        let manifest = Manifest::build(snapshot, snapshot_bytes, &outputs);
+        let public = self.signer.public_key().await?;
+        let signing_key = SigningKey::from_arn(&public.key_arn)
+            .map_err(|e| ReportRunError::Signer(format!("kms:GetPublicKey: {e}")))?;
+        let pem = public_key_pem(&public.bytes)
+            .map_err(|e| ReportRunError::Signer(format!("kms:GetPublicKey: {e}")))?;
+        let manifest = Manifest::build(snapshot, snapshot_bytes, &outputs, signing_key);
         let manifest_bytes = manifest.to_canonical()?;
-        self.objects
-            .put_once(
-                &format!("{}{MANIFEST_FILE}", run.prefix),
-                &manifest_bytes,
-                "application/json",
-            )
+        let manifest_key = format!("{}{MANIFEST_FILE}", run.prefix);
+        self.refuse_a_manifest_of_another_key(&manifest_key, &manifest, &manifest_bytes)
             .await?;
-        let pem = public_key_pem(&self.signer.public_key().await?)
-            .map_err(|e| ReportRunError::Verification(format!("KMS public key: {e}")))?;
-        self.objects
+        let manifest_version_id = self
+            .objects
+            .put_once(&manifest_key, &manifest_bytes, "application/json")
+            .await?;
+        let public_key_version_id = self
+            .objects
             .put_once(
                 &format!("{}{PUBLIC_KEY_FILE}", run.prefix),
                 pem.as_bytes(),
@@ -66,18 +77,30 @@ impl<P: Ports> ReportWorkflow<P> {
             .await?;
         // ECDSA signatures differ on every call: a retried run keeps the signature already stored.
         let sig_key = format!("{}{SIGNATURE_FILE}", run.prefix);
-        if self.objects.head(&sig_key).await?.is_none() {
-            let der = self
-                .signer
-                .sign_digest(&attest_domain::canonical::sha256(&manifest_bytes))
-                .await?;
-            let record = signature_record(&manifest_bytes, self.signer.key_id(), &der);
-            let bytes = attest_domain::canonical::serialize(&record)
-                .map_err(|e| ReportRunError::Verification(e.to_string()))?;
-            self.objects
-                .put_once(&sig_key, &bytes, "application/json")
-                .await?;
-        }
+        let signature_version_id = match self.objects.head(&sig_key).await? {
+            Some(head) => head.version_id,
+            None => {
+                let signed = self
+                    .signer
+                    .sign_digest(&attest_domain::canonical::sha256(&manifest_bytes))
+                    .await?;
+                if signed.key_arn != manifest.signing_key.key_arn {
+                    return Err(ReportRunError::SigningKeyChanged {
+                        manifest_key: manifest.signing_key.key_arn.clone(),
+                        signer_key: signed.key_arn,
+                    });
+                }
+                let record = signature_record(&manifest_bytes, &signed.key_arn, &signed.bytes);
+                let bytes = attest_domain::canonical::serialize(&record)
+                    .map_err(|e| ReportRunError::Verification(e.to_string()))?;
+                self.objects
+                    .put_once(&sig_key, &bytes, "application/json")
+                    .await?
+            }
+        };
+        run.manifest_version_id = manifest_version_id;
+        run.public_key_version_id = public_key_version_id;
+        run.signature_version_id = signature_version_id;
         run.outputs = stored;
         run.manifest_sha256 = Some(attest_domain::canonical::sha256_hex(&manifest_bytes));
         run.merkle_root = Some(manifest.merkle_root.clone());
@@ -85,5 +108,37 @@ impl<P: Ports> ReportWorkflow<P> {
             manifest,
             public_key_pem: pem,
         })
+    }
+
+    /// A manifest already stored that is ours but for the signing key: the key changed between
+    /// attempts. Anything else that differs is left to `put_once`, which refuses it by key.
+    async fn refuse_a_manifest_of_another_key(
+        &self,
+        key: &str,
+        ours: &Manifest,
+        our_bytes: &[u8],
+    ) -> Result<(), ReportRunError> {
+        let Some(head) = self.objects.head(key).await? else {
+            return Ok(());
+        };
+        if head.sha256.as_deref() == Some(attest_domain::canonical::sha256_hex(our_bytes).as_str())
+        {
+            return Ok(());
+        }
+        let bytes = self.objects.get(key, head.version_id.as_deref()).await?;
+        let Ok(stored) = serde_json::from_slice::<Manifest>(&bytes) else {
+            return Ok(());
+        };
+        let same_but_key = Manifest {
+            signing_key: stored.signing_key.clone(),
+            ..ours.clone()
+        } == stored;
+        if same_but_key && stored.signing_key != ours.signing_key {
+            return Err(ReportRunError::SigningKeyChanged {
+                manifest_key: stored.signing_key.key_arn,
+                signer_key: ours.signing_key.key_arn.clone(),
+            });
+        }
+        Ok(())
     }
 }

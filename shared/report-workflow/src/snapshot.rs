@@ -330,13 +330,10 @@ impl<P: Ports> ReportWorkflow<P> {
         })
     }
 
-    /// A published run's manifest, at the version its record pins when it pins one.
+    /// A published run's manifest, at the version its record pins (a version stacked over it
+    /// later is not read).
     async fn published_manifest(&self, run: &ReportRun) -> Result<Vec<u8>, ReportRunError> {
-        let version = run
-            .outputs
-            .iter()
-            .find(|o| o.name == MANIFEST_FILE)
-            .and_then(|o| o.version_id.as_deref());
+        let version = run.pinned_version(MANIFEST_FILE);
         Ok(self
             .objects
             .get(&format!("{}{MANIFEST_FILE}", run.prefix), version)

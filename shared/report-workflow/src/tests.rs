@@ -6,19 +6,22 @@ use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
 
-use attest_aws::{AdapterError, ObjectHead, StoredObject};
+use attest_aws::{AdapterError, KmsAnswer, ObjectHead, StoredObject};
 use attest_domain::collection::RunRecord;
 use attest_domain::records::{CurrentStateRow, HistoryRow};
 use attest_domain::timestamp::Timestamp;
-use attest_reports::manifest::{MANIFEST_FILE, SIGNATURE_FILE, SNAPSHOT_FILE};
+use attest_reports::manifest::{
+    public_key_fingerprint, public_key_pem, MANIFEST_FILE, SIGNATURE_FILE, SNAPSHOT_FILE,
+};
 use attest_reports::request::{ReportEvent, ReportRequest, ReportRun, ReportStatus};
 use attest_reports::snapshot::Snapshot;
+use attest_reports::verify::TrustAnchor;
 use p256::ecdsa::signature::hazmat::PrehashSigner;
 use p256::ecdsa::{Signature, SigningKey};
 use p256::pkcs8::EncodePublicKey;
 
 use crate::ports::{Collections, History, Objects, Ports, ReportRuns, Signer};
-use crate::{ReportRunError, ReportWorkflow};
+use crate::{download_bundle, FetchError, Pins, ReportRunError, ReportWorkflow};
 
 const FRAMEWORK: &str = "PCI-DSS-3.2.1";
 
@@ -136,6 +139,14 @@ impl Objects for MemoryObjects {
             bytes: bytes.clone(),
             version_id: Some(id.clone()),
         }))
+    }
+
+    async fn version_ids(&self, key: &str) -> Result<Vec<String>, AdapterError> {
+        let versions = self.versions.lock().unwrap();
+        Ok(versions
+            .get(key)
+            .map(|all| all.iter().rev().map(|(id, _, _)| id.clone()).collect())
+            .unwrap_or_default())
     }
 
     async fn get_if_present(
@@ -283,7 +294,11 @@ impl ReportRuns for MemoryRuns {
     async fn replace(&self, run: &ReportRun) -> Result<bool, AdapterError> {
         let mut runs = self.0.lock().unwrap();
         match runs.get_mut(&(run.pk.clone(), run.sk.clone())) {
-            Some(stored) if stored.snapshot_sha256 == run.snapshot_sha256 => {
+            // As the run store: a PUBLISHED record never changes.
+            Some(stored)
+                if stored.snapshot_sha256 == run.snapshot_sha256
+                    && stored.status != ReportStatus::Published =>
+            {
                 *stored = run.clone();
                 Ok(true)
             }
@@ -292,11 +307,15 @@ impl ReportRuns for MemoryRuns {
     }
 }
 
-/// Signs with one fixed P-256 key and publishes another's public key when `publishes` differs.
+const KEY_ARN: &str = "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-4333-8444-555555555555";
+
+/// Signs with one fixed P-256 key and publishes another's public key when `publishes` differs;
+/// answers with the key ARN in `arn` (a test changes it to play a key rotation).
 struct KeySigner {
     signs_with: SigningKey,
     publishes: SigningKey,
     signatures: AtomicUsize,
+    arn: Mutex<String>,
 }
 
 impl KeySigner {
@@ -305,31 +324,45 @@ impl KeySigner {
             signs_with: SigningKey::from_slice(&[signs_with; 32]).unwrap(),
             publishes: SigningKey::from_slice(&[publishes; 32]).unwrap(),
             signatures: AtomicUsize::new(0),
+            arn: Mutex::new(KEY_ARN.to_string()),
         }
+    }
+
+    fn arn(&self) -> String {
+        self.arn.lock().unwrap().clone()
+    }
+
+    /// The auditor's anchor for the key this signer publishes.
+    fn anchor(&self) -> TrustAnchor {
+        let der = self.publishes.verifying_key().to_public_key_der().unwrap();
+        let pem = public_key_pem(der.as_bytes()).unwrap();
+        TrustAnchor::Fingerprint(public_key_fingerprint(&pem).unwrap())
     }
 }
 
 impl Signer for KeySigner {
-    fn key_id(&self) -> &str {
-        "alias/test-signing"
-    }
-
-    async fn sign_digest(&self, digest: &[u8; 32]) -> Result<Vec<u8>, AdapterError> {
+    async fn sign_digest(&self, digest: &[u8; 32]) -> Result<KmsAnswer, AdapterError> {
         self.signatures.fetch_add(1, Ordering::SeqCst);
         let signature: Signature = self
             .signs_with
             .sign_prehash(digest)
             .map_err(|e| retryable("kms:Sign", "alias/test-signing", &e.to_string()))?;
-        Ok(signature.to_der().as_bytes().to_vec())
+        Ok(KmsAnswer {
+            bytes: signature.to_der().as_bytes().to_vec(),
+            key_arn: self.arn(),
+        })
     }
 
-    async fn public_key(&self) -> Result<Vec<u8>, AdapterError> {
+    async fn public_key(&self) -> Result<KmsAnswer, AdapterError> {
         let der = self
             .publishes
             .verifying_key()
             .to_public_key_der()
             .map_err(|e| retryable("kms:GetPublicKey", "alias/test-signing", &e.to_string()))?;
-        Ok(der.as_bytes().to_vec())
+        Ok(KmsAnswer {
+            bytes: der.as_bytes().to_vec(),
+            key_arn: self.arn(),
+        })
     }
 }
 
@@ -433,13 +466,111 @@ async fn a_fresh_run_pins_versions_and_publishes_a_verified_bundle() {
         );
     }
     assert!(run.merkle_root.is_some() && run.manifest_sha256.is_some());
-    let verification = run.verification.unwrap();
+    let verification = run.verification.clone().unwrap();
     assert!(verification.contains("signature valid"), "{verification}");
-    // The downloaded bundle passes the auditor's offline verification.
-    let bundle = crate::download_bundle(&w.objects, &run.prefix)
+    // Every bundle file's version is pinned on the run record.
+    for name in [
+        MANIFEST_FILE,
+        SIGNATURE_FILE,
+        "signing-public-key.pem",
+        SNAPSHOT_FILE,
+        "report.pdf",
+    ] {
+        let (latest, _, _) = w.objects.latest(&format!("{}{name}", run.prefix)).unwrap();
+        assert_eq!(run.pinned_version(name), Some(latest.as_str()), "{name}");
+    }
+    // The downloaded bundle passes the auditor's offline verification, naming the key's ARN.
+    let bundle = download_bundle(&w.objects, &run.prefix, Pins::Run(&run))
         .await
         .unwrap();
-    attest_reports::verify::verify(&bundle, None).unwrap();
+    let verified = attest_reports::verify::verify(&bundle, &w.signer.anchor()).unwrap();
+    assert_eq!(verified.key_arn, KEY_ARN);
+}
+
+#[tokio::test]
+async fn a_version_stacked_over_a_published_file_changes_nothing_for_a_pinned_download() {
+    let w = workflow(KeySigner::new(7, 7));
+    let run = w.run(&request(&w)).await.unwrap();
+    let pinned = download_bundle(&w.objects, &run.prefix, Pins::Run(&run))
+        .await
+        .unwrap();
+    // Anyone with PutObject on reports/ stacks new versions over an output and the manifest.
+    for name in ["report.csv", MANIFEST_FILE] {
+        let key = format!("{}{name}", run.prefix);
+        w.objects.insert(&key, b"forged".to_vec(), None);
+    }
+    let again = download_bundle(&w.objects, &run.prefix, Pins::Run(&run))
+        .await
+        .unwrap();
+    assert_eq!(again.files, pinned.files);
+    assert_eq!(again.evidence, pinned.evidence);
+    attest_reports::verify::verify(&again, &w.signer.anchor()).unwrap();
+    // Without the run record nothing says which version was published: refused by name.
+    match download_bundle(&w.objects, &run.prefix, Pins::SingleVersion).await {
+        Err(FetchError::SeveralVersions { key, count }) => {
+            assert_eq!((key, count), (format!("{}{MANIFEST_FILE}", run.prefix), 2));
+        }
+        other => panic!("expected SeveralVersions, got {:?}", other.map(|_| ())),
+    }
+}
+
+#[tokio::test]
+async fn a_bundle_with_one_version_per_file_downloads_without_its_run_record() {
+    let w = workflow(KeySigner::new(7, 7));
+    let run = w.run(&request(&w)).await.unwrap();
+    let pinned = download_bundle(&w.objects, &run.prefix, Pins::Run(&run))
+        .await
+        .unwrap();
+    let unpinned = download_bundle(&w.objects, &run.prefix, Pins::SingleVersion)
+        .await
+        .unwrap();
+    assert_eq!(unpinned.files, pinned.files);
+}
+
+#[tokio::test]
+async fn a_retry_after_the_signing_key_changed_keeps_the_manifest_and_stops_naming_both_keys() {
+    let w = workflow(KeySigner::new(7, 7));
+    let request = request(&w);
+    // The first attempt stores the bundle, then cannot read it back.
+    w.objects.failing_reads.store(true, Ordering::SeqCst);
+    assert!(w.run(&request).await.is_err());
+    w.objects.failing_reads.store(false, Ordering::SeqCst);
+    let failed = w.runs.only();
+    let manifest_key = format!("{}{MANIFEST_FILE}", failed.prefix);
+    let (manifest_version, _, _) = w.objects.latest(&manifest_key).unwrap();
+    // The function is pointed at a new key before the retry.
+    let rotated = "arn:aws:kms:us-east-1:123456789012:key/99999999-2222-4333-8444-555555555555";
+    *w.signer.arn.lock().unwrap() = rotated.to_string();
+    let err = w.run(&request).await.unwrap_err();
+    match &err {
+        ReportRunError::SigningKeyChanged {
+            manifest_key: named,
+            signer_key,
+        } => assert_eq!((named.as_str(), signer_key.as_str()), (KEY_ARN, rotated)),
+        other => panic!("expected SigningKeyChanged, got {other}"),
+    }
+    assert!(!err.is_retryable());
+    let (version, _, _) = w.objects.latest(&manifest_key).unwrap();
+    assert_eq!(version, manifest_version, "the manifest is never rewritten");
+    // Back on the key the manifest names, the run completes.
+    *w.signer.arn.lock().unwrap() = KEY_ARN.to_string();
+    assert_eq!(
+        w.run(&request).await.unwrap().status,
+        ReportStatus::Published
+    );
+}
+
+#[tokio::test]
+async fn a_failed_write_after_published_is_refused_and_reported() {
+    let w = workflow(KeySigner::new(7, 7));
+    let run = w.run(&request(&w)).await.unwrap();
+    let mut late = run.clone();
+    late.status = ReportStatus::Failed;
+    late.error = Some("a slower attempt failed".into());
+    assert!(!w.runs.replace(&late).await.unwrap());
+    assert_eq!(w.runs.only(), run);
+    let stored = w.record(&late).await.unwrap().unwrap();
+    assert_eq!(stored.status, ReportStatus::Published);
 }
 
 #[tokio::test]

@@ -1,10 +1,10 @@
-//! Step 4: download what was published and check it (manifest bytes, signature, every output's
-//! hash) before the run may be marked PUBLISHED.
+//! Step 4: download what was published, at the versions publishing stored, and check it (manifest
+//! bytes, public key, signature, every output's hash) before the run may be marked PUBLISHED.
 
 use std::collections::HashMap;
 
 use attest_reports::manifest::{
-    verify_signature, ManifestSignature, MANIFEST_FILE, SIGNATURE_FILE,
+    verify_signature, ManifestSignature, MANIFEST_FILE, PUBLIC_KEY_FILE, SIGNATURE_FILE,
 };
 use attest_reports::request::ReportRun;
 
@@ -23,16 +23,34 @@ impl<P: Ports> ReportWorkflow<P> {
         let fail = |what: &str| ReportRunError::Verification(what.to_string());
         let manifest_bytes = self
             .objects
-            .get(&format!("{}{MANIFEST_FILE}", run.prefix), None)
+            .get(
+                &format!("{}{MANIFEST_FILE}", run.prefix),
+                run.manifest_version_id.as_deref(),
+            )
             .await?;
         if Some(attest_domain::canonical::sha256_hex(&manifest_bytes)) != run.manifest_sha256 {
             return Err(fail(
                 "manifest.json read back differs from what was written",
             ));
         }
+        let pem = self
+            .objects
+            .get(
+                &format!("{}{PUBLIC_KEY_FILE}", run.prefix),
+                run.public_key_version_id.as_deref(),
+            )
+            .await?;
+        if pem != published.public_key_pem.as_bytes() {
+            return Err(fail(
+                "signing-public-key.pem read back is not the signing key's public key",
+            ));
+        }
         let sig_bytes = self
             .objects
-            .get(&format!("{}{SIGNATURE_FILE}", run.prefix), None)
+            .get(
+                &format!("{}{SIGNATURE_FILE}", run.prefix),
+                run.signature_version_id.as_deref(),
+            )
             .await?;
         let signature: ManifestSignature = serde_json::from_slice(&sig_bytes)
             .map_err(|e| fail(&format!("manifest.sig.json: {e}")))?;

@@ -7,7 +7,8 @@
 //! - [`render`]: the outputs (canonical JSON, CSV, HTML, PDF, OSCAL, OCSF), byte-identical for the
 //!   same snapshot and template version;
 //! - [`manifest`] and [`merkle`]: what the signed manifest lists and the Merkle root it carries;
-//! - [`verify`]: the offline checks `attest verify` runs on a downloaded bundle.
+//! - [`verify`]: the offline checks `attest verify` runs on a downloaded bundle, against the
+//!   auditor's [`trust`] anchor for the signing key.
 //!
 //! Nothing here reads a clock, a random source or the network. Sample and synthetic snapshots for
 //! tests live in the test-support crate `attest-report-samples`.
@@ -28,6 +29,7 @@ pub mod request;
 #[path = "../../report-samples/src/lib.rs"]
 mod sample;
 pub mod snapshot;
+pub mod trust;
 pub mod verify;
 
 pub use error::ReportError;

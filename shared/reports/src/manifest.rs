@@ -14,7 +14,8 @@ use crate::merkle;
 use crate::render::Output;
 use crate::snapshot::{RunHeader, Snapshot};
 
-pub const MANIFEST_SCHEMA: &str = "attest.manifest/v1";
+/// v2 names the signing key (`signing_key`); v1 bundles named it only in the detached signature.
+pub const MANIFEST_SCHEMA: &str = "attest.manifest/v2";
 pub const MANIFEST_FILE: &str = "manifest.json";
 pub const SIGNATURE_FILE: &str = "manifest.sig.json";
 pub const PUBLIC_KEY_FILE: &str = "signing-public-key.pem";
@@ -37,6 +38,44 @@ pub struct EvidenceEntry {
     pub sha256: String,
 }
 
+/// The KMS key that signs the manifest, as KMS names it (`KeyId` of `GetPublicKey` and `Sign` is
+/// the key ARN); account and region are read from the ARN, so a trust file can be checked
+/// against them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SigningKey {
+    pub key_arn: String,
+    pub account: String,
+    pub region: String,
+}
+
+impl SigningKey {
+    /// From a KMS key ARN (`arn:PARTITION:kms:REGION:ACCOUNT:key/ID`); an alias ARN or a bare key
+    /// id is refused, since it does not say which key signed.
+    pub fn from_arn(arn: &str) -> Result<Self, String> {
+        let parts: Vec<&str> = arn.split(':').collect();
+        match parts.as_slice() {
+            ["arn", partition, "kms", region, account, resource]
+                if !partition.is_empty()
+                    && !region.is_empty()
+                    && account.len() == 12
+                    && account.bytes().all(|b| b.is_ascii_digit())
+                    && resource
+                        .strip_prefix("key/")
+                        .is_some_and(|id| !id.is_empty()) =>
+            {
+                Ok(SigningKey {
+                    key_arn: arn.to_string(),
+                    account: account.to_string(),
+                    region: region.to_string(),
+                })
+            }
+            _ => Err(format!(
+                "`{arn}` is not a KMS key ARN (arn:aws:kms:REGION:ACCOUNT:key/ID)"
+            )),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Manifest {
     pub schema: String,
@@ -48,11 +87,13 @@ pub struct Manifest {
     pub evidence: Vec<EvidenceEntry>,
     /// RFC 6962 Merkle root (hex) over [`merkle::report_leaves`].
     pub merkle_root: String,
+    /// The key that signs this manifest. The manifest is written once: a retried run finds it and
+    /// keeps it, so a run is always signed by the key it first named (see `publish.rs`).
+    pub signing_key: SigningKey,
 }
 
-/// The detached signature, stored next to the manifest. It names the KMS key, so a reader knows
-/// which public key to fetch; the manifest itself does not, so a retried run may sign with a
-/// rotated key without changing any published byte.
+/// The detached signature, stored next to the manifest. `key_id` is the ARN KMS answered `Sign`
+/// with; verification requires it to be the manifest's `signing_key`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ManifestSignature {
     pub algorithm: String,
@@ -84,7 +125,12 @@ pub fn merkle_root_of(snapshot: &Snapshot) -> String {
 }
 
 impl Manifest {
-    pub fn build(snapshot: &Snapshot, snapshot_bytes: &[u8], outputs: &[Output]) -> Self {
+    pub fn build(
+        snapshot: &Snapshot,
+        snapshot_bytes: &[u8],
+        outputs: &[Output],
+        signing_key: SigningKey,
+    ) -> Self {
         Manifest {
             schema: MANIFEST_SCHEMA.to_string(),
             header: snapshot.header.clone(),
@@ -104,6 +150,7 @@ impl Manifest {
                 })
                 .collect(),
             merkle_root: merkle_root_of(snapshot),
+            signing_key,
         }
     }
 
@@ -134,13 +181,28 @@ pub fn public_key_pem(spki_der: &[u8]) -> Result<String, String> {
         .map_err(|e| e.to_string())
 }
 
-/// SHA-256 (hex) of the key's DER form: what a reader compares with the key KMS publishes.
+/// A P-256 public key from PEM (SubjectPublicKeyInfo) or DER bytes, the form
+/// `aws kms get-public-key ... | base64 -d` writes.
+pub fn parse_public_key(bytes: &[u8]) -> Result<p256::PublicKey, String> {
+    let text = std::str::from_utf8(bytes).ok().map(str::trim_start);
+    match text {
+        Some(pem) if pem.starts_with("-----BEGIN") => p256::PublicKey::from_public_key_pem(pem)
+            .map_err(|e| format!("not a P-256 public key PEM: {e}")),
+        _ => p256::PublicKey::from_public_key_der(bytes)
+            .map_err(|e| format!("neither a P-256 public key PEM nor DER: {e}")),
+    }
+}
+
+/// `SHA256:` and the SHA-256 (hex) of the key's DER form: `sha256sum` of the DER file KMS
+/// `GetPublicKey` returns gives the same digits.
 pub fn public_key_fingerprint(pem: &str) -> Result<String, String> {
     use p256::pkcs8::EncodePublicKey;
-    let key = p256::PublicKey::from_public_key_pem(pem)
-        .map_err(|e| format!("not a P-256 public key PEM: {e}"))?;
+    let key = parse_public_key(pem.as_bytes())?;
     let der = key.to_public_key_der().map_err(|e| e.to_string())?;
-    Ok(attest_domain::canonical::sha256_hex(der.as_bytes()))
+    Ok(format!(
+        "SHA256:{}",
+        attest_domain::canonical::sha256_hex(der.as_bytes())
+    ))
 }
 
 /// Check `signature` over `manifest_bytes` with a P-256 public key (PEM), offline.

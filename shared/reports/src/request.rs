@@ -194,6 +194,14 @@ pub struct ReportRun {
     pub evidence_count: u64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub manifest_sha256: Option<String>,
+    /// S3 versions of the manifest, its signature and the public key as published: what
+    /// `attest fetch` reads, so a version stacked over one later changes nothing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manifest_version_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature_version_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_key_version_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub merkle_root: Option<String>,
     #[serde(default)]
@@ -205,6 +213,24 @@ pub struct ReportRun {
     pub error: Option<String>,
 }
 
+impl ReportRun {
+    /// The S3 version of a bundle file (`manifest.json`, `report.pdf`, ...) as this record pins it.
+    pub fn pinned_version(&self, name: &str) -> Option<&str> {
+        use crate::manifest::{MANIFEST_FILE, PUBLIC_KEY_FILE, SIGNATURE_FILE, SNAPSHOT_FILE};
+        match name {
+            MANIFEST_FILE => self.manifest_version_id.as_deref(),
+            SIGNATURE_FILE => self.signature_version_id.as_deref(),
+            PUBLIC_KEY_FILE => self.public_key_version_id.as_deref(),
+            SNAPSHOT_FILE => self.snapshot_version_id.as_deref(),
+            output => self
+                .outputs
+                .iter()
+                .find(|o| o.name == output)
+                .and_then(|o| o.version_id.as_deref()),
+        }
+    }
+}
+
 pub fn report_pk(framework: &str) -> String {
     format!("REPORT#{framework}")
 }
@@ -212,6 +238,34 @@ pub fn report_pk(framework: &str) -> String {
 pub fn report_sk(request: &ReportRequest) -> String {
     let (start, end) = request.period.rfc3339_ends();
     format!("{start}/{end}#{}", request.run_id())
+}
+
+/// The run record key (`pk`, `sk`) of a bundle prefix `reports/{framework}/{start}_{end}/{run_id}/`
+/// (as [`report_prefix`] writes it), or `None` when `prefix` is not of that form.
+pub fn run_key_of_prefix(prefix: &str) -> Option<(String, String)> {
+    let parts: Vec<&str> = prefix.trim_end_matches('/').split('/').collect();
+    let ["reports", framework, period, run_id] = parts.as_slice() else {
+        return None;
+    };
+    // `20261101T000000Z` -> `2026-11-01T00:00:00Z`.
+    let expand = |c: &str| -> Option<String> {
+        let ok = c.len() == 16 && c.is_ascii() && &c[8..9] == "T" && c.ends_with('Z');
+        ok.then(|| {
+            format!(
+                "{}-{}-{}T{}:{}:{}Z",
+                &c[..4],
+                &c[4..6],
+                &c[6..8],
+                &c[9..11],
+                &c[11..13],
+                &c[13..15]
+            )
+        })
+    };
+    let (start, end) = period.split_once('_')?;
+    let period = Period::from_ends(&expand(start)?, &expand(end)?).ok()?;
+    let (start, end) = period.rfc3339_ends();
+    Some((report_pk(framework), format!("{start}/{end}#{run_id}")))
 }
 
 pub fn report_prefix(request: &ReportRequest) -> String {
@@ -324,5 +378,12 @@ mod tests {
                 a.run_id()
             )
         );
+        // A bundle's prefix leads back to its run record.
+        assert_eq!(
+            run_key_of_prefix(&report_prefix(&a)),
+            Some((report_pk("SOC2"), report_sk(&a)))
+        );
+        assert_eq!(run_key_of_prefix("reports/SOC2/2026_2027/x/"), None);
+        assert_eq!(run_key_of_prefix("evidence/a/b/c"), None);
     }
 }

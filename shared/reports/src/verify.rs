@@ -2,7 +2,8 @@
 //! the bundle's files and evidence objects; no AWS call, no trust in our tables.
 //!
 //! In order, stopping at the first failure (which is named):
-//! 1. the manifest's signature, with the public key given by the auditor (or the bundle's copy);
+//! 1. the manifest's signature, with a key the auditor's [`TrustAnchor`] accepts (the bundle's
+//!    copy only when the anchor vouches for it);
 //! 2. the snapshot's SHA-256 against the manifest, and that both describe the same run;
 //! 3. completeness: the manifest lists exactly the snapshot's evidence, and each object is present
 //!    and hashes to its recorded SHA-256; each evaluation's verdict (status, severity, disposition,
@@ -18,11 +19,12 @@ use std::path::{Path, PathBuf};
 use attest_domain::Period;
 
 use crate::manifest::{
-    merkle_root_of, public_key_fingerprint, verify_signature, Manifest, ManifestSignature,
-    MANIFEST_FILE, PUBLIC_KEY_FILE, SIGNATURE_FILE, SNAPSHOT_FILE,
+    merkle_root_of, verify_signature, Manifest, ManifestSignature, MANIFEST_FILE, PUBLIC_KEY_FILE,
+    SIGNATURE_FILE, SNAPSHOT_FILE,
 };
 use crate::render::render_all;
 use crate::snapshot::Snapshot;
+pub use crate::trust::TrustAnchor;
 
 /// The first thing that failed, and why.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -107,19 +109,25 @@ pub struct Verified {
     pub outputs: usize,
     pub evidence: usize,
     pub merkle_root: String,
+    /// `SHA256:` and 64 hex digits.
     pub key_fingerprint: String,
+    pub key_arn: String,
+    /// Which kind of anchor vouched for the key.
+    pub anchor: &'static str,
 }
 
 impl std::fmt::Display for Verified {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "OK {} {}/{} run {}: signature valid (key sha256:{}), {} outputs re-rendered byte-identical, {} evidence objects hashed, merkle root {}",
+            "OK {} {}/{} run {}: signature valid (key {} {}, trusted by {}), {} outputs re-rendered byte-identical, {} evidence objects hashed, merkle root {}",
             self.framework,
             self.period.start.rfc3339(),
             self.period.end.rfc3339(),
             self.run_id,
-            &self.key_fingerprint[..16.min(self.key_fingerprint.len())],
+            self.key_fingerprint,
+            self.key_arn,
+            self.anchor,
             self.outputs,
             self.evidence,
             self.merkle_root
@@ -144,10 +152,7 @@ pub fn read_manifest(bundle: &dyn BundleReader) -> Result<(Vec<u8>, Manifest), V
     Ok((bytes, manifest))
 }
 
-pub fn verify(
-    bundle: &dyn BundleReader,
-    public_key_pem: Option<&str>,
-) -> Result<Verified, VerifyError> {
+pub fn verify(bundle: &dyn BundleReader, anchor: &TrustAnchor) -> Result<Verified, VerifyError> {
     let (manifest_bytes, manifest) = read_manifest(bundle)?;
 
     // 1. Signature.
@@ -156,17 +161,25 @@ pub fn verify(
         .map_err(|e| fail(SIGNATURE_FILE, e))?;
     let signature: ManifestSignature = serde_json::from_slice(&sig_bytes)
         .map_err(|e| fail(SIGNATURE_FILE, format!("not a signature record: {e}")))?;
-    let pem = match public_key_pem {
-        Some(p) => p.to_string(),
-        None => {
+    let (pem, key_fingerprint) = anchor
+        .signing_key(&manifest.signing_key, || {
             let bytes = bundle
                 .file(PUBLIC_KEY_FILE)
-                .map_err(|e| fail(PUBLIC_KEY_FILE, e))?;
-            String::from_utf8(bytes).map_err(|_| fail(PUBLIC_KEY_FILE, "not UTF-8 PEM"))?
-        }
-    };
-    let key_fingerprint = public_key_fingerprint(&pem).map_err(|e| fail("public key", e))?;
+                .map_err(|e| (PUBLIC_KEY_FILE.to_string(), e))?;
+            String::from_utf8(bytes)
+                .map_err(|_| (PUBLIC_KEY_FILE.to_string(), "not UTF-8 PEM".to_string()))
+        })
+        .map_err(|(item, reason)| fail(item, reason))?;
     verify_signature(&manifest_bytes, &signature, &pem).map_err(|e| fail(SIGNATURE_FILE, e))?;
+    if signature.key_id != manifest.signing_key.key_arn {
+        return Err(fail(
+            SIGNATURE_FILE,
+            format!(
+                "made by key {}, but the manifest names {}",
+                signature.key_id, manifest.signing_key.key_arn
+            ),
+        ));
+    }
 
     // 2. Snapshot.
     let snapshot_bytes = bundle
@@ -321,6 +334,8 @@ pub fn verify(
         evidence: snapshot.evidence.len(),
         merkle_root: root,
         key_fingerprint,
+        key_arn: manifest.signing_key.key_arn,
+        anchor: anchor.kind(),
     })
 }
 
@@ -398,13 +413,19 @@ fn check_derived(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::manifest::{public_key_pem, signature_record, Manifest};
+    use crate::manifest::{
+        public_key_fingerprint, public_key_pem, signature_record, Manifest, SigningKey,
+    };
+    use crate::trust::{TrustError, TrustedKey};
     use p256::ecdsa::signature::hazmat::PrehashSigner;
-    use p256::ecdsa::{Signature, SigningKey};
+    use p256::ecdsa::Signature;
     use p256::pkcs8::EncodePublicKey;
 
-    fn key(seed: u8) -> (SigningKey, String) {
-        let signing = SigningKey::from_slice(&[seed; 32]).unwrap();
+    const KEY_ARN: &str =
+        "arn:aws:kms:us-east-1:123456789012:key/0b1c2d3e-0000-4000-8000-000000000007";
+
+    fn key(seed: u8) -> (p256::ecdsa::SigningKey, String) {
+        let signing = p256::ecdsa::SigningKey::from_slice(&[seed; 32]).unwrap();
         let der = signing.verifying_key().to_public_key_der().unwrap();
         (signing, public_key_pem(der.as_bytes()).unwrap())
     }
@@ -424,13 +445,18 @@ mod tests {
         objects: BTreeMap<String, Vec<u8>>,
     ) -> (MemoryBundle, String) {
         let snapshot_bytes = snapshot.to_canonical().unwrap();
-        let manifest = Manifest::build(snapshot, &snapshot_bytes, &outputs);
+        let manifest = Manifest::build(
+            snapshot,
+            &snapshot_bytes,
+            &outputs,
+            SigningKey::from_arn(KEY_ARN).unwrap(),
+        );
         let manifest_bytes = manifest.to_canonical().unwrap();
         let (signing, pem) = key(seed);
         let sig: Signature = signing
             .sign_prehash(&attest_domain::canonical::sha256(&manifest_bytes))
             .unwrap();
-        let record = signature_record(&manifest_bytes, "alias/test", sig.to_der().as_bytes());
+        let record = signature_record(&manifest_bytes, KEY_ARN, sig.to_der().as_bytes());
         let mut b = MemoryBundle::default();
         b.files.insert(MANIFEST_FILE.into(), manifest_bytes);
         b.files
@@ -445,13 +471,92 @@ mod tests {
         (b, pem)
     }
 
+    /// The anchor an auditor holds for the key with this seed: its fingerprint.
+    fn trusted(seed: u8) -> TrustAnchor {
+        TrustAnchor::Fingerprint(public_key_fingerprint(&key(seed).1).unwrap())
+    }
+
     #[test]
     fn a_complete_bundle_verifies() {
-        let (b, _) = bundle(7);
-        let ok = verify(&b, None).unwrap();
+        let (b, pem) = bundle(7);
+        let ok = verify(&b, &trusted(7)).unwrap();
         assert_eq!(ok.framework, "PCI-DSS-3.2.1");
         assert!(ok.evidence > 0 && ok.outputs >= 2);
-        assert!(ok.to_string().starts_with("OK PCI-DSS-3.2.1"));
+        let line = ok.to_string();
+        assert!(line.starts_with("OK PCI-DSS-3.2.1"), "{line}");
+        // The full fingerprint and the key ARN, to compare with what KMS says.
+        let fingerprint = public_key_fingerprint(&pem).unwrap();
+        assert_eq!(fingerprint.len(), "SHA256:".len() + 64);
+        assert!(
+            line.contains(&format!("key {fingerprint} {KEY_ARN}")),
+            "{line}"
+        );
+        assert!(verify(&b, &TrustAnchor::PublicKey(pem)).is_ok());
+    }
+
+    #[test]
+    fn a_bundle_re_signed_with_another_key_passes_only_the_anchor_of_that_key() {
+        // Whoever can write the bundle re-signs it with their own key and ships that key's PEM.
+        let (forged, _) = bundle(9);
+        // Without an anchor there is nothing to verify against: refused, saying how to get one.
+        let e = TrustAnchor::from_options(None, None, None).unwrap_err();
+        assert_eq!(e, TrustError::Missing);
+        assert!(e.to_string().contains("aws kms get-public-key"), "{e}");
+        // With the real key's fingerprint: the bundle's key is not it, named with both.
+        let real = public_key_fingerprint(&key(7).1).unwrap();
+        let theirs = public_key_fingerprint(&key(9).1).unwrap();
+        let e = verify(&forged, &trusted(7)).unwrap_err();
+        assert_eq!(e.item, PUBLIC_KEY_FILE, "{e}");
+        assert_eq!(
+            e.reason,
+            format!("fingerprint {theirs} is not the trusted {real}")
+        );
+        // With the real public key itself: the signature does not verify.
+        let e = verify(&forged, &TrustAnchor::PublicKey(key(7).1)).unwrap_err();
+        assert_eq!(e.item, SIGNATURE_FILE, "{e}");
+        // The genuine bundle passes with the right fingerprint.
+        let (genuine, _) = bundle(7);
+        assert!(verify(&genuine, &trusted(7)).is_ok());
+        // The forged signature beside the genuine key is refused too.
+        let mut mixed = MemoryBundle {
+            files: forged.files.clone(),
+            evidence: forged.evidence.clone(),
+        };
+        mixed.files.insert(
+            PUBLIC_KEY_FILE.into(),
+            genuine.files[PUBLIC_KEY_FILE].clone(),
+        );
+        let e = verify(&mixed, &trusted(7)).unwrap_err();
+        assert_eq!(e.item, SIGNATURE_FILE, "{e}");
+    }
+
+    #[test]
+    fn a_trust_file_entry_must_name_the_manifest_key_and_account() {
+        let (b, _) = bundle(7);
+        let listed = |arn: &str, account: &str| {
+            TrustAnchor::TrustFile(vec![TrustedKey {
+                fingerprint: public_key_fingerprint(&key(7).1).unwrap(),
+                key_arn: arn.into(),
+                account: account.into(),
+            }])
+        };
+        let ok = verify(&b, &listed(KEY_ARN, "123456789012")).unwrap();
+        assert!(ok.to_string().contains("trusted by trust file"), "{ok}");
+        let other = "arn:aws:kms:us-east-1:210987654321:key/0b1c2d3e-0000-4000-8000-000000000007";
+        let e = verify(&b, &listed(other, "210987654321")).unwrap_err();
+        assert_eq!(e.item, "trust file");
+        assert!(
+            e.reason.contains(other) && e.reason.contains(KEY_ARN),
+            "names both: {e}"
+        );
+        assert!(
+            e.reason.contains("account 210987654321") && e.reason.contains("account 123456789012"),
+            "{e}"
+        );
+        // A key the trust file does not list.
+        let e = verify(&bundle(9).0, &listed(KEY_ARN, "123456789012")).unwrap_err();
+        assert_eq!(e.item, PUBLIC_KEY_FILE);
+        assert!(e.reason.contains("not in the trust file"), "{e}");
     }
 
     #[test]
@@ -466,7 +571,7 @@ mod tests {
             .replace("FAIL", "PASS")
             .into_bytes();
         let (b, _) = signed(7, &snapshot, outputs, objects);
-        let e = verify(&b, None).unwrap_err();
+        let e = verify(&b, &trusted(7)).unwrap_err();
         assert_eq!(e.item, "report.csv");
         assert!(e.reason.contains("re-rendering"), "{e}");
 
@@ -476,7 +581,7 @@ mod tests {
         let outputs = render_all(&snapshot).unwrap();
         snapshot.header.template_version = "sha256:0000000000000000".into();
         let (b, _) = signed(7, &snapshot, outputs, objects);
-        let e = verify(&b, None).unwrap_err();
+        let e = verify(&b, &trusted(7)).unwrap_err();
         assert_eq!(e.item, "re-render");
         assert!(
             e.reason
@@ -506,7 +611,7 @@ mod tests {
         // Outputs re-rendered from the edited snapshot and signed: every hash agrees.
         let outputs = render_all(&snapshot).unwrap();
         let (b, pem) = signed(7, &snapshot, outputs, objects);
-        let e = verify(&b, Some(&pem)).unwrap_err();
+        let e = verify(&b, &TrustAnchor::PublicKey(pem)).unwrap_err();
         assert_eq!(e.item, format!("evidence {key}"), "{e}");
         assert!(e.reason.contains("status"), "{e}");
         assert!(e.reason.contains("COMPLIANT in the snapshot"), "{e}");
@@ -517,13 +622,13 @@ mod tests {
         // Another key than the one the auditor trusts.
         let (b, _) = bundle(7);
         let (_, other) = key(9);
-        let e = verify(&b, Some(&other)).unwrap_err();
+        let e = verify(&b, &TrustAnchor::PublicKey(other)).unwrap_err();
         assert_eq!(e.item, SIGNATURE_FILE, "{e}");
 
         // An output changed after signing.
         let (mut b, _) = bundle(7);
         b.files.get_mut("report.csv").unwrap().push(b'x');
-        let e = verify(&b, None).unwrap_err();
+        let e = verify(&b, &trusted(7)).unwrap_err();
         assert_eq!(e.item, "report.csv", "{e}");
         assert!(e.reason.contains("differs from the manifest"), "{e}");
 
@@ -531,12 +636,12 @@ mod tests {
         let (mut b, _) = bundle(7);
         let first = b.evidence.keys().next().unwrap().clone();
         b.evidence.remove(&first);
-        let e = verify(&b, None).unwrap_err();
+        let e = verify(&b, &trusted(7)).unwrap_err();
         assert_eq!(e.item, format!("evidence {first}"));
         assert!(e.reason.contains("missing"), "{e}");
         let (mut b, _) = bundle(7);
         b.evidence.get_mut(&first).unwrap()[0] ^= 1;
-        let e = verify(&b, None).unwrap_err();
+        let e = verify(&b, &trusted(7)).unwrap_err();
         assert!(e.reason.contains("differs from the recorded"), "{e}");
 
         // A manifest edited after signing (e.g. an evidence hash swapped).
@@ -547,7 +652,7 @@ mod tests {
                 .unwrap()
                 .replacen("\"sha256\":\"", "\"sha256\":\"0", 1);
         *m = text.into_bytes();
-        let e = verify(&b, None).unwrap_err();
+        let e = verify(&b, &trusted(7)).unwrap_err();
         assert_eq!(e.item, SIGNATURE_FILE, "{e}");
     }
 }

@@ -2,12 +2,14 @@
 //! then a report run pinned, rendered, published under Object Lock, signed with a KMS P-256 key,
 //! re-verified, and checked offline from a download as an auditor would.
 
-use attest_aws::{EvidenceStore, StateStore};
+use attest_aws::{EvidenceStore, ReportRunStore, StateStore};
 use attest_domain::records::FindingItems;
 use attest_domain::{normalize_event, Catalogue};
 use attest_report::{build, handle, ReportConfig, ReportFnError};
-use attest_report_workflow::download_bundle;
-use attest_reports::request::ReportStatus;
+use attest_report_workflow::{download_bundle, FetchError, Pins};
+use attest_reports::manifest::MANIFEST_FILE;
+use attest_reports::request::{run_key_of_prefix, ReportRun, ReportStatus};
+use attest_reports::verify::TrustAnchor;
 use attest_testing::{event_bytes, Stack};
 
 const SAMPLES: [&str; 6] = [
@@ -50,6 +52,36 @@ async fn ingest(stack: &Stack, names: &[&str]) -> usize {
     n
 }
 
+/// The auditor's anchor, obtained as documented: `GetPublicKey` on the signing key, SHA-256 of
+/// the DER key it returns.
+async fn anchor(stack: &Stack) -> TrustAnchor {
+    let key_id = config(stack).signing_key_id;
+    let out = aws_sdk_kms::Client::new(&stack.sdk)
+        .get_public_key()
+        .key_id(key_id)
+        .send()
+        .await
+        .unwrap();
+    let der = out.public_key.unwrap().into_inner();
+    TrustAnchor::Fingerprint(format!(
+        "SHA256:{}",
+        attest_domain::canonical::sha256_hex(&der)
+    ))
+}
+
+/// The run record of the bundle under `prefix`.
+async fn run_record(stack: &Stack, prefix: &str) -> ReportRun {
+    let (pk, sk) = run_key_of_prefix(prefix).unwrap();
+    ReportRunStore::new(
+        aws_sdk_dynamodb::Client::new(&stack.sdk),
+        config(stack).runs_table,
+    )
+    .get(&pk, &sk)
+    .await
+    .unwrap()
+    .unwrap()
+}
+
 fn scheduled(framework: &str) -> serde_json::Value {
     serde_json::json!({"framework": framework, "period": "previous_month", "scheduled_time": "2026-12-01T06:00:00Z"})
 }
@@ -78,10 +110,59 @@ async fn a_scheduled_report_is_published_signed_and_verifies_offline() {
         .split_once(&format!("{}/", publisher.objects.bucket()))
         .unwrap()
         .1;
-    let bundle = download_bundle(&publisher.objects, prefix).await.unwrap();
-    let verified = attest_reports::verify::verify(&bundle, None).unwrap();
+    let run = run_record(&stack, prefix).await;
+    let bundle = download_bundle(&publisher.objects, prefix, Pins::Run(&run))
+        .await
+        .unwrap();
+    let verified = attest_reports::verify::verify(&bundle, &anchor(&stack).await).unwrap();
     assert_eq!(verified.evidence as u64, response.evidence);
     assert_eq!(Some(verified.merkle_root.clone()), response.merkle_root);
+    // The manifest names the key as KMS does: its ARN, with account and region.
+    assert!(
+        verified.key_arn.starts_with("arn:aws:kms:us-east-1:")
+            && verified.key_arn.contains(":key/"),
+        "{}",
+        verified.key_arn
+    );
+
+    // Forged versions stacked over a published output and over the manifest (a second
+    // PutObject on the same keys): the pinned download is the same bundle, and still verifies.
+    let s3 = aws_sdk_s3::Client::new(&stack.sdk);
+    for name in ["report.json", MANIFEST_FILE] {
+        s3.put_object()
+            .bucket(publisher.objects.bucket())
+            .key(format!("{prefix}{name}"))
+            .body(aws_sdk_s3::primitives::ByteStream::from_static(
+                b"{\"forged\":true}",
+            ))
+            .checksum_algorithm(aws_sdk_s3::types::ChecksumAlgorithm::Sha256)
+            .send()
+            .await
+            .unwrap();
+    }
+    let again = download_bundle(&publisher.objects, prefix, Pins::Run(&run))
+        .await
+        .unwrap();
+    assert_eq!(again.files, bundle.files);
+    attest_reports::verify::verify(&again, &anchor(&stack).await).unwrap();
+    // Without the run record, a file with two versions is refused by name.
+    match download_bundle(&publisher.objects, prefix, Pins::SingleVersion).await {
+        Err(FetchError::SeveralVersions { key, count }) => {
+            assert_eq!((key, count), (format!("{prefix}{MANIFEST_FILE}"), 2))
+        }
+        other => panic!("expected SeveralVersions, got {:?}", other.map(|_| ())),
+    }
+
+    // A late FAILED write (a slower attempt) cannot demote the published run.
+    let store = ReportRunStore::new(
+        aws_sdk_dynamodb::Client::new(&stack.sdk),
+        config(&stack).runs_table,
+    );
+    let mut late = run.clone();
+    late.status = ReportStatus::Failed;
+    late.error = Some("a slower attempt failed".into());
+    assert!(!store.replace(&late, &late.snapshot_sha256).await.unwrap());
+    assert_eq!(run_record(&stack, prefix).await, run);
 
     // Scheduler retrying the same event finds the published run: same run, same bytes.
     let again = handle(&publisher, scheduled("PCI-DSS-3.2.1"))
@@ -233,7 +314,10 @@ async fn standings_before_the_period_are_carried_and_an_edited_row_fails_the_run
         .split_once(&format!("{}/", publisher.objects.bucket()))
         .unwrap()
         .1;
-    let bundle = download_bundle(&publisher.objects, prefix).await.unwrap();
+    let run = run_record(&stack, prefix).await;
+    let bundle = download_bundle(&publisher.objects, prefix, Pins::Run(&run))
+        .await
+        .unwrap();
     let snapshot = attest_reports::snapshot::Snapshot::from_json(
         &bundle.files[attest_reports::manifest::SNAPSHOT_FILE],
     )
