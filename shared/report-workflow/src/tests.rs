@@ -154,18 +154,7 @@ impl Objects for MemoryObjects {
         key: &str,
         version_id: Option<&str>,
     ) -> Result<Option<Vec<u8>>, AdapterError> {
-        if self.failing_reads.load(Ordering::SeqCst) && key.starts_with("reports/") {
-            return Err(retryable("s3:GetObject", key, "connection reset"));
-        }
-        let versions = self.versions.lock().unwrap();
-        let Some(all) = versions.get(key) else {
-            return Ok(None);
-        };
-        let found = match version_id {
-            Some(v) => all.iter().find(|(id, _, _)| id == v),
-            None => all.last(),
-        };
-        Ok(found.map(|(_, bytes, _)| bytes.clone()))
+        Ok(self.read(key, version_id).await?.map(|o| o.bytes))
     }
 }
 

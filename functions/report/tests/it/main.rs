@@ -25,8 +25,8 @@ fn config(stack: &Stack) -> ReportConfig {
     ReportConfig::from_lookup(stack.env("ReportFunction")).expect("template config")
 }
 
-/// Store evidence and history for sample events exactly as intake does.
-async fn ingest(stack: &Stack, names: &[&str]) -> usize {
+/// The state tables and the evidence bucket, as the report function's configuration names them.
+fn intake_stores(stack: &Stack) -> (StateStore, EvidenceStore) {
     let env = stack.env("ReportFunction");
     let state = StateStore::new(
         aws_sdk_dynamodb::Client::new(&stack.sdk),
@@ -38,6 +38,12 @@ async fn ingest(stack: &Stack, names: &[&str]) -> usize {
         env("ATTEST_EVIDENCE_BUCKET").unwrap(),
         env("ATTEST_EVIDENCE_KMS_KEY_ID").unwrap(),
     );
+    (state, store)
+}
+
+/// Store evidence and history for sample events exactly as intake does.
+async fn ingest(stack: &Stack, names: &[&str]) -> usize {
+    let (state, store) = intake_stores(stack);
     let catalogue = Catalogue::embedded().unwrap();
     let mut n = 0;
     for name in names {
@@ -226,12 +232,7 @@ async fn missing_evidence_and_bad_requests_are_named() {
     assert!(err.to_string().contains("inverted"), "{err}");
 
     // A history row whose evidence object is not in the bucket.
-    let env = stack.env("ReportFunction");
-    let state = StateStore::new(
-        aws_sdk_dynamodb::Client::new(&stack.sdk),
-        env("ATTEST_STATE_TABLE").unwrap(),
-        env("ATTEST_HISTORY_TABLE").unwrap(),
-    );
+    let (state, _) = intake_stores(&stack);
     let catalogue = Catalogue::embedded().unwrap();
     let event = normalize_event(&event_bytes(SAMPLES[0]), &catalogue).unwrap();
     let f = &event.findings[0];
@@ -274,17 +275,7 @@ async fn missing_evidence_and_bad_requests_are_named() {
 
 /// Current state and history for one finding, as intake writes them.
 async fn store_as_intake(stack: &Stack, f: &attest_domain::normalize::NormalizedFinding) {
-    let env = stack.env("ReportFunction");
-    let state = StateStore::new(
-        aws_sdk_dynamodb::Client::new(&stack.sdk),
-        env("ATTEST_STATE_TABLE").unwrap(),
-        env("ATTEST_HISTORY_TABLE").unwrap(),
-    );
-    let store = EvidenceStore::new(
-        aws_sdk_s3::Client::new(&stack.sdk),
-        env("ATTEST_EVIDENCE_BUCKET").unwrap(),
-        env("ATTEST_EVIDENCE_KMS_KEY_ID").unwrap(),
-    );
+    let (state, store) = intake_stores(stack);
     let version = Catalogue::embedded().unwrap().version().to_string();
     store.put(&f.evidence).await.unwrap();
     state
