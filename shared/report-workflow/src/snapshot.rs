@@ -148,6 +148,47 @@ impl<P: Ports> ReportWorkflow<P> {
                 pins.entry(pin.key.clone()).or_insert(pin);
             }
         }
+        let collected_scope = self.collected_into(framework, period, &mut pins).await?;
+        let evidence = self.pin_all(pins.into_values(), framework).await?;
+        let carried = evidence
+            .iter()
+            .filter(|e| e.evaluation.is_some() && e.observed_at.as_str() < period.start.as_str())
+            .count();
+        info!(
+            evidence = evidence.len(),
+            carried,
+            predecessor = predecessor.as_ref().map(|p| p.reference.run_id.as_str()),
+            "evidence pinned"
+        );
+        let snapshot = Snapshot {
+            schema: SNAPSHOT_SCHEMA.to_string(),
+            header: RunHeader {
+                run_id: request.run_id(),
+                period: period.clone(),
+                generated_at: request.generated_at.clone(),
+                catalogue_version: self.catalogue.version().to_string(),
+                template_version: template_version(),
+                predecessor: predecessor.map(|p| p.reference),
+                amends: amended.map(|a| a.reference),
+            },
+            framework: info,
+            policy: self.policy.for_framework(framework),
+            controls: scope(&self.catalogue, framework, collected_scope),
+            exceptions: exceptions::embedded_for(framework)?,
+            evidence,
+        };
+        snapshot.check()?;
+        Ok(snapshot)
+    }
+
+    /// Every COLLECTED run of the framework's collection controls that overlaps the period, as
+    /// pins; returns the collection controls in scope (id and title).
+    async fn collected_into(
+        &self,
+        framework: &str,
+        period: &Period,
+        pins: &mut BTreeMap<String, Pin>,
+    ) -> Result<Vec<(String, String)>, ReportRunError> {
         let mut collected_scope = Vec::new();
         for entry in self.controls.entries() {
             let c = &entry.control;
@@ -202,36 +243,7 @@ impl<P: Ports> ReportWorkflow<P> {
                 });
             }
         }
-        let evidence = self.pin_all(pins.into_values(), framework).await?;
-        let carried = evidence
-            .iter()
-            .filter(|e| e.evaluation.is_some() && e.observed_at.as_str() < period.start.as_str())
-            .count();
-        info!(
-            evidence = evidence.len(),
-            carried,
-            predecessor = predecessor.as_ref().map(|p| p.reference.run_id.as_str()),
-            "evidence pinned"
-        );
-        let snapshot = Snapshot {
-            schema: SNAPSHOT_SCHEMA.to_string(),
-            header: RunHeader {
-                run_id: request.run_id(),
-                period: period.clone(),
-                generated_at: request.generated_at.clone(),
-                catalogue_version: self.catalogue.version().to_string(),
-                template_version: template_version(),
-                predecessor: predecessor.map(|p| p.reference),
-                amends: amended.map(|a| a.reference),
-            },
-            framework: info,
-            policy: self.policy.for_framework(framework),
-            controls: scope(&self.catalogue, framework, collected_scope),
-            exceptions: exceptions::embedded_for(framework)?,
-            evidence,
-        };
-        snapshot.check()?;
-        Ok(snapshot)
+        Ok(collected_scope)
     }
 
     /// The latest published run of the framework whose period ends at or before this one starts
