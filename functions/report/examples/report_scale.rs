@@ -16,8 +16,14 @@
 //! with every SDK client counting its requests (one per attempt, by service and operation), and
 //! prints one JSON line: seconds, requests by kind, peak resident memory (VmHWM) of this process.
 //! Seeding and the report run are separate processes, so the peak is the report's alone.
+//!
+//! After the run (its requests counted), the report process reads its published snapshot back and
+//! renders each output alone, noting the peak heap (a counting allocator over the system's) of
+//! each step above what was live before it: where the run's memory goes.
 
+use std::alloc::{GlobalAlloc, Layout, System};
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -28,12 +34,60 @@ use attest_domain::records::FindingItems;
 use attest_domain::{normalize_event, Catalogue};
 use attest_report::{handle, ReportConfig};
 use aws_sdk_dynamodb::types::{PutRequest, WriteRequest};
-use aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterceptorContextRef;
+use aws_smithy_runtime_api::client::interceptors::context::{
+    BeforeTransmitInterceptorContextRef, FinalizerInterceptorContextRef,
+};
 use aws_smithy_runtime_api::client::interceptors::Intercept;
 use aws_smithy_runtime_api::client::orchestrator::Metadata;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
-use aws_smithy_types::config_bag::ConfigBag;
+use aws_smithy_types::config_bag::{ConfigBag, Storable, StoreReplace};
 use futures::{StreamExt, TryStreamExt};
+
+/// The system allocator, counting live and peak heap bytes.
+struct Counting;
+
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let p = unsafe { System.alloc(layout) };
+        if !p.is_null() {
+            let now = LIVE.fetch_add(layout.size(), Relaxed) + layout.size();
+            PEAK.fetch_max(now, Relaxed);
+        }
+        p
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) };
+        LIVE.fetch_sub(layout.size(), Relaxed);
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        let p = unsafe { System.realloc(ptr, layout, new_size) };
+        if !p.is_null() {
+            if new_size >= layout.size() {
+                let now = LIVE.fetch_add(new_size - layout.size(), Relaxed) + new_size - layout.size();
+                PEAK.fetch_max(now, Relaxed);
+            } else {
+                LIVE.fetch_sub(layout.size() - new_size, Relaxed);
+            }
+        }
+        p
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+/// Peak heap (MB) of `f` above what was live when it started, and its result.
+fn heap_peak<T>(f: impl FnOnce() -> T) -> (f64, T) {
+    let before = LIVE.load(Relaxed);
+    PEAK.store(before, Relaxed);
+    let out = f();
+    ((PEAK.load(Relaxed) - before) as f64 / 1e6, out)
+}
 
 const FRAMEWORK: &str = "PCI-DSS-3.2.1";
 const PERIOD: &str = "2026-11-01/2026-12-01";
@@ -212,7 +266,10 @@ async fn seed(
 struct Counter {
     started: Instant,
     counts: Arc<Mutex<BTreeMap<String, u64>>>,
-    puts: Arc<Mutex<Vec<(f64, String, u64)>>>,
+    /// Seconds from sending each request to its response, summed by kind.
+    waits: Arc<Mutex<BTreeMap<String, f64>>>,
+    /// Each PutObject: (seconds, key, bytes, peak resident MB so far).
+    puts: Arc<Mutex<Vec<(f64, String, u64, f64)>>>,
 }
 
 impl Intercept for Counter {
@@ -243,11 +300,57 @@ impl Intercept for Counter {
             let key = key.split('?').next().unwrap_or_default().to_string();
             let bytes = request.body().content_length().unwrap_or_default();
             let at = self.started.elapsed().as_secs_f64();
-            self.puts.lock().unwrap().push((at, key, bytes));
+            self.puts.lock().unwrap().push((at, key, bytes, peak_rss_mb()));
         }
-        *self.counts.lock().unwrap().entry(kind).or_default() += 1;
+        *self.counts.lock().unwrap().entry(kind.clone()).or_default() += 1;
+        cfg.interceptor_state().store_put(Sent(kind, Instant::now()));
         Ok(())
     }
+
+    fn read_after_attempt(
+        &self,
+        _context: &FinalizerInterceptorContextRef<'_>,
+        _runtime_components: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), aws_smithy_runtime_api::box_error::BoxError> {
+        if let Some(Sent(kind, at)) = cfg.load::<Sent>() {
+            *self.waits.lock().unwrap().entry(kind.clone()).or_default() +=
+                at.elapsed().as_secs_f64();
+        }
+        Ok(())
+    }
+}
+
+/// When an attempt was sent, and its kind.
+#[derive(Debug, Clone)]
+struct Sent(String, Instant);
+
+impl Storable for Sent {
+    type Storer = StoreReplace<Self>;
+}
+
+/// This process's peak resident memory so far (VmHWM), MB.
+fn peak_rss_mb() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let kb: u64 = status
+        .lines()
+        .find(|l| l.starts_with("VmHWM"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    kb as f64 / 1024.0
+}
+
+/// User plus system CPU seconds of this process so far (`/proc/self/stat`, clock ticks of 1/100 s).
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map(|(_, rest)| rest.split_whitespace().collect())
+        .unwrap_or_default();
+    let tick = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    // utime and stime are fields 14 and 15 of stat(5), the 12th and 13th after the name.
+    (tick(11) + tick(12)) / 100.0
 }
 
 async fn report(
@@ -257,6 +360,7 @@ async fn report(
     let counter = Counter {
         started: Instant::now(),
         counts: Arc::default(),
+        waits: Arc::default(),
         puts: Arc::default(),
     };
     let s3 = aws_sdk_s3::Client::from_conf(
@@ -285,27 +389,70 @@ async fn report(
     .with_policy(config.policy.clone());
     let event = serde_json::json!({"framework": FRAMEWORK, "period": PERIOD,
                                    "requested_at": "2026-12-02T06:00:00Z"});
-    let started = Instant::now();
+    PEAK.store(LIVE.load(Relaxed), Relaxed);
+    let (started, cpu_before) = (Instant::now(), cpu_seconds());
     let response = handle(&workflow, event).await?;
     let seconds = started.elapsed().as_secs_f64();
+    let cpu = cpu_seconds() - cpu_before;
     let offset = (started - counter.started).as_secs_f64();
-    let status = std::fs::read_to_string("/proc/self/status")?;
-    let peak_kb: u64 = status
-        .lines()
-        .find(|l| l.starts_with("VmHWM"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
+    let peak = peak_rss_mb();
+    let heap_peak_mb = PEAK.load(Relaxed) as f64 / 1e6;
     let requests = counter.counts.lock().unwrap().clone();
+    let breakdown = breakdown(&workflow, &response.bundle).await?;
+    let waits = counter.waits.lock().unwrap().clone();
     let puts: Vec<_> = counter
         .puts
         .lock()
         .unwrap()
         .iter()
-        .map(|(at, key, bytes)| serde_json::json!([at - offset, key, bytes]))
+        .map(|(at, key, bytes, peak)| serde_json::json!([at - offset, key, bytes, peak]))
         .collect();
     Ok(serde_json::json!({
         "status": response.status.as_str(), "evidence": response.evidence, "seconds": seconds,
-        "requests": requests, "puts": puts, "peak_rss_mb": peak_kb as f64 / 1024.0,
+        "requests": requests, "waits": waits, "cpu_seconds": cpu, "puts": puts, "peak_rss_mb": peak,
+        "heap_peak_mb": heap_peak_mb, "breakdown": breakdown,
     }))
+}
+
+/// The published snapshot read back, then each step of rendering alone: peak heap (MB) above
+/// what was live before it, and seconds. The snapshot and the evaluated report stay live
+/// throughout, as in `render_all`.
+async fn breakdown(
+    workflow: &attest_report_workflow::AwsReportWorkflow,
+    bundle: &str,
+) -> Result<serde_json::Value, Error> {
+    use attest_reports::render::{csv, html, json, ocsf, oscal, pdf};
+    let prefix = bundle
+        .split_once(&format!("{}/", workflow.objects.bucket()))
+        .ok_or("bundle names another bucket")?
+        .1;
+    let key = format!("{prefix}{}", attest_reports::manifest::SNAPSHOT_FILE);
+    let bytes = workflow.objects.get_version(&key, None).await?;
+    let mut steps = Vec::new();
+    let mut step = |name: &str, mb: f64, at: Instant| {
+        steps.push(serde_json::json!([name, mb, at.elapsed().as_secs_f64()]));
+    };
+    let at = Instant::now();
+    let (mb, snapshot) = heap_peak(|| attest_reports::snapshot::Snapshot::from_json(&bytes));
+    let snapshot = snapshot?;
+    step("snapshot (parsed, kept)", mb, at);
+    let at = Instant::now();
+    let (mb, report) = heap_peak(|| attest_reports::evaluate::evaluate(&snapshot));
+    step("evaluate (kept)", mb, at);
+    type Render<'a> = Box<dyn Fn() -> Result<Vec<u8>, attest_reports::ReportError> + 'a>;
+    let renders: [(&str, Render); 6] = [
+        ("report.json", Box::new(|| json::render(&report))),
+        ("report.csv", Box::new(|| csv::render(&report))),
+        ("report.html", Box::new(|| html::render(&report))),
+        ("report.pdf", Box::new(|| pdf::render(&report))),
+        ("oscal", Box::new(|| oscal::render(&snapshot, &report))),
+        ("ocsf", Box::new(|| ocsf::render(&report))),
+    ];
+    for (name, render) in renders {
+        let at = Instant::now();
+        let (mb, out) = heap_peak(render);
+        out?;
+        step(name, mb, at);
+    }
+    Ok(serde_json::Value::Array(steps))
 }
