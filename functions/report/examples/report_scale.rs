@@ -68,7 +68,8 @@ unsafe impl GlobalAlloc for Counting {
         let p = unsafe { System.realloc(ptr, layout, new_size) };
         if !p.is_null() {
             if new_size >= layout.size() {
-                let now = LIVE.fetch_add(new_size - layout.size(), Relaxed) + new_size - layout.size();
+                let now =
+                    LIVE.fetch_add(new_size - layout.size(), Relaxed) + new_size - layout.size();
                 PEAK.fetch_max(now, Relaxed);
             } else {
                 LIVE.fetch_sub(layout.size() - new_size, Relaxed);
@@ -204,13 +205,20 @@ async fn seed(
     let item_bytes = |items: &[attest_aws::items::Item]| -> usize {
         items
             .iter()
-            .map(|item| item.iter().map(|(k, v)| k.len() + value_bytes(v)).sum::<usize>())
+            .map(|item| {
+                item.iter()
+                    .map(|(k, v)| k.len() + value_bytes(v))
+                    .sum::<usize>()
+            })
             .sum::<usize>()
             / items.len().max(1)
     };
     let (current_bytes, history_bytes) = (item_bytes(&current), item_bytes(&history));
-    let evidence_bytes =
-        findings.iter().map(|f| f.evidence.bytes.len()).sum::<usize>() / findings.len().max(1);
+    let evidence_bytes = findings
+        .iter()
+        .map(|f| f.evidence.bytes.len())
+        .sum::<usize>()
+        / findings.len().max(1);
 
     let store = EvidenceStore::new(
         aws_sdk_s3::Client::new(sdk),
@@ -233,7 +241,9 @@ async fn seed(
                 .map(|item| {
                     Ok::<_, Error>(
                         WriteRequest::builder()
-                            .put_request(PutRequest::builder().set_item(Some(item.clone())).build()?)
+                            .put_request(
+                                PutRequest::builder().set_item(Some(item.clone())).build()?,
+                            )
                             .build(),
                     )
                 })
@@ -300,10 +310,14 @@ impl Intercept for Counter {
             let key = key.split('?').next().unwrap_or_default().to_string();
             let bytes = request.body().content_length().unwrap_or_default();
             let at = self.started.elapsed().as_secs_f64();
-            self.puts.lock().unwrap().push((at, key, bytes, peak_rss_mb()));
+            self.puts
+                .lock()
+                .unwrap()
+                .push((at, key, bytes, peak_rss_mb()));
         }
         *self.counts.lock().unwrap().entry(kind.clone()).or_default() += 1;
-        cfg.interceptor_state().store_put(Sent(kind, Instant::now()));
+        cfg.interceptor_state()
+            .store_put(Sent(kind, Instant::now()));
         Ok(())
     }
 
@@ -348,7 +362,12 @@ fn cpu_seconds() -> f64 {
         .rsplit_once(')')
         .map(|(_, rest)| rest.split_whitespace().collect())
         .unwrap_or_default();
-    let tick = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    let tick = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
     // utime and stime are fields 14 and 15 of stat(5), the 12th and 13th after the name.
     (tick(11) + tick(12)) / 100.0
 }
