@@ -279,7 +279,7 @@ struct Counter {
     /// Seconds from sending each request to its response, summed by kind.
     waits: Arc<Mutex<BTreeMap<String, f64>>>,
     /// Each PutObject: (seconds, key, bytes, peak resident MB so far).
-    puts: Arc<Mutex<Vec<(f64, String, u64, f64)>>>,
+    puts: Arc<Mutex<Vec<Put>>>,
 }
 
 impl Intercept for Counter {
@@ -334,6 +334,9 @@ impl Intercept for Counter {
         Ok(())
     }
 }
+
+/// One S3 PutObject: seconds since the counter started, key, bytes, peak resident MB so far.
+type Put = (f64, String, u64, f64);
 
 /// When an attempt was sent, and its kind.
 #[derive(Debug, Clone)]
