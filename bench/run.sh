@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make bench`: intake compute (attest vs the Node baseline, plain and with its DynamoDB item, vs the
 # parse+hash floor) in one run, then the peak memory of the intake binary processing a 100-finding
-# Security Hub event, the collection scale run and the report PDF against WeasyPrint.
+# Security Hub event, the collection scale run, one report at scale and the report PDF against
+# WeasyPrint.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/attest/target}"
@@ -18,5 +19,7 @@ echo
 make --no-print-directory build
 .venv/bin/python bench/intake_memory.py
 .venv/bin/python bench/collect_scale.py
+# One report at 1/1000 and 1/100 of issue 11's size (BENCH_REPORT_STATES sets the sizes).
+.venv/bin/python bench/report_scale.py
 # Report PDF at scale against WeasyPrint (issue 5); creates bench/.venv-weasyprint on first use.
 .venv/bin/python bench/report_pdf.py
