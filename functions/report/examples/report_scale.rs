@@ -29,9 +29,8 @@ use std::time::Instant;
 
 use attest_aws::items::{current_item, history_item};
 use attest_aws::{EvidenceStore, KmsSigner, ReportRunStore, RunStore, StateStore};
-use attest_domain::normalize::NormalizedFinding;
 use attest_domain::records::FindingItems;
-use attest_domain::{normalize_event, Catalogue};
+use attest_domain::Catalogue;
 use attest_report::{handle, ReportConfig};
 use aws_sdk_dynamodb::types::{PutRequest, WriteRequest};
 use aws_smithy_runtime_api::client::interceptors::context::{
@@ -129,35 +128,6 @@ fn evaluations(i: usize) -> (Vec<String>, Vec<String>) {
     }
 }
 
-/// The sample Config rule result for one bucket at one time, as `config_rule_result` builds it
-/// (the catalogue loaded once, not per finding).
-fn rule_result(
-    template: &serde_json::Value,
-    catalogue: &Catalogue,
-    resource: &str,
-    status: &str,
-    at: &str,
-) -> Result<NormalizedFinding, Error> {
-    use serde_json::json;
-    let mut event = template.clone();
-    event["id"] = json!(format!("evt-{resource}-{at}"));
-    event["time"] = json!(at);
-    let detail = &mut event["detail"];
-    detail["resourceId"] = json!(resource);
-    if let Some(d) = detail.as_object_mut() {
-        d.remove("oldEvaluationResult");
-    }
-    let result = &mut detail["newEvaluationResult"];
-    result["complianceType"] = json!(status);
-    result["resultRecordedTime"] = json!(at);
-    result["configRuleInvokedTime"] = json!(at);
-    let id = &mut result["evaluationResultIdentifier"];
-    id["orderingTimestamp"] = json!(at);
-    id["evaluationResultQualifier"]["resourceId"] = json!(resource);
-    let mut findings = normalize_event(&serde_json::to_vec(&event)?, catalogue)?.findings;
-    findings.pop().ok_or_else(|| "no finding".into())
-}
-
 async fn seed(
     sdk: &aws_config::SdkConfig,
     config: &ReportConfig,
@@ -165,9 +135,6 @@ async fn seed(
 ) -> Result<serde_json::Value, Error> {
     let started = Instant::now();
     let catalogue = Catalogue::embedded()?;
-    let template: serde_json::Value = serde_json::from_slice(include_bytes!(
-        "../../../events/config-noncompliant-with-old-result.json"
-    ))?;
     let mut findings = Vec::new();
     let (mut current, mut history) = (Vec::new(), Vec::new());
     let (mut before_period, mut in_period) = (0, 0);
@@ -183,7 +150,8 @@ async fn seed(
             } else {
                 "COMPLIANT"
             };
-            let f = rule_result(&template, &catalogue, &resource, status, at)?;
+            let f =
+                attest_report_samples::config_rule_result_with(&catalogue, &resource, status, at)?;
             let items = FindingItems::new(&f.finding, &f.evidence, catalogue.version());
             history.push(history_item(&items));
             latest = Some(current_item(&items));

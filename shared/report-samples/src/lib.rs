@@ -129,6 +129,19 @@ pub fn config_rule_result(
     status: &str,
     at: &str,
 ) -> Result<attest_domain::normalize::NormalizedFinding, ReportError> {
+    let catalogue = Catalogue::embedded()
+        .map_err(|e| ReportError::BadSnapshot(format!("embedded catalogue: {e}")))?;
+    config_rule_result_with(&catalogue, resource, status, at)
+}
+
+/// The same with a catalogue loaded once by the caller (benchmarks make many).
+#[allow(dead_code)]
+pub fn config_rule_result_with(
+    catalogue: &Catalogue,
+    resource: &str,
+    status: &str,
+    at: &str,
+) -> Result<attest_domain::normalize::NormalizedFinding, ReportError> {
     use serde_json::json;
     let bad = |e: String| ReportError::BadSnapshot(format!("sample rule result: {e}"));
     let mut event: serde_json::Value = serde_json::from_slice(include_bytes!(
@@ -149,9 +162,8 @@ pub fn config_rule_result(
     let id = &mut result["evaluationResultIdentifier"];
     id["orderingTimestamp"] = json!(at);
     id["evaluationResultQualifier"]["resourceId"] = json!(resource);
-    let catalogue = Catalogue::embedded().map_err(|e| bad(e.to_string()))?;
     let bytes = serde_json::to_vec(&event).map_err(|e| bad(e.to_string()))?;
-    normalize_event(&bytes, &catalogue)
+    normalize_event(&bytes, catalogue)
         .map_err(|e| bad(e.to_string()))?
         .findings
         .pop()
