@@ -278,15 +278,18 @@ pub fn render(snapshot: &Snapshot, report: &Report) -> Result<Vec<u8>, ReportErr
         }
     }
 
+    // Each observation is written to canonical bytes as it is built and spliced into the document
+    // at the end: holding them all as `Value`s took about 23 times the bytes they become.
     let mut observation_of: BTreeMap<&str, String> = BTreeMap::new();
-    let mut observations = Vec::with_capacity(snapshot.evidence.len());
+    let mut observations: Vec<u8> = Vec::new();
     for item in &snapshot.evidence {
         let o = observation(run, snapshot.header.period.start.as_str(), item)?;
         observation_of.insert(
             item.key.as_str(),
             element_uuid(run, "observation", &item.key),
         );
-        observations.push(o);
+        observations.push(if observations.is_empty() { b'[' } else { b',' });
+        observations.extend(attest_domain::canonical::serialize(&o).map_err(fail)?);
     }
 
     let mut findings = Vec::with_capacity(report.controls.len());
@@ -383,8 +386,9 @@ pub fn render(snapshot: &Snapshot, report: &Report) -> Result<Vec<u8>, ReportErr
         "findings": findings,
     });
     if !observations.is_empty() {
+        observations.push(b']');
         if let Some(obj) = result.as_object_mut() {
-            obj.insert("observations".into(), Value::Array(observations));
+            obj.insert("observations".into(), Value::Array(Vec::new()));
         }
     }
 
@@ -420,7 +424,36 @@ pub fn render(snapshot: &Snapshot, report: &Report) -> Result<Vec<u8>, ReportErr
             },
         }
     });
-    attest_domain::canonical::serialize(&document).map_err(fail)
+    let skeleton = attest_domain::canonical::serialize(&document).map_err(fail)?;
+    if observations.is_empty() {
+        return Ok(skeleton);
+    }
+    splice_observations(skeleton, &observations)
+}
+
+/// The canonical document with its one empty `observations` array replaced by the canonical
+/// observations. RFC 8785 writes an array as `[`, its elements' canonical forms joined by `,`, and
+/// `]`, and a member's position depends only on its name, so the result is the canonical form of
+/// the whole document. The member can be found by its text: inside a JSON string every `"` is
+/// escaped, so `"observations":[]` only occurs as a member.
+fn splice_observations(skeleton: Vec<u8>, observations: &[u8]) -> Result<Vec<u8>, ReportError> {
+    const MEMBER: &[u8] = br#""observations":[]"#;
+    let mut found = skeleton
+        .windows(MEMBER.len())
+        .enumerate()
+        .filter(|(_, w)| *w == MEMBER)
+        .map(|(i, _)| i);
+    let (Some(at), None) = (found.next(), found.next()) else {
+        return Err(fail(
+            "expected exactly one empty observations member to fill",
+        ));
+    };
+    let value_at = at + MEMBER.len() - 2;
+    let mut out = Vec::with_capacity(skeleton.len() + observations.len());
+    out.extend_from_slice(&skeleton[..value_at]);
+    out.extend_from_slice(observations);
+    out.extend_from_slice(&skeleton[value_at + 2..]);
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -428,6 +461,24 @@ mod tests {
     use super::*;
     use crate::evaluate::evaluate;
     use crate::sample;
+
+    #[test]
+    fn the_spliced_document_is_canonical_json_with_every_observation() {
+        let snapshot = sample::synthetic(5, 120);
+        let bytes = render(&snapshot, &evaluate(&snapshot)).unwrap();
+        // Parsing and writing it again as RFC 8785 changes nothing.
+        assert_eq!(
+            attest_domain::canonical::canonicalize_json(&bytes).unwrap(),
+            bytes
+        );
+        let doc: Value = serde_json::from_slice(&bytes).unwrap();
+        let observations = doc["assessment-results"]["results"][0]["observations"]
+            .as_array()
+            .unwrap();
+        assert_eq!(observations.len(), snapshot.evidence.len());
+        let err = splice_observations(b"{}".to_vec(), b"[1]").unwrap_err();
+        assert!(err.to_string().contains("exactly one"), "{err}");
+    }
 
     #[test]
     fn uuids_are_v5_stable_and_distinct_per_element() {
