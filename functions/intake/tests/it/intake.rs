@@ -4,6 +4,22 @@ use aws_sdk_s3::types::{ObjectLockMode, ServerSideEncryption};
 
 use crate::harness::{edited, event_bytes, sqs_batch, Stack};
 
+/// Every object key in the evidence bucket.
+async fn evidence_keys(stack: &Stack) -> Vec<String> {
+    let listed = stack
+        .s3()
+        .list_objects_v2()
+        .bucket(&stack.config.evidence_bucket)
+        .send()
+        .await
+        .unwrap();
+    listed
+        .contents()
+        .iter()
+        .filter_map(|o| o.key().map(str::to_string))
+        .collect()
+}
+
 const CONFIG_EVENT: &str = "config-noncompliant-with-old-result.json";
 const CONFIG_STATE: &str = "123456789012#us-east-1#s3-bucket-server-side-encryption-enabled#";
 
@@ -389,14 +405,8 @@ async fn an_event_repeating_a_member_name_is_a_batch_item_failure_naming_it_and_
         );
     }
     // Neither refused event left evidence behind: only the good event's object is in the bucket.
-    let listed = stack
-        .s3()
-        .list_objects_v2()
-        .bucket(&stack.config.evidence_bucket)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(listed.contents().len(), 1, "{:?}", listed.contents());
+    let keys = evidence_keys(&stack).await;
+    assert_eq!(keys.len(), 1, "{keys:?}");
 }
 
 #[tokio::test]
@@ -650,14 +660,8 @@ async fn refused_findings_are_batch_item_failures_and_write_nothing() {
         assert!(intake.state.history(&state_id).await.unwrap().is_empty());
     }
     // Only the good event's evidence is in the bucket.
-    let listed = stack
-        .s3()
-        .list_objects_v2()
-        .bucket(&stack.config.evidence_bucket)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(listed.contents().len(), 1, "{:?}", listed.contents());
+    let keys = evidence_keys(&stack).await;
+    assert_eq!(keys.len(), 1, "{keys:?}");
 }
 
 #[tokio::test]
