@@ -4,6 +4,15 @@ use aws_sdk_s3::types::{ObjectLockMode, ServerSideEncryption};
 
 use crate::harness::{edited, event_bytes, sqs_batch, Stack};
 
+/// The message ids a batch response reports as failed.
+fn failed_ids(response: &aws_lambda_events::event::sqs::SqsBatchResponse) -> Vec<&str> {
+    response
+        .batch_item_failures
+        .iter()
+        .map(|f| f.item_identifier.as_str())
+        .collect()
+}
+
 /// Every object key in the evidence bucket.
 async fn evidence_keys(stack: &Stack) -> Vec<String> {
     let listed = stack
@@ -323,11 +332,7 @@ async fn bad_events_are_reported_as_failures_while_their_neighbours_are_stored()
         ("missing-detail", event_bytes("invalid/missing-detail.json")),
     ]);
     let response = handle_batch(&intake, batch).await;
-    let failed: Vec<_> = response
-        .batch_item_failures
-        .iter()
-        .map(|f| f.item_identifier.as_str())
-        .collect();
+    let failed = failed_ids(&response);
     assert_eq!(
         failed,
         [
@@ -388,11 +393,7 @@ async fn an_event_repeating_a_member_name_is_a_batch_item_failure_naming_it_and_
         ("repeated-event-name", nested.clone()),
     ]);
     let response = handle_batch(&intake, batch).await;
-    let failed: Vec<_> = response
-        .batch_item_failures
-        .iter()
-        .map(|f| f.item_identifier.as_str())
-        .collect();
+    let failed = failed_ids(&response);
     assert_eq!(failed, ["repeated-event-name", "repeated-source"]);
 
     for (bytes, member) in [(&envelope, "source"), (&nested, "detail.eventName")] {
@@ -644,11 +645,7 @@ async fn refused_findings_are_batch_item_failures_and_write_nothing() {
         ("m-future", future.clone()),
     ]);
     let response = handle_batch(&intake, batch).await;
-    let failed: Vec<_> = response
-        .batch_item_failures
-        .iter()
-        .map(|f| f.item_identifier.as_str())
-        .collect();
+    let failed = failed_ids(&response);
     assert_eq!(failed, ["m-future", "m-third-party"]);
 
     for (bytes, says) in [(&third_party, partner), (&future, "`UpdatedAt`")] {

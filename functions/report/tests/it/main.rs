@@ -75,6 +75,26 @@ async fn anchor(stack: &Stack) -> TrustAnchor {
     ))
 }
 
+/// A published response's bundle prefix, its run record, and the bundle read at the versions the
+/// record pins (as `attest fetch` reads it).
+async fn pinned_download(
+    stack: &Stack,
+    publisher: &attest_report_workflow::AwsReportWorkflow,
+    response: &attest_report::ReportResponse,
+) -> (String, ReportRun, attest_reports::verify::MemoryBundle) {
+    let prefix = response
+        .bundle
+        .split_once(&format!("{}/", publisher.objects.bucket()))
+        .unwrap()
+        .1
+        .to_string();
+    let run = run_record(stack, &prefix).await;
+    let bundle = download_bundle(&publisher.objects, &prefix, Pins::Run(&run))
+        .await
+        .unwrap();
+    (prefix, run, bundle)
+}
+
 /// The run record of the bundle under `prefix`.
 async fn run_record(stack: &Stack, prefix: &str) -> ReportRun {
     let (pk, sk) = run_key_of_prefix(prefix).unwrap();
@@ -111,15 +131,8 @@ async fn a_scheduled_report_is_published_signed_and_verifies_offline() {
         .contains("match the manifest"));
 
     // An auditor's download verifies offline: signature, hashes, completeness, re-render.
-    let prefix = response
-        .bundle
-        .split_once(&format!("{}/", publisher.objects.bucket()))
-        .unwrap()
-        .1;
-    let run = run_record(&stack, prefix).await;
-    let bundle = download_bundle(&publisher.objects, prefix, Pins::Run(&run))
-        .await
-        .unwrap();
+    let (prefix, run, bundle) = pinned_download(&stack, &publisher, &response).await;
+    let prefix = prefix.as_str();
     let verified = attest_reports::verify::verify(&bundle, &anchor(&stack).await).unwrap();
     assert_eq!(verified.evidence as u64, response.evidence);
     assert_eq!(Some(verified.merkle_root.clone()), response.merkle_root);
@@ -300,15 +313,7 @@ async fn standings_before_the_period_are_carried_and_an_edited_row_fails_the_run
         .unwrap();
     assert_eq!(response.status, ReportStatus::Published);
     assert_eq!(response.evidence, 2);
-    let prefix = response
-        .bundle
-        .split_once(&format!("{}/", publisher.objects.bucket()))
-        .unwrap()
-        .1;
-    let run = run_record(&stack, prefix).await;
-    let bundle = download_bundle(&publisher.objects, prefix, Pins::Run(&run))
-        .await
-        .unwrap();
+    let (_, _, bundle) = pinned_download(&stack, &publisher, &response).await;
     let snapshot = attest_reports::snapshot::Snapshot::from_json(
         &bundle.files[attest_reports::manifest::SNAPSHOT_FILE],
     )
