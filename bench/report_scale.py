@@ -22,10 +22,13 @@ FULL = 100_000
 RELEASE = os.environ.get("BENCH_RELEASE") == "1"
 # BENCH_REPORT_FROM=out/bench/report_scale.json: print the table of an earlier run, run nothing.
 REPRINT = os.environ.get("BENCH_REPORT_FROM")
+# BENCH_REPORT_WRAP="perf record -g -o out/bench/perf.data": a command the measured report process
+# runs under (a profiler), split on spaces.
+WRAP = os.environ.get("BENCH_REPORT_WRAP", "").split()
 
 
-def run(binary, args, env):
-    return json.loads(subprocess.check_output([binary, *args], env=env, cwd=demo.ROOT).decode().strip().splitlines()[-1])
+def run(binary, args, env, wrap=()):
+    return json.loads(subprocess.check_output([*wrap, binary, *args], env=env, cwd=demo.ROOT).decode().strip().splitlines()[-1])
 
 
 def main():
@@ -43,7 +46,7 @@ def main():
             res = demo.provision(endpoint, "attest-rscale")
             env = dict(os.environ, AWS_ENDPOINT_URL=endpoint, **res["_environments"]["ReportFunction"])
             seeded = run(binary, ["seed", str(states)], env)
-            report = run(binary, ["report"], env)
+            report = run(binary, ["report"], env, WRAP)
         finally:
             server.terminate()
             server.wait()
@@ -87,7 +90,7 @@ def main():
     line("requests, all kinds", total)
     line("requests per evidence item", [f"{t / r['evidence']:.3f}" for t, (_, r) in zip(total, rows)])
     line("ms per request (wall)", [f"{1000 * r['seconds'] / t:.2f}" for t, (_, r) in zip(total, rows)])
-    print("mean time from send to response, ms (GetObject: 16 in flight, so queued at the server)")
+    print(f"mean time from send to response, ms (GetObject: {GET_IN_FLIGHT} in flight, so queued at the server)")
     for k in kinds:
         line(f"  {k}", [f"{1000 * r['waits'].get(k, 0) / max(r['requests'].get(k, 0), 1):.1f}" for _, r in rows])
     line("peak RSS, VmHWM (MB)", [f"{r['peak_rss_mb']:.1f}" for _, r in rows])
@@ -109,8 +112,8 @@ DDB_PARTITION_RRU_PER_S = 3_000
 S3_GET_LATENCY_S = 0.020      # small objects: median "in the tens of milliseconds"; the low end
 DDB_LATENCY_S = 0.005         # "single-digit millisecond"
 PAGE = 1 << 20                # a Query page holds at most 1 MB
-GET_IN_FLIGHT = 16            # shared/report-workflow/src/snapshot.rs OBJECT_CONCURRENCY
-QUERY_IN_FLIGHT = 16          # the first report's latest-before Queries, also OBJECT_CONCURRENCY
+GET_IN_FLIGHT = 64            # shared/report-workflow/src/snapshot.rs OBJECT_CONCURRENCY
+QUERY_IN_FLIGHT = 64          # the first report's latest-before Queries, also OBJECT_CONCURRENCY
 
 
 def project(rows):
@@ -157,8 +160,8 @@ def project(rows):
         ("at the rate limits: S3 GETs at 5,500/s (s)", f"{rate_s3:,.0f}"),
         ("at the rate limits: DynamoDB at 12,000 RRU/s (s)", f"{rate_ddb:,.0f}"),
         ("  index pages from one partition, 3,000 RRU/s (s)", f"{rate_ddb_partition:,.0f}"),
-        ("as the code runs: GETs 16 in flight at 20 ms (s)", f"{lat_get:,.0f}"),
-        ("as the code runs: table Queries 16 in flight, 5 ms (s)", f"{lat_table:,.0f}"),
+        (f"as the code runs: GETs {GET_IN_FLIGHT} in flight at 20 ms (s)", f"{lat_get:,.0f}"),
+        (f"as the code runs: table Queries {QUERY_IN_FLIGHT} in flight, 5 ms (s)", f"{lat_table:,.0f}"),
         (f"CPU of the report process, {'release' if RELEASE else 'dev'} profile here (s)", f"{cpu:,.0f}"),
         ("peak RSS (MB)", f"{rss:,.0f}"),
         ("  of which after the snapshot step (MB)", f"{rss_snapshot:,.0f}"),

@@ -268,6 +268,37 @@ impl EvidenceStore {
         }))
     }
 
+    /// SHA-256 (lower-case hex) of one version of an object, hashed as the body streams in, so a
+    /// large report output is checked without being held; absent is an error.
+    pub async fn sha256_of(
+        &self,
+        key: &str,
+        version_id: Option<&str>,
+    ) -> Result<String, AdapterError> {
+        use sha2::{Digest, Sha256};
+        let out = self
+            .client
+            .get_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .set_version_id(version_id.map(str::to_string))
+            .send()
+            .await
+            .map_err(|err| AdapterError::from_sdk("s3:GetObject", self.target(key), err))?;
+        let mut body = out.body;
+        let mut hasher = Sha256::new();
+        while let Some(chunk) = body.next().await {
+            let chunk = chunk.map_err(|e| AdapterError::Aws {
+                operation: "s3:GetObject",
+                target: self.target(key),
+                message: e.to_string(),
+                retryable: true,
+            })?;
+            hasher.update(&chunk);
+        }
+        Ok(hex::encode(hasher.finalize()))
+    }
+
     fn target(&self, key: &str) -> String {
         format!("s3://{}/{}", self.bucket, key)
     }

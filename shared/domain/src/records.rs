@@ -71,6 +71,10 @@ impl FindingFields {
     /// evidence differently, and the report's own pinned version decides then. `precedence` is
     /// compared only when the stored row has one.
     pub fn differences(&self, rebuilt: &FindingFields) -> Vec<String> {
+        // The usual case, checked without serialising either row.
+        if self == rebuilt {
+            return Vec::new();
+        }
         let (Ok(serde_json::Value::Object(ours)), Ok(serde_json::Value::Object(theirs))) =
             (serde_json::to_value(self), serde_json::to_value(rebuilt))
         else {

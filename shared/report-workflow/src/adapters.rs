@@ -31,6 +31,10 @@ impl Objects for EvidenceStore {
         self.get_version(key, version_id).await
     }
 
+    async fn sha256_of(&self, key: &str, version_id: Option<&str>) -> Result<String, AdapterError> {
+        EvidenceStore::sha256_of(self, key, version_id).await
+    }
+
     async fn read(
         &self,
         key: &str,

@@ -24,11 +24,11 @@ pub mod verify;
 use attest_aws::AdapterError;
 use attest_domain::collection::ControlCatalogue;
 use attest_domain::Catalogue;
-use attest_reports::manifest::SNAPSHOT_FILE;
+use attest_reports::manifest::{FileEntry, SNAPSHOT_FILE};
 use attest_reports::request::{
     report_pk, report_prefix, report_sk, ReportRequest, ReportRun, ReportStatus,
 };
-use attest_reports::snapshot::ReportPolicies;
+use attest_reports::snapshot::{ReportPolicies, Snapshot};
 use tracing::{info, instrument, warn};
 
 pub use adapters::AwsReportWorkflow;
@@ -101,8 +101,9 @@ impl<P: Ports> ReportWorkflow<P> {
     /// Run (or resume) the report for `request`, to PUBLISHED or FAILED.
     #[instrument(skip_all, fields(framework = %request.framework, run_id = %request.run_id()))]
     pub async fn run(&self, request: &ReportRequest) -> Result<ReportRun, ReportRunError> {
-        // The snapshot travels with its stored bytes: the manifest hashes exactly what S3 holds.
-        let (mut run, (snapshot, snapshot_bytes)) = match self.get_run(request).await? {
+        // The snapshot travels with the entry of its stored bytes: the manifest hashes exactly what
+        // S3 holds.
+        let (mut run, (snapshot, snapshot_entry)) = match self.get_run(request).await? {
             Some(run) if run.status == ReportStatus::Published => {
                 info!("already published");
                 return Ok(run);
@@ -110,7 +111,7 @@ impl<P: Ports> ReportWorkflow<P> {
             Some(mut run) => {
                 let loaded = self.load_snapshot(&run).await?;
                 run.attempts += 1;
-                (run, loaded)
+                (run, stored_entry(loaded))
             }
             None => {
                 let snapshot = Box::pin(self.snapshot(request)).await?;
@@ -145,7 +146,7 @@ impl<P: Ports> ReportWorkflow<P> {
                     error: None,
                 };
                 if self.runs.create(&run).await? {
-                    (run, (snapshot, bytes))
+                    (run, stored_entry((snapshot, bytes)))
                 } else {
                     // A concurrent invocation recorded the run first: continue with its snapshot.
                     let theirs = self.get_run(request).await?.ok_or_else(|| {
@@ -156,12 +157,13 @@ impl<P: Ports> ReportWorkflow<P> {
                         )
                     })?;
                     let loaded = self.load_snapshot(&theirs).await?;
-                    (theirs, loaded)
+                    (theirs, stored_entry(loaded))
                 }
             }
         };
         info!(evidence = snapshot.evidence.len(), "snapshot pinned");
-        let outcome = match Box::pin(self.publish(&mut run, &snapshot, &snapshot_bytes)).await {
+        let snapshot = std::sync::Arc::new(snapshot);
+        let outcome = match Box::pin(self.publish(&mut run, snapshot, snapshot_entry)).await {
             Ok(published) => self.verify(&run, &published).await,
             Err(err) => Err(err),
         };
@@ -216,6 +218,12 @@ impl<P: Ports> ReportWorkflow<P> {
         );
         Ok(Some(stored))
     }
+}
+
+/// A snapshot with the manifest entry of its stored bytes (the bytes themselves are not kept).
+fn stored_entry((snapshot, bytes): (Snapshot, Vec<u8>)) -> (Snapshot, FileEntry) {
+    let entry = FileEntry::of(SNAPSHOT_FILE, "application/json", &bytes);
+    (snapshot, entry)
 }
 
 fn refused(run: &ReportRun, stored: &ReportRun, after: Option<String>) -> ReportRunError {

@@ -36,6 +36,14 @@ pub trait Objects: Sync {
         version_id: Option<&str>,
     ) -> impl Future<Output = Result<Vec<u8>, AdapterError>> + Send;
 
+    /// SHA-256 (lower-case hex) of one version's bytes (the latest when `version_id` is `None`),
+    /// without holding them; absent is an error.
+    fn sha256_of(
+        &self,
+        key: &str,
+        version_id: Option<&str>,
+    ) -> impl Future<Output = Result<String, AdapterError>> + Send;
+
     /// One version's bytes with its version id (the latest when `version_id` is `None`), or `None`
     /// when the key or version does not exist.
     fn read(

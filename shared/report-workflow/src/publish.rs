@@ -9,11 +9,14 @@
 //! manifest with a key it does not name; point the function back at the key the manifest names, or
 //! request a new run.
 
+use std::sync::Arc;
+
+use attest_reports::evaluate::evaluate;
 use attest_reports::manifest::{
-    public_key_pem, signature_record, Manifest, SigningKey, MANIFEST_FILE, PUBLIC_KEY_FILE,
-    SIGNATURE_FILE,
+    public_key_pem, signature_record, FileEntry, Manifest, SigningKey, MANIFEST_FILE,
+    PUBLIC_KEY_FILE, SIGNATURE_FILE,
 };
-use attest_reports::render::render_all;
+use attest_reports::render::{check_template_version, Output, OUTPUTS};
 use attest_reports::request::{ReportRun, StoredOutput};
 use attest_reports::snapshot::Snapshot;
 
@@ -32,33 +35,43 @@ impl<P: Ports> ReportWorkflow<P> {
     pub async fn publish(
         &self,
         run: &mut ReportRun,
-        snapshot: &Snapshot,
-        snapshot_bytes: &[u8],
+        snapshot: Arc<Snapshot>,
+        snapshot_entry: FileEntry,
     ) -> Result<Published, ReportRunError> {
-        let owned = snapshot.clone();
-        // Rendering a large PDF is CPU work: keep it off the async workers.
-        let outputs = tokio::task::spawn_blocking(move || render_all(&owned))
-            .await
-            .map_err(|e| ReportRunError::Verification(format!("renderer stopped: {e}")))??;
-        let mut stored = Vec::with_capacity(outputs.len());
-        for output in &outputs {
+        check_template_version(&snapshot)?;
+        // Evaluating and rendering are CPU work: keep them off the async workers.
+        let report = {
+            let snapshot = Arc::clone(&snapshot);
+            Arc::new(off_the_workers(move || Ok(evaluate(&snapshot))).await?)
+        };
+        // One output at a time, each dropped once stored: a large report holds one output, not six.
+        let mut stored = Vec::with_capacity(OUTPUTS.len());
+        let mut entries = Vec::with_capacity(OUTPUTS.len());
+        for spec in OUTPUTS {
+            let output: Output = {
+                let (snapshot, report) = (Arc::clone(&snapshot), Arc::clone(&report));
+                off_the_workers(move || Ok(spec.render(&snapshot, &report)?)).await?
+            };
             let key = format!("{}{}", run.prefix, output.name);
             let version_id = self
                 .objects
                 .put_once(&key, &output.bytes, output.media_type)
                 .await?;
+            let entry = FileEntry::of(output.name, output.media_type, &output.bytes);
             stored.push(StoredOutput {
                 name: output.name.to_string(),
-                sha256: attest_domain::canonical::sha256_hex(&output.bytes),
+                sha256: entry.sha256.clone(),
                 version_id,
             });
+            entries.push(entry);
         }
+        drop(report);
         let public = self.signer.public_key().await?;
         let signing_key = SigningKey::from_arn(&public.key_arn)
             .map_err(|e| ReportRunError::Signer(format!("kms:GetPublicKey: {e}")))?;
         let pem = public_key_pem(&public.bytes)
             .map_err(|e| ReportRunError::Signer(format!("kms:GetPublicKey: {e}")))?;
-        let manifest = Manifest::build(snapshot, snapshot_bytes, &outputs, signing_key);
+        let manifest = Manifest::from_entries(&snapshot, snapshot_entry, entries, signing_key);
         let manifest_bytes = manifest.to_canonical()?;
         let manifest_key = format!("{}{MANIFEST_FILE}", run.prefix);
         self.refuse_a_manifest_of_another_key(&manifest_key, &manifest, &manifest_bytes)
@@ -109,7 +122,18 @@ impl<P: Ports> ReportWorkflow<P> {
             public_key_pem: pem,
         })
     }
+}
 
+/// Run CPU work on Tokio's blocking pool.
+async fn off_the_workers<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, ReportRunError> + Send + 'static,
+) -> Result<T, ReportRunError> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| ReportRunError::Verification(format!("renderer stopped: {e}")))?
+}
+
+impl<P: Ports> ReportWorkflow<P> {
     /// A manifest already stored that is ours but for the signing key: the key changed between
     /// attempts. Anything else that differs is left to `put_once`, which refuses it by key.
     async fn refuse_a_manifest_of_another_key(

@@ -19,7 +19,7 @@
 //!
 //! A resumed run reads back its stored snapshot instead, and refuses it if the stored bytes changed.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use attest_domain::collection::RunStatus;
 use attest_domain::records::{FindingFields, FindingRows, HistoryRow};
@@ -38,8 +38,10 @@ use tracing::{info, instrument};
 use crate::ports::{Collections, History, Objects, Ports, ReportRuns};
 use crate::{ReportRunError, ReportWorkflow};
 
-/// GetObject (and first-report history Query) calls in flight at once.
-pub(crate) const OBJECT_CONCURRENCY: usize = 16;
+/// GetObject (and first-report history Query) calls in flight at once. At S3's tens of
+/// milliseconds per small GET, 64 in flight read a few thousand objects a second, the order of
+/// S3's 5,500 GET/s per prefix (BENCHMARKS.md, one report at scale).
+pub(crate) const OBJECT_CONCURRENCY: usize = 64;
 
 /// One evidence object the snapshot will pin, before it is read.
 #[derive(Clone)]
@@ -98,6 +100,14 @@ impl Pin {
     }
 }
 
+/// The evidence pinned so far: every key read (including any that turned out not to bear on the
+/// framework), and the items, in any order until the snapshot sorts them by key.
+#[derive(Default)]
+struct Pinned {
+    keys: HashSet<String>,
+    items: Vec<EvidenceItem>,
+}
+
 /// The published report a run starts from, with its snapshot.
 struct Predecessor {
     reference: RunRef,
@@ -121,19 +131,25 @@ impl<P: Ports> ReportWorkflow<P> {
         let period = &request.period;
         let runs = self.runs.runs_of(&report_pk(framework)).await?;
         let predecessor = self.predecessor(request, &runs).await?;
-        let amended = self.amended(request, &runs).await?;
         // An amendment lists what its original missed as late evidence for that run.
-        let missed_by = amended.as_ref().map(|a| {
-            let held: BTreeSet<String> =
-                a.snapshot.evidence.iter().map(|e| e.key.clone()).collect();
-            (a.reference.run_id.clone(), held)
-        });
+        let (amended, missed_by) = match self.amended(request, &runs).await? {
+            Some(a) => {
+                let held: BTreeSet<String> =
+                    a.snapshot.evidence.into_iter().map(|e| e.key).collect();
+                (Some(a.reference.clone()), Some((a.reference.run_id, held)))
+            }
+            None => (None, None),
+        };
 
-        let mut pins: BTreeMap<String, Pin> = BTreeMap::new();
-        for pin in self.carried_into(request, predecessor.as_ref()).await? {
-            pins.entry(pin.key.clone()).or_insert(pin);
-        }
+        // Pinned a batch at a time (the carried standings, then each day, then the collections),
+        // so the rows waiting to be read are one day's, not the period's.
+        let mut pinned = Pinned::default();
+        let carried = self.carried_into(request, predecessor.as_ref()).await?;
+        // The predecessor's snapshot is not needed past this point: only its reference is kept.
+        let predecessor = predecessor.map(|p| p.reference);
+        self.pin_new(carried, framework, &mut pinned).await?;
         for date in period.days() {
+            let mut day = Vec::new();
             for row in self.history.framework_history_on(framework, &date).await? {
                 let record = format!("history row {}", row.sk);
                 if !period.contains(&observed_at(&row.fields, &record)?) {
@@ -145,11 +161,17 @@ impl<P: Ports> ReportWorkflow<P> {
                         pin.late_for = Some(original.clone());
                     }
                 }
-                pins.entry(pin.key.clone()).or_insert(pin);
+                day.push(pin);
             }
+            self.pin_new(day, framework, &mut pinned).await?;
         }
-        let collected_scope = self.collected_into(framework, period, &mut pins).await?;
-        let evidence = self.pin_all(pins.into_values(), framework).await?;
+        let mut collected = Vec::new();
+        let collected_scope = self
+            .collected_into(framework, period, &mut collected)
+            .await?;
+        self.pin_new(collected, framework, &mut pinned).await?;
+        let mut evidence = pinned.items;
+        evidence.sort_by(|a, b| a.key.cmp(&b.key));
         let carried = evidence
             .iter()
             .filter(|e| e.evaluation.is_some() && e.observed_at.as_str() < period.start.as_str())
@@ -157,7 +179,7 @@ impl<P: Ports> ReportWorkflow<P> {
         info!(
             evidence = evidence.len(),
             carried,
-            predecessor = predecessor.as_ref().map(|p| p.reference.run_id.as_str()),
+            predecessor = predecessor.as_ref().map(|p| p.run_id.as_str()),
             "evidence pinned"
         );
         let snapshot = Snapshot {
@@ -168,8 +190,8 @@ impl<P: Ports> ReportWorkflow<P> {
                 generated_at: request.generated_at.clone(),
                 catalogue_version: self.catalogue.version().to_string(),
                 template_version: template_version(),
-                predecessor: predecessor.map(|p| p.reference),
-                amends: amended.map(|a| a.reference),
+                predecessor,
+                amends: amended,
             },
             framework: info,
             policy: self.policy.for_framework(framework),
@@ -187,7 +209,7 @@ impl<P: Ports> ReportWorkflow<P> {
         &self,
         framework: &str,
         period: &Period,
-        pins: &mut BTreeMap<String, Pin>,
+        pins: &mut Vec<Pin>,
     ) -> Result<Vec<(String, String)>, ReportRunError> {
         let mut collected_scope = Vec::new();
         for entry in self.controls.entries() {
@@ -231,7 +253,7 @@ impl<P: Ports> ReportWorkflow<P> {
                     }),
                     late_for: None,
                 };
-                pins.entry(key.clone()).or_insert(Pin {
+                pins.push(Pin {
                     key: key.clone(),
                     sha256: sha256.clone(),
                     version_id: run.evidence_version_id.clone(),
@@ -416,7 +438,7 @@ impl<P: Ports> ReportWorkflow<P> {
                         changed_since.push(row.fields.state_id);
                     }
                 }
-                // One query each for the states that changed since the start, 16 at a time.
+                // One query each for the states that changed since the start, several at a time.
                 let history = &self.history;
                 let earlier: Vec<Option<HistoryRow>> = futures::stream::iter(changed_since)
                     .map(|state_id| async move { history.latest_before(&state_id, start).await })
@@ -450,19 +472,26 @@ impl<P: Ports> ReportWorkflow<P> {
         Ok(kept)
     }
 
-    /// Read every object at its pinned version (the latest, pinned now, where none is recorded),
-    /// check its SHA-256, and derive each evaluation from its evidence. Order is kept.
-    async fn pin_all(
+    /// Read every object of `pins` whose key is not pinned yet (the first pin of a key wins) at
+    /// its pinned version (the latest, pinned now, where none is recorded), check its SHA-256, and
+    /// derive each evaluation from its evidence.
+    async fn pin_new(
         &self,
-        pins: impl Iterator<Item = Pin>,
+        pins: Vec<Pin>,
         framework: &str,
-    ) -> Result<Vec<EvidenceItem>, ReportRunError> {
-        let items: Vec<Option<EvidenceItem>> = futures::stream::iter(pins)
+        pinned: &mut Pinned,
+    ) -> Result<(), ReportRunError> {
+        let fresh: Vec<Pin> = pins
+            .into_iter()
+            .filter(|pin| pinned.keys.insert(pin.key.clone()))
+            .collect();
+        let items: Vec<Option<EvidenceItem>> = futures::stream::iter(fresh)
             .map(|pin| self.pin(pin, framework))
             .buffered(OBJECT_CONCURRENCY)
             .try_collect()
             .await?;
-        Ok(items.into_iter().flatten().collect())
+        pinned.items.extend(items.into_iter().flatten());
+        Ok(())
     }
 
     async fn pin(&self, pin: Pin, framework: &str) -> Result<Option<EvidenceItem>, ReportRunError> {

@@ -119,6 +119,11 @@ impl Objects for MemoryObjects {
             })
     }
 
+    async fn sha256_of(&self, key: &str, version_id: Option<&str>) -> Result<String, AdapterError> {
+        let bytes = Objects::get(self, key, version_id).await?;
+        Ok(attest_domain::canonical::sha256_hex(&bytes))
+    }
+
     async fn read(
         &self,
         key: &str,

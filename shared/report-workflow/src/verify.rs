@@ -63,14 +63,13 @@ impl<P: Ports> ReportWorkflow<P> {
             .map(|o| (o.name.as_str(), o.sha256.as_str()))
             .collect();
         for output in &run.outputs {
-            let bytes = self
+            let actual = self
                 .objects
-                .get(
+                .sha256_of(
                     &format!("{}{}", run.prefix, output.name),
                     output.version_id.as_deref(),
                 )
                 .await?;
-            let actual = attest_domain::canonical::sha256_hex(&bytes);
             if expected.get(output.name.as_str()) != Some(&actual.as_str()) {
                 return Err(fail(&format!(
                     "{} read back hashes to {actual}, the manifest says {:?}",

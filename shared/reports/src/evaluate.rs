@@ -17,6 +17,7 @@
 //! - archived, not-applicable, insufficient-data and warning results are listed, not counted.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use attest_domain::{ComplianceStatus, Disposition, Severity};
 use serde::ser::SerializeStruct;
@@ -219,9 +220,14 @@ pub struct ControlResult {
     /// No evidence at all in the period.
     pub gap: bool,
     pub counts: Counts,
-    pub resources: Vec<ResourceResult>,
+    /// Shared with every other control the resource's evaluation bears on (serialised as the
+    /// row itself): a large report holds each row once.
+    #[serde(serialize_with = "shared_rows")]
+    pub resources: Vec<Arc<ResourceResult>>,
     pub remediation: Vec<String>,
-    pub evidence: Vec<EvidenceRef>,
+    /// Shared the same way.
+    #[serde(serialize_with = "shared_rows")]
+    pub evidence: Vec<Arc<EvidenceRef>>,
     pub sample: AuditSample,
 }
 
@@ -259,10 +265,12 @@ pub struct Report {
     pub summary: Summary,
     pub controls: Vec<ControlResult>,
     /// Failing resources, most severe first, then longest-standing.
-    pub non_compliant: Vec<ResourceResult>,
+    #[serde(serialize_with = "shared_rows")]
+    pub non_compliant: Vec<Arc<ResourceResult>>,
     pub exceptions: Vec<ExceptionView>,
     /// Evidence for an earlier report's period that arrived after it was published.
-    pub late_evidence: Vec<EvidenceRef>,
+    #[serde(serialize_with = "shared_rows")]
+    pub late_evidence: Vec<Arc<EvidenceRef>>,
     pub max_evidence_age_days: u32,
     pub sample_size: u32,
 }
@@ -396,7 +404,7 @@ pub fn evaluate(snapshot: &Snapshot) -> Report {
                 .push((by, key, i));
         }
     }
-    let mut latest: BTreeMap<&str, ResourceResult> = BTreeMap::new();
+    let mut latest: BTreeMap<&str, Arc<ResourceResult>> = BTreeMap::new();
     let mut exceptions: BTreeMap<&str, ExceptionView> = BTreeMap::new();
     for (state_id, evals) in by_state.iter_mut() {
         evals.sort();
@@ -443,7 +451,7 @@ pub fn evaluate(snapshot: &Snapshot) -> Report {
         if let Some(x) = judged.exception {
             exceptions.insert(state_id, x);
         }
-        latest.insert(state_id, result);
+        latest.insert(state_id, Arc::new(result));
     }
 
     // Per control: resources whose latest evaluation bears on it, and every evidence item on it.
@@ -461,6 +469,12 @@ pub fn evaluate(snapshot: &Snapshot) -> Report {
         }
     }
 
+    // One evidence row per item, shared by every control it bears on.
+    let refs: Vec<Arc<EvidenceRef>> = snapshot
+        .evidence
+        .iter()
+        .map(|item| Arc::new(evidence_ref(item, period_start)))
+        .collect();
     let mut controls = Vec::with_capacity(snapshot.controls.len());
     let mut summary = Summary {
         controls_in_scope: snapshot.controls.len() as u64,
@@ -484,7 +498,7 @@ pub fn evaluate(snapshot: &Snapshot) -> Report {
     for scope in &snapshot.controls {
         let id = scope.control_id.as_str();
         let mut counts = Counts::default();
-        let mut resources: Vec<ResourceResult> = control_resources
+        let mut resources: Vec<Arc<ResourceResult>> = control_resources
             .get(id)
             .into_iter()
             .flatten()
@@ -504,11 +518,11 @@ pub fn evaluate(snapshot: &Snapshot) -> Report {
                 })
                 .then_with(|| a.evaluation.state_id.cmp(&b.evaluation.state_id))
         });
-        let mut evidence: Vec<EvidenceRef> = control_evidence
+        let mut evidence: Vec<Arc<EvidenceRef>> = control_evidence
             .get(id)
             .into_iter()
             .flatten()
-            .map(|&i| evidence_ref(&snapshot.evidence[i], period_start))
+            .map(|&i| Arc::clone(&refs[i]))
             .collect();
         evidence.sort_by(|a, b| a.observed_at.cmp(&b.observed_at).then(a.key.cmp(&b.key)));
         let gap = evidence.is_empty();
@@ -578,15 +592,16 @@ pub fn evaluate(snapshot: &Snapshot) -> Report {
     summary.exceptions_expired = exceptions.len() as u64 - summary.exceptions_in_force;
     summary.carried = latest.values().filter(|r| r.carried).count() as u64;
     summary.stale = latest.values().filter(|r| r.stale).count() as u64;
-    let late_evidence: Vec<EvidenceRef> = snapshot
+    let late_evidence: Vec<Arc<EvidenceRef>> = snapshot
         .evidence
         .iter()
-        .filter(|e| e.late_for.is_some())
-        .map(|e| evidence_ref(e, period_start))
+        .zip(&refs)
+        .filter(|(e, _)| e.late_for.is_some())
+        .map(|(_, r)| Arc::clone(r))
         .collect();
     summary.late_evidence = late_evidence.len() as u64;
 
-    let mut non_compliant: Vec<ResourceResult> = latest
+    let mut non_compliant: Vec<Arc<ResourceResult>> = latest
         .values()
         .filter(|r| r.standing == Standing::Fail)
         .cloned()
@@ -612,6 +627,14 @@ pub fn evaluate(snapshot: &Snapshot) -> Report {
         max_evidence_age_days: snapshot.policy.max_evidence_age_days,
         sample_size: snapshot.policy.sample_size,
     }
+}
+
+/// Rows shared between controls, serialised as the rows themselves.
+fn shared_rows<S: serde::Serializer, T: Serialize>(
+    rows: &[Arc<T>],
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.collect_seq(rows.iter().map(|row| &**row))
 }
 
 /// Whole days from `observed_at` to `end` (0 when it does not parse or is later).

@@ -104,12 +104,15 @@ pub struct ManifestSignature {
     pub signature: String,
 }
 
-fn entry(name: &str, media_type: &str, bytes: &[u8]) -> FileEntry {
-    FileEntry {
-        name: name.to_string(),
-        media_type: media_type.to_string(),
-        bytes: bytes.len() as u64,
-        sha256: attest_domain::canonical::sha256_hex(bytes),
+impl FileEntry {
+    /// The entry of a file held in memory.
+    pub fn of(name: &str, media_type: &str, bytes: &[u8]) -> FileEntry {
+        FileEntry {
+            name: name.to_string(),
+            media_type: media_type.to_string(),
+            bytes: bytes.len() as u64,
+            sha256: attest_domain::canonical::sha256_hex(bytes),
+        }
     }
 }
 
@@ -131,15 +134,30 @@ impl Manifest {
         outputs: &[Output],
         signing_key: SigningKey,
     ) -> Self {
+        Self::from_entries(
+            snapshot,
+            FileEntry::of(SNAPSHOT_FILE, "application/json", snapshot_bytes),
+            outputs
+                .iter()
+                .map(|o| FileEntry::of(o.name, o.media_type, &o.bytes))
+                .collect(),
+            signing_key,
+        )
+    }
+
+    /// The manifest from the entries of files already stored (and no longer held).
+    pub fn from_entries(
+        snapshot: &Snapshot,
+        snapshot_entry: FileEntry,
+        outputs: Vec<FileEntry>,
+        signing_key: SigningKey,
+    ) -> Self {
         Manifest {
             schema: MANIFEST_SCHEMA.to_string(),
             header: snapshot.header.clone(),
             framework: snapshot.framework.id.clone(),
-            snapshot: entry(SNAPSHOT_FILE, "application/json", snapshot_bytes),
-            outputs: outputs
-                .iter()
-                .map(|o| entry(o.name, o.media_type, &o.bytes))
-                .collect(),
+            snapshot: snapshot_entry,
+            outputs,
             evidence: snapshot
                 .evidence
                 .iter()
@@ -155,7 +173,7 @@ impl Manifest {
     }
 
     pub fn to_canonical(&self) -> Result<Vec<u8>, ReportError> {
-        attest_domain::canonical::serialize(self).map_err(|e| ReportError::Render {
+        attest_domain::canonical::to_vec(self).map_err(|e| ReportError::Render {
             output: MANIFEST_FILE,
             reason: e.to_string(),
         })

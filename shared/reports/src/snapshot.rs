@@ -306,7 +306,7 @@ impl Snapshot {
 
     /// Canonical JSON (RFC 8785) of the snapshot: the bytes stored and hashed.
     pub fn to_canonical(&self) -> Result<Vec<u8>, ReportError> {
-        attest_domain::canonical::serialize(self).map_err(|e| ReportError::Render {
+        attest_domain::canonical::to_vec(self).map_err(|e| ReportError::Render {
             output: "snapshot.json",
             reason: e.to_string(),
         })

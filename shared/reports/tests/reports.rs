@@ -337,3 +337,59 @@ fn pdf_reads_right_in_pdfium() {
         );
     }
 }
+
+/// The report, snapshot and manifest are written by the RFC 8785 writer directly from their
+/// structs (no JSON text and value tree in between, and no document-size limit: a large report's
+/// JSON outgrows the limit on documents read). That must give exactly the bytes of the round trip
+/// through serde_json that evidence uses, or re-rendering an older bundle would not reproduce it.
+#[test]
+fn report_documents_written_directly_match_the_round_trip() {
+    use attest_domain::canonical::{serialize, to_vec};
+    for snapshot in [
+        sample::from_events("PCI-DSS-3.2.1").unwrap(),
+        sample::from_events("SOC2").unwrap(),
+        sample::synthetic(40, 2_000),
+    ] {
+        let report = evaluate(&snapshot);
+        assert!(to_vec(&report).unwrap() == serialize(&report).unwrap());
+        assert!(to_vec(&snapshot).unwrap() == serialize(&snapshot).unwrap());
+        assert_eq!(
+            snapshot.to_canonical().unwrap(),
+            serialize(&snapshot).unwrap()
+        );
+        let outputs = render_all(&snapshot).unwrap();
+        let manifest = attest_reports::manifest::Manifest::build(
+            &snapshot,
+            &snapshot.to_canonical().unwrap(),
+            &outputs,
+            attest_reports::manifest::SigningKey::from_arn(
+                "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+            )
+            .unwrap(),
+        );
+        assert_eq!(
+            manifest.to_canonical().unwrap(),
+            serialize(&manifest).unwrap()
+        );
+        // Each OSCAL observation and OCSF line is written the same way: the whole files equal
+        // their canonical re-reading.
+        for output in outputs {
+            match output.name {
+                OSCAL_OUTPUT => assert!(
+                    attest_domain::canonical::canonicalize_json(&output.bytes).unwrap()
+                        == output.bytes
+                ),
+                OCSF_OUTPUT => {
+                    for line in output
+                        .bytes
+                        .split(|b| *b == b'\n')
+                        .filter(|l| !l.is_empty())
+                    {
+                        assert!(attest_domain::canonical::canonicalize_json(line).unwrap() == line);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}

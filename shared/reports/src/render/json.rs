@@ -4,7 +4,7 @@ use crate::error::ReportError;
 use crate::evaluate::Report;
 
 pub fn render(report: &Report) -> Result<Vec<u8>, ReportError> {
-    attest_domain::canonical::serialize(report).map_err(|e| ReportError::Render {
+    attest_domain::canonical::to_vec(report).map_err(|e| ReportError::Render {
         output: "report.json",
         reason: e.to_string(),
     })

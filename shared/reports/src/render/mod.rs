@@ -14,7 +14,7 @@ use crate::snapshot::Snapshot;
 
 /// Bump when the layout code of any renderer changes in a way that changes bytes. Templates are
 /// covered by their content hash (see [`template_version`]); this covers the code around them.
-pub const RENDERER_REVISION: &str = "renderers-1";
+pub const RENDERER_REVISION: &str = "renderers-2";
 
 /// Everything whose change changes output bytes for the same snapshot: the renderer revision and
 /// the content of each template and embedded font. Recorded in the snapshot and the manifest.
@@ -44,9 +44,62 @@ pub struct Output {
     pub bytes: Vec<u8>,
 }
 
-/// Render every output, in bundle order. Refuses a snapshot pinned to another template version:
-/// re-rendering it here would not reproduce its bytes.
-pub fn render_all(snapshot: &Snapshot) -> Result<Vec<Output>, ReportError> {
+/// One output of the bundle: its file name, media type and renderer. Publishing renders and
+/// stores them one at a time, so no more than one output is held in memory.
+#[derive(Clone, Copy)]
+pub struct OutputSpec {
+    pub name: &'static str,
+    pub media_type: &'static str,
+    renderer: fn(&Snapshot, &Report) -> Result<Vec<u8>, ReportError>,
+}
+
+impl OutputSpec {
+    pub fn render(&self, snapshot: &Snapshot, report: &Report) -> Result<Output, ReportError> {
+        Ok(Output {
+            name: self.name,
+            media_type: self.media_type,
+            bytes: (self.renderer)(snapshot, report)?,
+        })
+    }
+}
+
+/// Every output, in bundle order.
+pub const OUTPUTS: [OutputSpec; 6] = [
+    OutputSpec {
+        name: "report.json",
+        media_type: "application/json",
+        renderer: |_, report| json::render(report),
+    },
+    OutputSpec {
+        name: "report.csv",
+        media_type: "text/csv",
+        renderer: |_, report| csv::render(report),
+    },
+    OutputSpec {
+        name: "report.html",
+        media_type: "text/html",
+        renderer: |_, report| html::render(report),
+    },
+    OutputSpec {
+        name: "report.pdf",
+        media_type: "application/pdf",
+        renderer: |_, report| pdf::render(report),
+    },
+    OutputSpec {
+        name: oscal::OUTPUT,
+        media_type: "application/json",
+        renderer: oscal::render,
+    },
+    OutputSpec {
+        name: ocsf::OUTPUT,
+        media_type: "application/x-ndjson",
+        renderer: |_, report| ocsf::render(report),
+    },
+];
+
+/// Refuses a snapshot pinned to another template version: re-rendering it here would not
+/// reproduce its bytes.
+pub fn check_template_version(snapshot: &Snapshot) -> Result<(), ReportError> {
     let ours = template_version();
     if snapshot.header.template_version != ours {
         return Err(ReportError::BadSnapshot(format!(
@@ -54,41 +107,19 @@ pub fn render_all(snapshot: &Snapshot) -> Result<Vec<Output>, ReportError> {
             snapshot.header.template_version
         )));
     }
+    Ok(())
+}
+
+/// Render every output, in bundle order (see [`check_template_version`]).
+pub fn render_all(snapshot: &Snapshot) -> Result<Vec<Output>, ReportError> {
+    check_template_version(snapshot)?;
     let report = evaluate(snapshot);
     render_report(snapshot, &report)
 }
 
 pub fn render_report(snapshot: &Snapshot, report: &Report) -> Result<Vec<Output>, ReportError> {
-    Ok(vec![
-        Output {
-            name: "report.json",
-            media_type: "application/json",
-            bytes: json::render(report)?,
-        },
-        Output {
-            name: "report.csv",
-            media_type: "text/csv",
-            bytes: csv::render(report)?,
-        },
-        Output {
-            name: "report.html",
-            media_type: "text/html",
-            bytes: html::render(report)?,
-        },
-        Output {
-            name: "report.pdf",
-            media_type: "application/pdf",
-            bytes: pdf::render(report)?,
-        },
-        Output {
-            name: oscal::OUTPUT,
-            media_type: "application/json",
-            bytes: oscal::render(snapshot, report)?,
-        },
-        Output {
-            name: ocsf::OUTPUT,
-            media_type: "application/x-ndjson",
-            bytes: ocsf::render(report)?,
-        },
-    ])
+    OUTPUTS
+        .iter()
+        .map(|spec| spec.render(snapshot, report))
+        .collect()
 }

@@ -301,7 +301,7 @@ fn control_event(report: &Report, control: &ControlResult) -> Result<Value, Repo
 pub fn render(report: &Report) -> Result<Vec<u8>, ReportError> {
     let mut out = Vec::new();
     let mut write = |event: Value| -> Result<(), ReportError> {
-        out.extend(attest_domain::canonical::serialize(&event).map_err(fail)?);
+        out.extend(attest_domain::canonical::to_vec(&event).map_err(fail)?);
         out.push(b'\n');
         Ok(())
     };

@@ -289,7 +289,7 @@ pub fn render(snapshot: &Snapshot, report: &Report) -> Result<Vec<u8>, ReportErr
             element_uuid(run, "observation", &item.key),
         );
         observations.push(if observations.is_empty() { b'[' } else { b',' });
-        observations.extend(attest_domain::canonical::serialize(&o).map_err(fail)?);
+        observations.extend(attest_domain::canonical::to_vec(&o).map_err(fail)?);
     }
 
     let mut findings = Vec::with_capacity(report.controls.len());
@@ -424,7 +424,7 @@ pub fn render(snapshot: &Snapshot, report: &Report) -> Result<Vec<u8>, ReportErr
             },
         }
     });
-    let skeleton = attest_domain::canonical::serialize(&document).map_err(fail)?;
+    let skeleton = attest_domain::canonical::to_vec(&document).map_err(fail)?;
     if observations.is_empty() {
         return Ok(skeleton);
     }

@@ -152,16 +152,33 @@ pub struct OutlineEntry {
     pub top: f32,
 }
 
+/// One page's content: its body, compressed when the page was finished, and its footer ("Page N
+/// of M", known only at the end), compressed then. A PDF reader draws a page's streams in order
+/// as one.
+pub struct PageStreams {
+    pub body: Vec<u8>,
+    pub footer: Vec<u8>,
+}
+
 /// What the finished layout hands to the PDF writer.
 pub struct Laid {
-    pub pages: Vec<Content>,
+    pub pages: Vec<PageStreams>,
     pub fonts: Fonts,
     pub outline: Vec<OutlineEntry>,
 }
 
+/// Finished page bodies wait uncompressed until this many are ready, then are compressed together
+/// (across the cores): a large report holds its pages compressed, not as drawn.
+const PAGES_PER_BATCH: usize = 64;
+
 pub struct Composer {
     fonts: Fonts,
-    pages: Vec<Content>,
+    /// How page bodies are compressed (in batches, order kept).
+    compress: fn(Vec<Vec<u8>>) -> Vec<Vec<u8>>,
+    /// Finished pages' bodies, compressed.
+    bodies: Vec<Vec<u8>>,
+    /// Finished pages' bodies not compressed yet.
+    pending: Vec<Vec<u8>>,
     page: Content,
     /// Anything drawn on `page` yet (a break on an untouched page is a no-op).
     page_used: bool,
@@ -190,13 +207,16 @@ fn breaks_after(c: char) -> bool {
 impl Composer {
     pub fn new(
         fonts: Fonts,
+        compress: fn(Vec<Vec<u8>>) -> Vec<Vec<u8>>,
         header_left: String,
         header_right: String,
         footer_left: String,
     ) -> Self {
         Composer {
             fonts,
-            pages: Vec::new(),
+            compress,
+            bodies: Vec::new(),
+            pending: Vec::new(),
             page: new_content(),
             page_used: false,
             y: BODY_TOP,
@@ -217,7 +237,7 @@ impl Composer {
             return;
         }
         self.page_used = true;
-        if !self.pages.is_empty() {
+        if self.page_count() > 0 {
             let style = Style::new(FontId::Regular, 7.0).color(MUTED);
             let left = self.fit_line(&self.header_left.clone(), style, CONTENT_WIDTH * 0.68);
             self.show(MARGIN_X, HEADER_BASELINE, style, &left);
@@ -408,7 +428,10 @@ impl Composer {
             return;
         }
         let finished = std::mem::replace(&mut self.page, new_content());
-        self.pages.push(finished);
+        self.pending.push(finished.finish().into_vec());
+        if self.pending.len() >= PAGES_PER_BATCH {
+            self.compress_pending();
+        }
         self.page_used = false;
         self.y = BODY_TOP;
         self.current_font = None;
@@ -454,7 +477,7 @@ impl Composer {
             self.outline.push(OutlineEntry {
                 title: text.to_string(),
                 level,
-                page: self.pages.len(),
+                page: self.page_count(),
                 top: self.y + 2.0,
             });
         }
@@ -620,16 +643,27 @@ impl Composer {
         self.y -= 4.0;
     }
 
+    /// Pages finished so far.
+    fn page_count(&self) -> usize {
+        self.bodies.len() + self.pending.len()
+    }
+
+    fn compress_pending(&mut self) {
+        let batch = std::mem::take(&mut self.pending);
+        self.bodies.extend((self.compress)(batch));
+    }
+
     /// Closes the last page and writes every page's footer, now that the page count is known.
     pub fn finish(mut self) -> Laid {
         self.touch();
         self.page_break();
-        let total = self.pages.len();
+        self.compress_pending();
+        let total = self.bodies.len();
         let style = Style::new(FontId::Regular, 7.0).color(MUTED);
-        let mut pages = std::mem::take(&mut self.pages);
         let footer_left = self.footer_left.clone();
-        for (i, page) in pages.iter_mut().enumerate() {
-            std::mem::swap(&mut self.page, page);
+        let mut footers = Vec::with_capacity(total);
+        for i in 0..total {
+            self.page = new_content();
             self.current_font = None;
             self.current_fill = None;
             let left = self.fit_line(&footer_left, style, CONTENT_WIDTH * 0.7);
@@ -649,10 +683,17 @@ impl Composer {
                 style,
                 &number,
             );
-            std::mem::swap(&mut self.page, page);
+            let footer = std::mem::replace(&mut self.page, new_content());
+            footers.push(footer.finish().into_vec());
         }
+        let footers = (self.compress)(footers);
+        let bodies = std::mem::take(&mut self.bodies);
         Laid {
-            pages,
+            pages: bodies
+                .into_iter()
+                .zip(footers)
+                .map(|(body, footer)| PageStreams { body, footer })
+                .collect(),
             fonts: self.fonts,
             outline: self.outline,
         }
@@ -666,6 +707,7 @@ mod tests {
     fn composer() -> Composer {
         Composer::new(
             Fonts::load().unwrap(),
+            |streams| streams,
             String::new(),
             String::new(),
             String::new(),

@@ -50,7 +50,7 @@ fn deflate(data: &[u8]) -> Vec<u8> {
 /// Deflates each stream, spread over the available cores (compression is most of the time a
 /// large report takes). Each stream is compressed on its own, so the bytes do not depend on the
 /// number of threads, and the results come back in input order.
-fn deflate_all(streams: &[Vec<u8>]) -> Result<Vec<Vec<u8>>, ReportError> {
+fn deflate_all(streams: Vec<Vec<u8>>) -> Vec<Vec<u8>> {
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
     let per_worker = streams.len().div_ceil(workers).max(1);
     std::thread::scope(|scope| {
@@ -60,13 +60,14 @@ fn deflate_all(streams: &[Vec<u8>]) -> Result<Vec<Vec<u8>>, ReportError> {
             .collect();
         let mut out = Vec::with_capacity(streams.len());
         for handle in handles {
+            // Deflating bytes cannot fail; a panic there is a bug, passed on as one.
             out.extend(
                 handle
                     .join()
-                    .map_err(|_| fail("a compression thread panicked"))?,
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
             );
         }
-        Ok(out)
+        out
     })
 }
 
@@ -75,6 +76,7 @@ pub fn render(report: &Report) -> Result<Vec<u8>, ReportError> {
     let fonts = Fonts::load()?;
     let mut c = Composer::new(
         fonts,
+        deflate_all,
         format!(
             "Attest compliance report · {} · {} to {}",
             report.framework.id, start, end
@@ -608,7 +610,8 @@ fn write(report: &Report, laid: Laid) -> Result<Vec<u8>, ReportError> {
         .iter()
         .map(|_| [alloc(), alloc(), alloc(), alloc(), alloc()])
         .collect();
-    let page_refs: Vec<(Ref, Ref)> = pages.iter().map(|_| (alloc(), alloc())).collect();
+    let page_refs: Vec<(Ref, Ref, Ref)> =
+        pages.iter().map(|_| (alloc(), alloc(), alloc())).collect();
     let item_refs: Vec<Ref> = outline.iter().map(|_| alloc()).collect();
 
     let mut pdf = Pdf::with_settings_and_capacity(Settings { pretty: false }, 1 << 20);
@@ -617,19 +620,13 @@ fn write(report: &Report, laid: Laid) -> Result<Vec<u8>, ReportError> {
     }
 
     pdf.pages(tree_ref)
-        .kids(page_refs.iter().map(|(page, _)| *page))
+        .kids(page_refs.iter().map(|(page, _, _)| *page))
         .count(i32::try_from(page_refs.len()).map_err(|_| fail("too many pages"))?);
-    let streams: Vec<Vec<u8>> = pages
-        .into_iter()
-        .map(|content| content.finish().into_vec())
-        .collect();
-    let compressed = deflate_all(&streams)?;
-    drop(streams);
-    for (bytes, (page_ref, content_ref)) in compressed.iter().zip(&page_refs) {
+    for (streams, (page_ref, body_ref, footer_ref)) in pages.into_iter().zip(&page_refs) {
         let mut page = pdf.page(*page_ref);
         page.parent(tree_ref)
             .media_box(Rect::new(0.0, 0.0, PAGE_WIDTH, PAGE_HEIGHT))
-            .contents(*content_ref);
+            .contents_array([*body_ref, *footer_ref]);
         let mut resources = page.resources();
         let mut dict = resources.fonts();
         for (id, refs) in FontId::ALL.iter().zip(&font_refs) {
@@ -638,7 +635,10 @@ fn write(report: &Report, laid: Laid) -> Result<Vec<u8>, ReportError> {
         dict.finish();
         resources.finish();
         page.finish();
-        pdf.stream(*content_ref, bytes).filter(Filter::FlateDecode);
+        pdf.stream(*body_ref, &streams.body)
+            .filter(Filter::FlateDecode);
+        pdf.stream(*footer_ref, &streams.footer)
+            .filter(Filter::FlateDecode);
     }
 
     write_outline(&mut pdf, outline_ref, &outline, &item_refs, &page_refs);
@@ -683,7 +683,7 @@ fn write_outline(
     outline_ref: Ref,
     entries: &[layout::OutlineEntry],
     refs: &[Ref],
-    pages: &[(Ref, Ref)],
+    pages: &[(Ref, Ref, Ref)],
 ) {
     if entries.is_empty() {
         return;
@@ -725,7 +725,7 @@ fn write_outline(
                 .last(refs[*last])
                 .count(-(kids.len() as i32));
         }
-        if let Some((page, _)) = pages.get(entry.page) {
+        if let Some((page, _, _)) = pages.get(entry.page) {
             item.dest().page(*page).xyz(0.0, entry.top, None);
         }
     }
