@@ -230,14 +230,7 @@ impl EvidenceStore {
         key: &str,
         version_id: Option<&str>,
     ) -> Result<Option<StoredObject>, AdapterError> {
-        let result = self
-            .client
-            .get_object()
-            .bucket(&self.bucket)
-            .key(key)
-            .set_version_id(version_id.map(str::to_string))
-            .send()
-            .await;
+        let result = self.get_object(key, version_id).await;
         let out = match result {
             Ok(out) => out,
             Err(err)
@@ -256,12 +249,11 @@ impl EvidenceStore {
             }
         };
         let version_id = out.version_id.clone();
-        let body = out.body.collect().await.map_err(|e| AdapterError::Aws {
-            operation: "s3:GetObject",
-            target: self.target(key),
-            message: e.to_string(),
-            retryable: true,
-        })?;
+        let body = out
+            .body
+            .collect()
+            .await
+            .map_err(|e| self.body_error(key, e))?;
         Ok(Some(StoredObject {
             bytes: body.into_bytes().to_vec(),
             version_id,
@@ -277,26 +269,44 @@ impl EvidenceStore {
     ) -> Result<String, AdapterError> {
         use sha2::{Digest, Sha256};
         let out = self
-            .client
+            .get_object(key, version_id)
+            .await
+            .map_err(|err| AdapterError::from_sdk("s3:GetObject", self.target(key), err))?;
+        let mut body = out.body;
+        let mut hasher = Sha256::new();
+        while let Some(chunk) = body.next().await {
+            let chunk = chunk.map_err(|e| self.body_error(key, e))?;
+            hasher.update(&chunk);
+        }
+        Ok(hex::encode(hasher.finalize()))
+    }
+
+    /// GetObject of one version (the latest when `version_id` is `None`).
+    async fn get_object(
+        &self,
+        key: &str,
+        version_id: Option<&str>,
+    ) -> Result<
+        aws_sdk_s3::operation::get_object::GetObjectOutput,
+        aws_sdk_s3::error::SdkError<aws_sdk_s3::operation::get_object::GetObjectError>,
+    > {
+        self.client
             .get_object()
             .bucket(&self.bucket)
             .key(key)
             .set_version_id(version_id.map(str::to_string))
             .send()
             .await
-            .map_err(|err| AdapterError::from_sdk("s3:GetObject", self.target(key), err))?;
-        let mut body = out.body;
-        let mut hasher = Sha256::new();
-        while let Some(chunk) = body.next().await {
-            let chunk = chunk.map_err(|e| AdapterError::Aws {
-                operation: "s3:GetObject",
-                target: self.target(key),
-                message: e.to_string(),
-                retryable: true,
-            })?;
-            hasher.update(&chunk);
+    }
+
+    /// A body that stopped arriving part-way: worth a retry.
+    fn body_error(&self, key: &str, e: impl std::fmt::Display) -> AdapterError {
+        AdapterError::Aws {
+            operation: "s3:GetObject",
+            target: self.target(key),
+            message: e.to_string(),
+            retryable: true,
         }
-        Ok(hex::encode(hasher.finalize()))
     }
 
     fn target(&self, key: &str) -> String {
