@@ -30,6 +30,15 @@ pub fn to_vec<T: serde::Serialize>(value: &T) -> Result<Vec<u8>, CanonicalError>
     serde_json_canonicalizer::to_vec(value).map_err(|e| CanonicalError::Unwritable(e.to_string()))
 }
 
+/// [`to_vec`], appended to `out`: for a document written a part at a time.
+pub fn write<T: serde::Serialize, W: std::io::Write>(
+    out: &mut W,
+    value: &T,
+) -> Result<(), CanonicalError> {
+    serde_json_canonicalizer::to_writer(value, out)
+        .map_err(|e| CanonicalError::Unwritable(e.to_string()))
+}
+
 /// Canonicalise raw JSON text: read it strictly, then write it per RFC 8785.
 pub fn canonicalize_json(input: &[u8]) -> Result<Vec<u8>, CanonicalError> {
     to_vec(&ijson::parse(input, &ijson::DOCUMENT)?)
