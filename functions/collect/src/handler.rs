@@ -70,6 +70,14 @@ pub fn requests<R, E, C>(
             "name at least one control in `control` or `controls`".into(),
         ));
     }
+    // One claimant may resume its own claim (a Lambda retry), so the same run twice in one
+    // invocation would be collected twice: refused instead.
+    let mut seen = std::collections::BTreeSet::new();
+    if let Some(twice) = controls.iter().find(|c| !seen.insert(c.as_str())) {
+        return Err(CollectError::BadEvent(format!(
+            "control `{twice}` is named more than once"
+        )));
+    }
     controls
         .into_iter()
         .map(|control| {

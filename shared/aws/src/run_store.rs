@@ -7,6 +7,10 @@
 //! - A FAILED record, or a PENDING one whose lease has expired (its invocation died), is re-claimed
 //!   with a conditional put on the attempt count it read, so only one re-claim wins; the record is
 //!   reused, never duplicated.
+//! - A PENDING record held by the claiming invocation itself is resumed at once, lease or not: Lambda
+//!   retries an asynchronous invocation that crashed or timed out with the same request id, and
+//!   only after the failed attempt has ended, so the holder is gone. Without this the retry would
+//!   find its own live claim, take it for another collector's and do nothing until the lease ran out.
 //! - Completing or failing is conditional on still holding the claim.
 
 use std::collections::HashMap;
@@ -64,6 +68,22 @@ impl RunStore {
                 .ok_or_else(|| self.vanished(&fresh.pk, &fresh.sk))?;
             match existing.status {
                 RunStatus::Collected => return Ok(Claim::AlreadyCollected(existing)),
+                RunStatus::Pending if existing.claimed_by == fresh.claimed_by => {
+                    let mut next = fresh.clone();
+                    next.attempts = existing.attempts + 1;
+                    let values = Item::from([
+                        (
+                            ":seen".into(),
+                            AttributeValue::N(existing.attempts.to_string()),
+                        ),
+                        (":me".into(), s(&fresh.claimed_by)),
+                        (":pending".into(), s(RunStatus::Pending.as_str())),
+                    ]);
+                    let condition = "attempts = :seen AND #status = :pending AND claimed_by = :me";
+                    if self.put_if(&next, condition, values).await? {
+                        return Ok(Claim::Won(next));
+                    }
+                }
                 RunStatus::Pending if existing.lease_until.as_str() > now => {
                     return Ok(Claim::InProgress(existing))
                 }

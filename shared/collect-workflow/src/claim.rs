@@ -1,7 +1,8 @@
 //! Step 1: the run record this invocation tries to claim. The claim itself is the run store's
 //! conditional write ([`crate::ports::RunRecords::claim`]): the first trigger wins, a duplicate
-//! finds the run collected, a concurrent one finds a live lease; a FAILED run or an expired lease
-//! is taken over on the same record.
+//! finds the run collected, a concurrent one finds a live lease; a FAILED run, an expired lease or
+//! a claim of this same invocation (a retry with the same request id) is taken over on the same
+//! record.
 
 use std::time::Duration;
 

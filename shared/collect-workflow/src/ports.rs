@@ -16,7 +16,8 @@ use crate::rate_limit::{RateLimiter, Source};
 pub trait RunRecords: Send + Sync {
     /// Claim the run `fresh` describes (PENDING, attempts 1) at `now`: won, already collected,
     /// or held by a live claim of another invocation. A FAILED run, or one whose lease ended
-    /// before `now`, is taken over on the same record with the attempt count raised.
+    /// before `now`, is taken over on the same record with the attempt count raised; so is a
+    /// PENDING run this same invocation holds (Lambda's retry of a crashed invocation).
     fn claim(
         &self,
         fresh: &RunRecord,

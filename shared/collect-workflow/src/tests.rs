@@ -79,7 +79,10 @@ impl RunRecords for Memory {
         };
         Ok(match existing.status {
             RunStatus::Collected => Claim::AlreadyCollected(existing.clone()),
-            RunStatus::Pending if existing.lease_until.as_str() > now => {
+            RunStatus::Pending
+                if existing.claimed_by != fresh.claimed_by
+                    && existing.lease_until.as_str() > now =>
+            {
                 Claim::InProgress(existing.clone())
             }
             RunStatus::Pending | RunStatus::Failed => {
@@ -293,6 +296,28 @@ async fn an_expired_lease_is_taken_over_on_the_same_record() {
     assert_eq!((record.attempts, record.claimed_by.as_str()), (2, "inv-3"));
     assert_eq!(collector.calls(), 1);
     assert_eq!(memory.records().len(), 1, "no second record");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_retry_of_the_claiming_invocation_resumes_its_own_live_claim() {
+    let memory = Memory::new();
+    let (c, collector) = collection(&memory, 0, FailureKind::Permanent);
+    // Lambda's retry of a crashed asynchronous invocation reuses its request id; the lease it took
+    // (until 02:15:05) is still running.
+    memory.insert(claimed_by(&c, "req-1", "2026-11-25T02:00:05Z"));
+    memory.set_now("2026-11-25T02:01:00Z");
+    let outcome = c.run(CONTROL, &period(), "req-1").await.unwrap();
+    let RunOutcome::Collected(record) = &outcome else {
+        panic!("{outcome:?}")
+    };
+    assert_eq!((record.attempts, record.claimed_by.as_str()), (2, "req-1"));
+    assert_eq!(collector.calls(), 1);
+    // Another invocation still finds nothing to do.
+    let other = c.run(CONTROL, &period(), "req-2").await.unwrap();
+    assert!(
+        matches!(other, RunOutcome::AlreadyCollected(_)),
+        "{other:?}"
+    );
 }
 
 #[tokio::test(start_paused = true)]

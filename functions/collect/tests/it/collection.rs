@@ -3,13 +3,16 @@ use std::sync::Arc;
 
 use attest_aws::error::FailureKind;
 use attest_aws::AdapterError;
+use attest_aws::Claim;
 use attest_collect::{build_with, AwsCollection, CollectConfig};
+use attest_collect_workflow::claim::Claimant;
 use attest_collect_workflow::{
     CollectFuture, CollectRequest, Collector, Registry, RunOutcome, Source,
 };
 use attest_collectors::aws_registry;
 use attest_domain::canonical::sha256_hex;
 use attest_domain::collection::{Period, RunStatus};
+use attest_domain::timestamp::Timestamp;
 use attest_testing::Stack;
 use aws_sdk_s3::types::{
     BucketVersioningStatus, PublicAccessBlockConfiguration, ServerSideEncryption,
@@ -459,6 +462,71 @@ async fn a_failed_run_is_recorded_and_the_retry_reuses_the_record() {
     assert_eq!(flaky.calls.load(Ordering::SeqCst), 2);
     let payload = stored_payload(&stack, &c, &second).await;
     assert_eq!(payload, json!({"call": 1}));
+}
+
+/// Claim `control` as `invocation` at `claimed_at` (900 s lease) and do nothing more: an invocation
+/// that crashed right after its claim.
+async fn claim_and_crash(c: &AwsCollection, control: &str, invocation: &str, claimed_at: &str) {
+    let entry = c.catalogue.get(control).unwrap();
+    let (collector, _) = c.registry.get(&entry.control.collector).unwrap();
+    let claimed_at = Timestamp::parse(claimed_at).unwrap();
+    let fresh = attest_collect_workflow::claim::fresh_record(Claimant {
+        control: &entry.control,
+        collector: collector.as_ref(),
+        period: &period(),
+        invocation,
+        catalogue_version: c.catalogue.version(),
+        claimed_at: &claimed_at,
+        lease: std::time::Duration::from_secs(900),
+    });
+    let claim = c.runs.claim(&fresh, claimed_at.as_str()).await.unwrap();
+    assert!(matches!(claim, Claim::Won(_)), "{claim:?}");
+}
+
+#[tokio::test]
+async fn a_crash_after_the_claim_is_resumed_by_its_own_retry_and_an_expired_lease_by_anyone() {
+    let stack = Stack::new().await;
+    let (registry, flaky) = flaky_registry(&stack, 0, false);
+    let catalogue = json!([
+        serde_json::from_str::<serde_json::Value>(&controls("crashed", "test.flaky", json!({})))
+            .unwrap()[0],
+        serde_json::from_str::<serde_json::Value>(&controls("expired", "test.flaky", json!({})))
+            .unwrap()[0],
+    ])
+    .to_string();
+    let c = collection(&stack, registry, &catalogue).await;
+    let now = chrono::Utc::now();
+    let a_minute_ago = (now - chrono::Duration::seconds(60)).to_rfc3339();
+    let an_hour_ago = (now - chrono::Duration::seconds(3600)).to_rfc3339();
+
+    // Crashed a minute ago, lease still running: another invocation leaves it alone...
+    claim_and_crash(&c, "crashed", "req-1", &a_minute_ago).await;
+    let other = c.run("crashed", &period(), "req-2").await.unwrap();
+    assert!(matches!(other, RunOutcome::InProgress(_)), "{other:?}");
+    assert_eq!(flaky.calls.load(Ordering::SeqCst), 0);
+    // ...and Lambda's retry of the crashed invocation (same request id) resumes it.
+    let retry = c.run("crashed", &period(), "req-1").await.unwrap();
+    let RunOutcome::Collected(done) = &retry else {
+        panic!("{retry:?}")
+    };
+    assert_eq!((done.attempts, done.claimed_by.as_str()), (2, "req-1"));
+    stored_payload(&stack, &c, &retry).await;
+
+    // Crashed an hour ago: its lease (900 s) ended, so any trigger takes the run over.
+    claim_and_crash(&c, "expired", "req-3", &an_hour_ago).await;
+    let takeover = c.run("expired", &period(), "req-4").await.unwrap();
+    let RunOutcome::Collected(done) = &takeover else {
+        panic!("{takeover:?}")
+    };
+    assert_eq!((done.attempts, done.claimed_by.as_str()), (2, "req-4"));
+    for control in ["crashed", "expired"] {
+        assert_eq!(
+            c.runs.runs_of(control).await.unwrap().len(),
+            1,
+            "{control}: one record"
+        );
+    }
+    assert_eq!(flaky.calls.load(Ordering::SeqCst), 2);
 }
 
 #[tokio::test]

@@ -118,6 +118,10 @@ async fn bad_events_are_refused_with_the_reason() {
             "give `scheduled_time` or `period`",
         ),
         (
+            serde_json::json!({"control": "pci-3.4-s3-encryption-posture", "controls": ["pci-3.4-s3-encryption-posture"], "scheduled_time": "2026-11-25T02:00:00Z"}),
+            "control `pci-3.4-s3-encryption-posture` is named more than once",
+        ),
+        (
             serde_json::json!({"control": "pci-3.4-s3-encryption-posture", "period": "2026-11-02T00:00:00Z/2026-11-01T00:00:00Z"}),
             "the period is inverted (start after end)",
         ),
