@@ -82,12 +82,8 @@ fn write_folder(dir: &Path, bundle: &MemoryBundle) -> Result<usize, String> {
     let mut written = 0;
     let all = bundle.files.iter().chain(bundle.evidence.iter());
     for (name, bytes) in all {
-        if name.split('/').any(|p| p == ".." || p.is_empty()) {
-            return Err(format!(
-                "refusing to write `{name}` outside {}",
-                dir.display()
-            ));
-        }
+        attest_reports::verify::check_bundle_path(name)
+            .map_err(|e| format!("{e} (not written under {})", dir.display()))?;
         let path = dir.join(name);
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)

@@ -49,6 +49,28 @@ pub trait BundleReader {
     fn evidence(&self, key: &str, version_id: Option<&str>) -> Result<Vec<u8>, String>;
 }
 
+/// Refuses a bundle file name or evidence key that could name a file outside the bundle's folder
+/// on any platform: names and keys come from the manifest, which whoever hands over the bundle
+/// controls. Every name this system writes is `/`-separated ASCII words (`report.pdf`,
+/// `evidence/123456789012/config/2026/11/02/<sha256>.json`), so anything else is refused: an
+/// empty, `.` or `..` part, a leading `/`, a backslash, a drive or stream prefix (`:`), or a
+/// control character.
+pub fn check_bundle_path(relative: &str) -> Result<(), String> {
+    let bad_part = relative
+        .split('/')
+        .any(|p| p.is_empty() || p == "." || p == "..");
+    let bad_char = relative
+        .chars()
+        .any(|c| c == '\\' || c == ':' || c.is_control());
+    if bad_part || bad_char {
+        return Err(format!(
+            "refusing path `{}`: bundle names are `/`-separated relative paths with no `.`, `..`, `\\` or `:`",
+            relative.escape_debug()
+        ));
+    }
+    Ok(())
+}
+
 /// A downloaded bundle: files at the top of the folder, evidence objects at `<folder>/<key>`.
 pub struct FolderBundle {
     root: PathBuf,
@@ -60,10 +82,7 @@ impl FolderBundle {
     }
 
     fn read(&self, relative: &str) -> Result<Vec<u8>, String> {
-        // Keys and names come from the manifest; refuse anything that would leave the folder.
-        if relative.split('/').any(|p| p == ".." || p.is_empty()) || relative.starts_with('/') {
-            return Err(format!("refusing path `{relative}`"));
-        }
+        check_bundle_path(relative)?;
         let path = self.root.join(Path::new(relative));
         std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))
     }
@@ -615,6 +634,70 @@ mod tests {
         assert_eq!(e.item, format!("evidence {key}"), "{e}");
         assert!(e.reason.contains("status"), "{e}");
         assert!(e.reason.contains("COMPLIANT in the snapshot"), "{e}");
+    }
+
+    #[test]
+    fn bundle_paths_that_could_leave_the_folder_are_refused() {
+        for good in [
+            "report.pdf",
+            "evidence/123456789012/config/2026/11/02/4653d460.json",
+            "collected/123456789012/pci-3.4/20261124T020000Z_20261125T020000Z/ab.json",
+        ] {
+            assert_eq!(check_bundle_path(good), Ok(()), "{good}");
+        }
+        for bad in [
+            "../manifest.json",
+            "evidence/../../etc/passwd",
+            "/etc/passwd",
+            "./report.pdf",
+            "evidence//x.json",
+            "",
+            "C:\\Windows\\win.ini",
+            "C:report.pdf",
+            "evidence\\..\\..\\x",
+            "report.pdf:stream",
+            "report\npdf",
+        ] {
+            let e = check_bundle_path(bad).unwrap_err();
+            assert!(e.starts_with("refusing path"), "{bad}: {e}");
+        }
+        let folder = FolderBundle::new(std::env::temp_dir());
+        assert!(folder.file("../etc/passwd").is_err());
+        assert!(folder.evidence("C:\\x", None).is_err());
+    }
+
+    #[test]
+    fn a_signed_snapshot_with_malformed_times_fails_with_a_message_not_a_panic() {
+        let edits: [(&str, fn(&mut Snapshot)); 5] = [
+            ("generated_at", |s| {
+                s.header.generated_at = "yesterday".into()
+            }),
+            ("observed_at", |s| {
+                s.evidence[0].observed_at = "2026-13-45T99:00:00Z".into()
+            }),
+            ("observed_at", |s| s.evidence[0].observed_at = "".into()),
+            ("observed_at", |s| {
+                s.evidence[0].observed_at = "\u{e9}t\u{e9}".into()
+            }),
+            ("generated_at", |s| {
+                s.header.generated_at = "2026-11-30T25:00:00Z".into()
+            }),
+        ];
+        for (field, edit) in edits {
+            let (mut snapshot, objects) =
+                crate::sample::from_events_with_objects("PCI-DSS-3.2.1").unwrap();
+            let outputs = render_all(&snapshot).unwrap();
+            edit(&mut snapshot);
+            let (b, pem) = signed(7, &snapshot, outputs, objects);
+            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                verify(&b, &TrustAnchor::PublicKey(pem.clone()))
+            }));
+            let Ok(result) = result else {
+                panic!("verify panicked on a malformed {field}")
+            };
+            let e = result.expect_err(field);
+            assert!(!e.reason.is_empty(), "{field}: {e}");
+        }
     }
 
     #[test]
