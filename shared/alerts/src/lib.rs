@@ -7,9 +7,11 @@
 //!   body for machines, the Amazon Q Developer in chat applications custom notification, a Slack
 //!   Block Kit message and PagerDuty Events API v2 events, each within its documented limits.
 
+pub mod envelope;
 pub mod render;
 pub mod transition;
 
+pub use envelope::{sns_message, MessageAttribute, SnsMessage};
 pub use render::{
     amazon_q_notification, email_subject, email_text, json_body, pagerduty_event, slack_message,
     PagerDutyAction,
