@@ -105,13 +105,19 @@ mod tests {
         }
         let back = transition_from_json_body(bodies["sqs"].as_str().unwrap()).unwrap();
         assert_eq!(back, t);
-        let q: serde_json::Value =
-            serde_json::from_str(bodies["https"].as_str().unwrap()).unwrap();
+        let q: serde_json::Value = serde_json::from_str(bodies["https"].as_str().unwrap()).unwrap();
         assert_eq!(q["source"], "custom");
         let names: Vec<&str> = m.attributes.iter().map(|a| a.name).collect();
         assert_eq!(
             names,
-            ["severity", "standing", "change", "account", "source", "framework"]
+            [
+                "severity",
+                "standing",
+                "change",
+                "account",
+                "source",
+                "framework"
+            ]
         );
         assert_eq!(m.attributes[5].value, r#"["PCI-DSS-3.2.1","SOC2"]"#);
         assert!(m.size() < SNS_MESSAGE_MAX_BYTES);
