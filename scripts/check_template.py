@@ -186,7 +186,8 @@ def check():
     # Each function's variable list (`VARIABLES` in its config.rs) is what the template must set.
     for function, config_file in [("IntakeFunction", "functions/intake/src/config.rs"),
                                   ("CollectFunction", "functions/collect/src/config.rs"),
-                                  ("ReportFunction", "functions/report/src/config.rs")]:
+                                  ("ReportFunction", "functions/report/src/config.rs"),
+                                  ("AlertFunction", "functions/alert/src/config.rs")]:
         env = t[function]["Properties"]["Environment"]["Variables"]
         with open(os.path.join(ROOT, config_file)) as f:
             config_rs = f.read()

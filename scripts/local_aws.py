@@ -276,6 +276,8 @@ def provision(args):
             kwargs["StreamSpecification"] = {"StreamEnabled": True, "StreamViewType": props["StreamSpecification"]["StreamViewType"]}
         desc = ddb.create_table(**kwargs)["TableDescription"]
         created[logical] = {"ref": name, "name": name, "Arn": desc["TableArn"]}
+        if desc.get("LatestStreamArn"):
+            created[logical]["StreamArn"] = desc["LatestStreamArn"]
 
     sqs = client("sqs")
     queues = sorted(by_type["AWS::SQS::Queue"], key=lambda kv: "RedrivePolicy" in kv[1].get("Properties", {}))

@@ -11,6 +11,9 @@ pub mod report_run_store;
 pub mod run_store;
 pub mod settings;
 pub mod state_store;
+#[cfg(feature = "sns")]
+pub mod topic;
+pub mod transition_store;
 
 pub use error::AdapterError;
 pub use evidence_store::{EvidenceStore, ObjectHead, StoredEvidence, StoredObject};
@@ -19,6 +22,9 @@ pub use kms_signer::{KmsAnswer, KmsSigner};
 pub use report_run_store::ReportRunStore;
 pub use run_store::{Claim, RunStore};
 pub use state_store::{HistoryOutcome, StateOutcome, StateStore};
+#[cfg(feature = "sns")]
+pub use topic::Topic;
+pub use transition_store::{TransitionClaim, TransitionRecord, TransitionStore};
 
 /// Load the shared SDK configuration from the environment (region, credentials, and
 /// `AWS_ENDPOINT_URL` / `AWS_ENDPOINT_URL_<SERVICE>` endpoint overrides).

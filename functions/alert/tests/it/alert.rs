@@ -1,0 +1,287 @@
+use attest_alert::{build, handle_batch, AlertConfig, AwsAlert, RecordOutcome};
+use attest_alerts::envelope::transition_from_json_body;
+use attest_alerts::Change;
+use aws_lambda_events::event::dynamodb::Event;
+use serde_json::{json, Value};
+
+const STATE: &str = "123456789012#us-east-1#s3-bucket-server-side-encryption-enabled#audit-logs";
+
+/// A state-table item as the stream carries it (DynamoDB JSON).
+fn image(standing: &str, evidence: &str) -> Value {
+    let s = |v: &str| json!({ "S": v });
+    json!({
+        "pk": s(&format!("STATE#{STATE}")), "sk": s("CURRENT"), "status_sort": s("x"),
+        "state_id": s(STATE), "source": s("aws.securityhub"), "event_id": s("e"),
+        "source_finding_id": s("f"), "account": s("123456789012"), "region": s("us-east-1"),
+        "resource_type": s("AWS::S3::Bucket"), "resource_id": s("audit-logs"),
+        "rule_id": s("s3-bucket-server-side-encryption-enabled"),
+        "resource_key": s("123456789012#us-east-1#audit-logs"), "status": s(standing),
+        "source_status": s(standing), "severity": s("HIGH"), "disposition": s("ACTIVE"),
+        "standing": s(standing), "observed_at": s("2026-12-01T10:00:00Z"),
+        "controls": { "L": [s("SOC2:CC6.1"), s("PCI-DSS-3.2.1:3.4")] },
+        "mapped": { "BOOL": true }, "evidence_key": s(&format!("evidence/sha256/{evidence}.json")),
+        "evidence_sha256": s(evidence), "catalogue_version": s("v1"),
+    })
+}
+
+fn record(seq: &str, old: Value, new: Value) -> Value {
+    json!({
+        "eventID": format!("id{seq}"), "eventName": "MODIFY", "eventVersion": "1.1",
+        "eventSource": "aws:dynamodb", "awsRegion": "us-east-1",
+        "dynamodb": {
+            "ApproximateCreationDateTime": 1764583200.0,
+            "Keys": { "pk": { "S": format!("STATE#{STATE}") }, "sk": { "S": "CURRENT" } },
+            "OldImage": old, "NewImage": new, "SequenceNumber": seq, "SizeBytes": 100,
+            "StreamViewType": "NEW_AND_OLD_IMAGES",
+        },
+    })
+}
+
+fn batch(records: Vec<Value>) -> Event {
+    serde_json::from_value(json!({ "Records": records })).expect("a stream event")
+}
+
+struct Alerting {
+    stack: attest_testing::Stack,
+    config: AlertConfig,
+    alert: AwsAlert,
+    sqs: aws_sdk_sqs::Client,
+    /// A queue subscribed to the alerts topic, as a machine consumer would be.
+    inbox: String,
+}
+
+async fn alerting() -> Alerting {
+    let stack = attest_testing::Stack::new().await;
+    let config = AlertConfig::from_lookup(stack.env("AlertFunction"))
+        .expect("the template's environment is a valid alert configuration");
+    let alert = build(&stack.sdk, &config);
+    let sqs = aws_sdk_sqs::Client::new(&stack.sdk);
+    let inbox = sqs
+        .create_queue()
+        .queue_name(format!("{}-inbox", stack.prefix))
+        .send()
+        .await
+        .expect("create the inbox queue")
+        .queue_url
+        .expect("a queue url");
+    let inbox_arn = sqs
+        .get_queue_attributes()
+        .queue_url(&inbox)
+        .attribute_names(aws_sdk_sqs::types::QueueAttributeName::QueueArn)
+        .send()
+        .await
+        .expect("the inbox's arn")
+        .attributes
+        .and_then(|a| {
+            a.get(&aws_sdk_sqs::types::QueueAttributeName::QueueArn)
+                .cloned()
+        })
+        .expect("an arn");
+    aws_sdk_sns::Client::new(&stack.sdk)
+        .subscribe()
+        .topic_arn(&config.alerts_topic_arn)
+        .protocol("sqs")
+        .endpoint(inbox_arn)
+        .send()
+        .await
+        .expect("subscribe the inbox to the alerts topic");
+    Alerting {
+        stack,
+        config,
+        alert,
+        sqs,
+        inbox,
+    }
+}
+
+impl Alerting {
+    /// Every SNS notification delivered to the inbox so far.
+    async fn delivered(&self) -> Vec<Value> {
+        let mut all = Vec::new();
+        loop {
+            let messages = self
+                .sqs
+                .receive_message()
+                .queue_url(&self.inbox)
+                .max_number_of_messages(10)
+                .wait_time_seconds(1)
+                .send()
+                .await
+                .expect("receive from the inbox")
+                .messages
+                .unwrap_or_default();
+            if messages.is_empty() {
+                return all;
+            }
+            for m in messages {
+                let body = m.body.expect("a body");
+                all.push(serde_json::from_str(&body).expect("an SNS notification"));
+                self.sqs
+                    .delete_message()
+                    .queue_url(&self.inbox)
+                    .receipt_handle(m.receipt_handle.expect("a receipt handle"))
+                    .send()
+                    .await
+                    .expect("delete from the inbox");
+            }
+        }
+    }
+
+    async fn transitions_recorded(&self) -> Vec<(String, String, String)> {
+        let items = aws_sdk_dynamodb::Client::new(&self.stack.sdk)
+            .scan()
+            .table_name(&self.config.transitions_table)
+            .send()
+            .await
+            .expect("scan the transitions table")
+            .items
+            .unwrap_or_default();
+        let mut rows: Vec<_> = items
+            .iter()
+            .map(|item| {
+                let text = |k: &str| {
+                    item.get(k)
+                        .and_then(|v| v.as_s().ok())
+                        .cloned()
+                        .unwrap_or_default()
+                };
+                (text("pk"), text("status"), text("message_id"))
+            })
+            .collect();
+        rows.sort();
+        rows
+    }
+}
+
+#[tokio::test]
+async fn fail_redelivered_unchanged_pass_publishes_fail_and_resolve_once_each() {
+    let a = alerting().await;
+    let fail = record(
+        "100",
+        image("COMPLIANT", "aa"),
+        image("NON_COMPLIANT", "bb"),
+    );
+    let deliveries = [
+        batch(vec![fail.clone()]),
+        // The same record again (a retried batch).
+        batch(vec![fail]),
+        batch(vec![record(
+            "200",
+            image("NON_COMPLIANT", "bb"),
+            image("NON_COMPLIANT", "cc"),
+        )]),
+        batch(vec![record(
+            "300",
+            image("NON_COMPLIANT", "cc"),
+            image("COMPLIANT", "dd"),
+        )]),
+    ];
+    let mut outcomes = Vec::new();
+    for event in deliveries {
+        let summary = handle_batch(&a.alert, event).await;
+        assert!(
+            summary.response.batch_item_failures.is_empty(),
+            "{:?}",
+            summary.outcomes
+        );
+        outcomes.extend(summary.outcomes);
+    }
+    let kinds: Vec<&str> = outcomes
+        .iter()
+        .map(|o| match o {
+            RecordOutcome::Published { change, .. } if change == "FAILED" => "published failed",
+            RecordOutcome::Published { .. } => "published resolved",
+            RecordOutcome::AlreadySent { .. } => "already sent",
+            RecordOutcome::NoTransition => "nothing",
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "published failed",
+            "already sent",
+            "nothing",
+            "published resolved"
+        ]
+    );
+
+    // Both transitions are recorded as sent, each with its SNS message id.
+    let mut published: Vec<(String, String, String)> = outcomes
+        .iter()
+        .filter_map(|o| match o {
+            RecordOutcome::Published {
+                transition_id,
+                message_id,
+                ..
+            } => Some((
+                transition_id.clone(),
+                "SENT".to_string(),
+                message_id.clone(),
+            )),
+            _ => None,
+        })
+        .collect();
+    published.sort();
+    assert_eq!(a.transitions_recorded().await, published);
+
+    // A subscriber got exactly those two messages, in order, each with its `sqs` body and the
+    // attributes filter policies match on.
+    let delivered = a.delivered().await;
+    assert_eq!(delivered.len(), 2, "{delivered:#?}");
+    let mut changes = Vec::new();
+    for n in &delivered {
+        let message = n["Message"].as_str().expect("a Message");
+        let t = transition_from_json_body(message).expect("the sqs body is a transition");
+        assert_eq!(t.state_id, STATE);
+        let attr = |name: &str| {
+            n["MessageAttributes"][name]["Value"]
+                .as_str()
+                .map(str::to_string)
+        };
+        assert_eq!(attr("severity").as_deref(), Some("HIGH"));
+        assert_eq!(attr("change").as_deref(), Some(t.change.as_str()));
+        assert_eq!(attr("standing").as_deref(), Some(t.to.as_str()));
+        assert_eq!(attr("account").as_deref(), Some("123456789012"));
+        let frameworks: Vec<String> =
+            serde_json::from_str(&attr("framework").expect("a framework attribute"))
+                .expect("a String.Array");
+        assert_eq!(frameworks, ["PCI-DSS-3.2.1", "SOC2"]);
+        assert!(published
+            .iter()
+            .any(|(id, _, mid)| id == &t.id && mid == n["MessageId"].as_str().unwrap_or_default()));
+        changes.push(t.change);
+    }
+    assert_eq!(changes, [Change::Failed, Change::Resolved]);
+}
+
+#[tokio::test]
+async fn a_malformed_image_is_reported_failed_and_nothing_after_it_is_published() {
+    let a = alerting().await;
+    let mut broken = image("NON_COMPLIANT", "bb");
+    broken
+        .as_object_mut()
+        .expect("an image is an object")
+        .remove("standing");
+    let summary = handle_batch(
+        &a.alert,
+        batch(vec![
+            record("100", image("COMPLIANT", "aa"), broken),
+            record(
+                "200",
+                image("COMPLIANT", "aa"),
+                image("NON_COMPLIANT", "cc"),
+            ),
+        ]),
+    )
+    .await;
+    let failed: Vec<_> = summary
+        .response
+        .batch_item_failures
+        .iter()
+        .map(|f| f.item_identifier.clone())
+        .collect();
+    assert_eq!(failed, [Some("100".to_string())]);
+    assert!(summary.outcomes.is_empty(), "{:?}", summary.outcomes);
+    assert!(a.transitions_recorded().await.is_empty());
+    assert!(a.delivered().await.is_empty());
+}
