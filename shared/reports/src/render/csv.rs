@@ -1,5 +1,12 @@
 //! One CSV row per (control, resource), plus one row for each control without resources, so a
 //! spreadsheet user sees gaps and not-assessed controls as rows rather than as absences.
+//!
+//! Text that came from outside (titles, accounts, regions, resource and rule ids, exception
+//! reasons) is written through [`text_cell`]: a cell a spreadsheet would read as a formula gets a
+//! leading `'`, as OWASP's CSV injection guidance recommends. Only this file's cells change: the
+//! JSON report, the evidence and the snapshot keep the original strings.
+
+use std::borrow::Cow;
 
 use crate::error::ReportError;
 use crate::evaluate::Report;
@@ -28,6 +35,19 @@ const HEADER: [&str; 20] = [
     "audit_sample",
 ];
 
+/// First characters that make Excel, LibreOffice Calc or Google Sheets treat a cell as a formula
+/// (OWASP, "CSV Injection": `=`, `+`, `-`, `@`, tab and carriage return).
+const FORMULA_TRIGGERS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// A free-text cell, neutralised if a spreadsheet would evaluate it.
+fn text_cell(value: &str) -> Cow<'_, str> {
+    if value.starts_with(FORMULA_TRIGGERS) {
+        Cow::Owned(format!("'{value}"))
+    } else {
+        Cow::Borrowed(value)
+    }
+}
+
 fn fail(e: impl std::fmt::Display) -> ReportError {
     ReportError::Render {
         output: "report.csv",
@@ -42,16 +62,20 @@ pub fn render(report: &Report) -> Result<Vec<u8>, ReportError> {
     out.write_record(HEADER).map_err(fail)?;
     for control in &report.controls {
         let lead = [
-            report.framework.id.as_str(),
-            control.control_id.as_str(),
-            control.title.as_str(),
-            control.outcome.label(),
-            if control.gap { "true" } else { "false" },
+            text_cell(&report.framework.id),
+            text_cell(&control.control_id),
+            text_cell(&control.title),
+            Cow::Borrowed(control.outcome.label()),
+            Cow::Borrowed(if control.gap { "true" } else { "false" }),
         ];
         if control.resources.is_empty() {
-            let mut row: Vec<&str> = lead.to_vec();
-            row.extend(std::iter::repeat_n("", HEADER.len() - lead.len()));
-            out.write_record(&row).map_err(fail)?;
+            let mut row: Vec<Cow<str>> = lead.to_vec();
+            row.extend(std::iter::repeat_n(
+                Cow::Borrowed(""),
+                HEADER.len() - lead.len(),
+            ));
+            out.write_record(row.iter().map(|c| c.as_bytes()))
+                .map_err(fail)?;
         }
         for r in &control.resources {
             let age = r.evidence_age_days.to_string();
@@ -62,25 +86,27 @@ pub fn render(report: &Report) -> Result<Vec<u8>, ReportError> {
                 .position(|s| s.sha256 == r.evidence_sha256)
                 .map(|i| (i + 1).to_string())
                 .unwrap_or_default();
-            let mut row: Vec<&str> = lead.to_vec();
+            let subject = &r.evaluation.subject;
+            let mut row: Vec<Cow<str>> = lead.to_vec();
             row.extend([
-                r.evaluation.subject.account.as_str(),
-                r.evaluation.subject.region.as_str(),
-                r.evaluation.subject.resource_type.as_str(),
-                r.evaluation.subject.resource_id.as_str(),
-                r.evaluation.subject.rule_id.as_str(),
-                r.evaluation.status.as_str(),
-                r.standing.label(),
-                r.evaluation.severity.as_str(),
-                r.observed_at.as_str(),
-                r.first_detected.as_deref().unwrap_or(""),
-                r.exception.as_deref().unwrap_or(""),
-                if r.carried { "true" } else { "false" },
-                age.as_str(),
-                if r.stale { "true" } else { "false" },
-                drawn.as_str(),
+                text_cell(&subject.account),
+                text_cell(&subject.region),
+                text_cell(&subject.resource_type),
+                text_cell(&subject.resource_id),
+                text_cell(&subject.rule_id),
+                Cow::Borrowed(r.evaluation.status.as_str()),
+                Cow::Borrowed(r.standing.label()),
+                Cow::Borrowed(r.evaluation.severity.as_str()),
+                text_cell(&r.observed_at),
+                text_cell(r.first_detected.as_deref().unwrap_or("")),
+                text_cell(r.exception.as_deref().unwrap_or("")),
+                Cow::Borrowed(if r.carried { "true" } else { "false" }),
+                Cow::Borrowed(age.as_str()),
+                Cow::Borrowed(if r.stale { "true" } else { "false" }),
+                Cow::Borrowed(drawn.as_str()),
             ]);
-            out.write_record(&row).map_err(fail)?;
+            out.write_record(row.iter().map(|c| c.as_bytes()))
+                .map_err(fail)?;
         }
     }
     out.into_inner().map_err(fail)

@@ -14,7 +14,7 @@ use crate::snapshot::Snapshot;
 
 /// Bump when the layout code of any renderer changes in a way that changes bytes. Templates are
 /// covered by their content hash (see [`template_version`]); this covers the code around them.
-pub const RENDERER_REVISION: &str = "renderers-2";
+pub const RENDERER_REVISION: &str = "renderers-3";
 
 /// Everything whose change changes output bytes for the same snapshot: the renderer revision and
 /// the content of each template and embedded font. Recorded in the snapshot and the manifest.
