@@ -150,6 +150,50 @@ def fix():
         f.write(text)
 
 
+def statements(function):
+    """Every IAM statement a SAM function's inline `Policies` give its role."""
+    out = []
+    for policy in function["Properties"].get("Policies", []):
+        if isinstance(policy, dict):
+            out += policy.get("Statement", [])
+    return out
+
+
+def as_list(v):
+    return v if isinstance(v, list) else [v]
+
+
+def check_real_account_routes(t):
+    """What a real account needs and the local server cannot show, since it ignores IAM, key
+    policies, asynchronous invocation and storage classes."""
+    errors = []
+    # S3 answers a missing key with 404 only to a caller allowed ListBucket (403 otherwise), and
+    # report publishing asks "is the signature stored yet" on every run.
+    if not any("s3:ListBucket" in as_list(st["Action"]) and st.get("Resource") == {"Fn::GetAtt": ["EvidenceBucket", "Arn"]}
+               for st in statements(t["ReportFunction"])):
+        errors.append("ReportFunction lacks s3:ListBucket on EvidenceBucket (HeadObject of a missing key would be 403)")
+    # Scheduler invokes asynchronously: a function error only surfaces through an on-failure destination.
+    for function, dlq in (("CollectFunction", "CollectDeadLetterQueue"), ("ReportFunction", "ReportDeadLetterQueue")):
+        on_failure = t[function]["Properties"].get("EventInvokeConfig", {}).get("DestinationConfig", {}).get("OnFailure", {})
+        if on_failure.get("Destination") != {"Fn::GetAtt": [dlq, "Arn"]}:
+            errors.append(f"{function} has no on-failure destination {dlq} for its asynchronous invocations")
+        if not any("sqs:SendMessage" in as_list(st["Action"]) and st.get("Resource") == {"Fn::GetAtt": [dlq, "Arn"]}
+                   for st in statements(t[function])):
+            errors.append(f"{function} may not send to its on-failure destination {dlq}")
+    # Alarms publish to the alerts topic, which the evidence key encrypts.
+    if t["AlertsTopic"]["Properties"].get("KmsMasterKeyId") == {"Ref": "EvidenceKey"}:
+        key_policy = t["EvidenceKey"]["Properties"]["KeyPolicy"]["Statement"]
+        if not any(st.get("Principal", {}).get("Service") == "cloudwatch.amazonaws.com"
+                   and {"kms:Decrypt", "kms:GenerateDataKey*"} <= set(as_list(st["Action"])) for st in key_policy):
+            errors.append("EvidenceKey's policy does not let CloudWatch publish alarms to the encrypted alerts topic")
+    # Objects must stay readable by GetObject for fetch, verify and re-rendering.
+    for rule in t["EvidenceBucket"]["Properties"].get("LifecycleConfiguration", {}).get("Rules", []):
+        for tr in rule.get("Transitions", []) + rule.get("NoncurrentVersionTransitions", []):
+            if tr["StorageClass"] in ("GLACIER", "DEEP_ARCHIVE"):
+                errors.append(f"lifecycle rule {rule.get('Id')} moves objects to {tr['StorageClass']}, where GetObject fails")
+    return errors
+
+
 def check():
     errors = []
     t = load_template(TEMPLATE)["Resources"]
@@ -198,6 +242,7 @@ def check():
             errors.append(f"{function} does not set {var}")
         for var in sorted(v for v in set(env) - declared if v.startswith("ATTEST_")):
             errors.append(f"{function} sets {var}, which {config_file} does not declare")
+    errors += check_real_account_routes(t)
     for e in errors:
         print(f"template check: {e}", file=sys.stderr)
     if errors:
