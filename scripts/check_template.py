@@ -183,9 +183,24 @@ def check_real_account_routes(t):
     # Alarms publish to the alerts topic, which the evidence key encrypts.
     if t["AlertsTopic"]["Properties"].get("KmsMasterKeyId") == {"Ref": "EvidenceKey"}:
         key_policy = t["EvidenceKey"]["Properties"]["KeyPolicy"]["Statement"]
-        if not any(st.get("Principal", {}).get("Service") == "cloudwatch.amazonaws.com"
+        if not any(isinstance(st.get("Principal"), dict) and st["Principal"].get("Service") == "cloudwatch.amazonaws.com"
                    and {"kms:Decrypt", "kms:GenerateDataKey*"} <= set(as_list(st["Action"])) for st in key_policy):
             errors.append("EvidenceKey's policy does not let CloudWatch publish alarms to the encrypted alerts topic")
+    # Nobody but the root user (or the configuration admin) may shred evidence or the signing key,
+    # or loosen the bucket.
+    def denied_to_all_but_admins(policy_statements, actions):
+        for st in policy_statements:
+            if st.get("Effect") == "Deny" and st.get("Principal") == "*" and set(actions) <= set(as_list(st["Action"])) \
+                    and "aws:PrincipalArn" in st.get("Condition", {}).get("ArnNotEquals", {}):
+                return True
+        return False
+    for key in ("EvidenceKey", "ReportSigningKey"):
+        if not denied_to_all_but_admins(t[key]["Properties"]["KeyPolicy"]["Statement"], ["kms:ScheduleKeyDeletion", "kms:DisableKey"]):
+            errors.append(f"{key}'s policy lets any allowed principal schedule its deletion or disable it")
+    bucket_actions = ["s3:PutBucketObjectLockConfiguration", "s3:PutBucketVersioning", "s3:PutLifecycleConfiguration",
+                      "s3:PutBucketPolicy", "s3:DeleteBucketPolicy", "s3:PutReplicationConfiguration"]
+    if not denied_to_all_but_admins(t["EvidenceBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"], bucket_actions):
+        errors.append("EvidenceBucketPolicy does not deny loosening the bucket (retention, versioning, lifecycle, replication, policy)")
     # Objects must stay readable by GetObject for fetch, verify and re-rendering.
     for rule in t["EvidenceBucket"]["Properties"].get("LifecycleConfiguration", {}).get("Rules", []):
         for tr in rule.get("Transitions", []) + rule.get("NoncurrentVersionTransitions", []):
