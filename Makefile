@@ -45,6 +45,7 @@ integration: venv
 template: venv
 	$(PY) scripts/check_template.py
 	$(VENV)/bin/cfn-lint infra/template.yaml
+	$(PY) scripts/iam_test.py
 
 lint:
 	cargo fmt --all -- --check

@@ -317,6 +317,21 @@ def provision(args):
         fn = resources.get(logical, {}).get("Properties", {})
         return {k: str(resolve(v)) for k, v in fn.get("Environment", {}).get("Variables", {}).items()}
 
+    # Each function role's inline statements and each managed policy's document, resolved against
+    # this stack, for the IAM tests (scripts/iam_test.py). A statement that cannot be resolved
+    # locally is reported, never silently dropped.
+    def policy_statements(logical):
+        res = resources[logical]
+        try:
+            if res["Type"] == "AWS::IAM::ManagedPolicy":
+                return resolve(res["Properties"]["PolicyDocument"]["Statement"])
+            return [st for pol in res["Properties"].get("Policies", []) if isinstance(pol, dict)
+                    for st in resolve(pol.get("Statement", []))]
+        except KeyError as e:
+            return {"error": f"cannot resolve {e} locally"}
+
+    out["_policies"] = {k: policy_statements(k) for k, v in resources.items()
+                        if v["Type"] in ("AWS::Serverless::Function", "AWS::IAM::ManagedPolicy")}
     out["_environment"] = environment("IntakeFunction")
     out["_environments"] = {k: environment(k) for k, v in resources.items() if v["Type"] == "AWS::Serverless::Function"}
     json.dump(out, sys.stdout, indent=2, sort_keys=True)
