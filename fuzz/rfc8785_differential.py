@@ -12,7 +12,8 @@ ECMAScript's JSON.parse read numbers (`rfc8785` itself refuses integers beyond 2
 Then:
 - both write a form: the bytes must be equal;
 - Attest refuses and the reason is a documented limit of its reader (nesting deeper than 64
-  levels, a lone UTF-16 surrogate that Python reads but cannot write as UTF-8): counted as known;
+  levels): counted as known (a lone UTF-16 surrogate is refused by both: Attest when reading,
+  rfc8785 when writing, so it counts as "both refuse");
 - any other disagreement (one refuses, the other writes) is a difference.
 
 Prints the counts; exits 1 on any difference (each named), 2 on bad usage or input.
@@ -27,9 +28,6 @@ import rfc8785
 # Attest refusals (their message) that are documented differences, not bugs: docs/reliability.md.
 KNOWN_ATTEST_REFUSALS = {
     "nested deeper than": "nesting beyond Attest's 64 levels",
-    "lone leading surrogate": "lone surrogate",
-    "lone trailing surrogate": "lone surrogate",
-    "unexpected end of hex escape": "lone surrogate",
 }
 
 
