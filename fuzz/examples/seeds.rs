@@ -108,7 +108,7 @@ fn main() -> Result<()> {
     out.write(
         "canonical_json",
         "nesting-64",
-        deep[1..deep.len() - 1].as_bytes(),
+        &deep.as_bytes()[1..deep.len() - 1],
     )?;
 
     // Catalogue files.
