@@ -1,7 +1,8 @@
 # Attest: two commands do all the set-up on a fresh machine.
 #   make demo   - intake, collection and reports end to end on a local AWS (moto), via the functions' own binaries
 #   make test   - every unit and integration test, plus template validation
-# Both create .venv (pinned tooling from requirements-dev.txt) on first use.
+#   make fuzz   - coverage-guided fuzzing, FUZZ_SECONDS (default 60) per target (docs/reliability.md)
+# Each creates .venv (pinned tooling from requirements-dev.txt) on first use.
 
 SHELL := /bin/bash
 VENV := .venv
@@ -16,7 +17,7 @@ export AWS_REGION ?= us-east-1
 # (compliance-trestle for OSCAL, PDFium for how the PDF reads).
 export ATTEST_PYTHON := $(CURDIR)/$(PY)
 
-.PHONY: demo test venv build unit integration template lint bench clean
+.PHONY: demo test venv build unit integration template lint bench fuzz clean
 
 venv: $(VENV)/.installed
 $(VENV)/.installed: requirements-dev.txt
@@ -53,6 +54,12 @@ lint:
 
 bench: venv
 	bench/run.sh
+
+# Not part of `test`: the fuzz crate has its own workspace, a nightly toolchain and a pinned
+# cargo-fuzz, all installed by fuzz/run.sh if missing (into $(HOME)/.cache/attest/tools).
+FUZZ_SECONDS ?= 60
+fuzz: venv
+	FUZZ_SECONDS=$(FUZZ_SECONDS) fuzz/run.sh
 
 clean:
 	rm -rf out $(VENV)
