@@ -105,13 +105,16 @@ pub struct MemoryBundle {
 }
 
 impl BundleReader for MemoryBundle {
+    // The same path rule as a folder, so a manifest naming `../x` fails alike from S3 and disk.
     fn file(&self, name: &str) -> Result<Vec<u8>, String> {
+        check_bundle_path(name)?;
         self.files
             .get(name)
             .cloned()
             .ok_or_else(|| format!("`{name}` is not in the bundle"))
     }
     fn evidence(&self, key: &str, _version_id: Option<&str>) -> Result<Vec<u8>, String> {
+        check_bundle_path(key)?;
         self.evidence
             .get(key)
             .cloned()
@@ -664,6 +667,10 @@ mod tests {
         let folder = FolderBundle::new(std::env::temp_dir());
         assert!(folder.file("../etc/passwd").is_err());
         assert!(folder.evidence("C:\\x", None).is_err());
+        let mut memory = MemoryBundle::default();
+        memory.files.insert("../manifest.json".into(), b"{}".to_vec());
+        let e = memory.file("../manifest.json").unwrap_err();
+        assert!(e.starts_with("refusing path"), "{e}");
     }
 
     #[test]
