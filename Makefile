@@ -48,9 +48,14 @@ template: venv
 	$(VENV)/bin/cfn-lint infra/template.yaml
 	$(PY) scripts/iam_test.py
 
+TOOLS := $(HOME)/.cache/attest/tools
+CARGO_DENY_VERSION := 0.18.9
+
 lint:
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
+	@test -x $(TOOLS)/bin/cargo-deny || CARGO_TARGET_DIR=$(TOOLS)/target cargo install --locked cargo-deny --version $(CARGO_DENY_VERSION) --root $(TOOLS)
+	$(TOOLS)/bin/cargo-deny check licenses bans sources
 
 bench: venv
 	bench/run.sh
