@@ -668,14 +668,17 @@ mod tests {
         assert!(folder.file("../etc/passwd").is_err());
         assert!(folder.evidence("C:\\x", None).is_err());
         let mut memory = MemoryBundle::default();
-        memory.files.insert("../manifest.json".into(), b"{}".to_vec());
+        memory
+            .files
+            .insert("../manifest.json".into(), b"{}".to_vec());
         let e = memory.file("../manifest.json").unwrap_err();
         assert!(e.starts_with("refusing path"), "{e}");
     }
 
     #[test]
     fn a_signed_snapshot_with_malformed_times_fails_with_a_message_not_a_panic() {
-        let edits: [(&str, fn(&mut Snapshot)); 5] = [
+        type Edit = (&'static str, fn(&mut Snapshot));
+        let edits: [Edit; 5] = [
             ("generated_at", |s| {
                 s.header.generated_at = "yesterday".into()
             }),
