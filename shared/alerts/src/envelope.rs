@@ -12,7 +12,7 @@
 
 use serde_json::json;
 
-use crate::render::{amazon_q_notification, email_subject, email_text, json_body};
+use crate::render::{amazon_q_notification, email_subject, email_text, json_body, truncate_chars};
 use crate::transition::Transition;
 
 /// One SNS message attribute.
@@ -36,7 +36,31 @@ pub struct SnsMessage {
 /// SNS's limit on a published message (body and attributes together).
 pub const SNS_MESSAGE_MAX_BYTES: usize = 262_144;
 
+/// Free text (state id, resource, rule, title) longer than this is shortened in a message, so one
+/// resource with an absurd id cannot push its alert past SNS's limit and into the dead-letter
+/// queue. Ids, hashes and the evidence key are never shortened; the evidence keeps the full text.
+pub const MESSAGE_TEXT_MAX_CHARS: usize = 1024;
+
+/// `t` with its free text bounded by [`MESSAGE_TEXT_MAX_CHARS`].
+fn bounded(t: &Transition) -> Transition {
+    let cut = |text: &mut String| {
+        if text.chars().count() > MESSAGE_TEXT_MAX_CHARS {
+            *text = truncate_chars(text, MESSAGE_TEXT_MAX_CHARS);
+        }
+    };
+    let mut b = t.clone();
+    cut(&mut b.state_id);
+    cut(&mut b.resource_type);
+    cut(&mut b.resource_id);
+    cut(&mut b.rule_id);
+    if let Some(title) = b.title.as_mut() {
+        cut(title);
+    }
+    b
+}
+
 pub fn sns_message(t: &Transition) -> SnsMessage {
+    let t = &bounded(t);
     let machine = json_body(t).to_string();
     let message = json!({
         "default": machine,

@@ -414,6 +414,77 @@ mod tests {
         assert!(big.contains(&h.id) && big.contains(&h.evidence_sha256));
     }
 
+    /// The report renderers' hostile corpus (shared/reports/tests/reports.rs), through every alert
+    /// payload: each stays within its limits and no attacker text becomes a Slack mention or link,
+    /// an email header line, or broken JSON.
+    #[test]
+    fn hostile_strings_stay_text_in_every_alert_payload() {
+        let corpus = [
+            "=HYPERLINK(\"http://evil.example/\")".to_string(),
+            "<!channel> <!here> <@U123> <http://evil.example|click>".to_string(),
+            "<script>alert(1)</script>".to_string(),
+            "bucket-\u{202E}fdp.exe".to_string(),
+            "bell\u{7}esc\u{1b}[31m\r\nBcc: victim@example.com\u{0}".to_string(),
+            "\u{1F4A5}".repeat(30_000),
+        ];
+        for hostile in &corpus {
+            let mut t = failed();
+            t.resource_id = hostile.clone();
+            t.rule_id = hostile.clone();
+            t.title = Some(hostile.clone());
+
+            let subject = email_subject(&t);
+            assert!(subject.len() <= EMAIL_SUBJECT_MAX);
+            assert!(
+                subject
+                    .chars()
+                    .all(|c| c.is_ascii() && !c.is_ascii_control()),
+                "{subject:?}"
+            );
+
+            let slack = slack_message(&t);
+            check_slack_limits(&slack);
+            // Slack parses mentions and links in `mrkdwn` text and in the `text` fallback; the
+            // header is `plain_text`, which it shows as written.
+            let mut parsed = vec![slack["text"].to_string()];
+            for block in slack["blocks"].as_array().into_iter().flatten() {
+                if block["type"] != "header" {
+                    parsed.push(block.to_string());
+                }
+            }
+            for text in &parsed {
+                for active in ["<!channel>", "<!here>", "<@U123>", "<http://"] {
+                    assert!(!text.contains(active), "Slack mrkdwn keeps {active}");
+                }
+            }
+            assert_eq!(slack["blocks"][0]["text"]["type"], "plain_text");
+
+            let e = pagerduty_event(&t, "R", PagerDutyAction::Trigger);
+            assert!(chars(&e["payload"]["summary"]) <= PAGERDUTY_SUMMARY_MAX);
+            assert_eq!(e["dedup_key"], t.dedup_key.as_str());
+
+            for body in [json_body(&t), amazon_q_notification(&t)] {
+                let text = body.to_string();
+                let back: Value = serde_json::from_str(&text).expect("a payload is JSON");
+                assert_eq!(back, body);
+            }
+            // A 120 KB resource id once made a 1.9 MB message, which SNS refuses: free text is
+            // bounded in the message, never the ids or hashes.
+            let message = crate::envelope::sns_message(&t);
+            for kept in [&t.id, &t.dedup_key, &t.evidence_sha256, &t.evidence_key] {
+                assert!(
+                    message.message.contains(kept.as_str()),
+                    "the message lost {kept}"
+                );
+            }
+            assert!(
+                message.size() <= crate::envelope::SNS_MESSAGE_MAX_BYTES,
+                "{}",
+                message.size()
+            );
+        }
+    }
+
     #[test]
     fn slack_text_is_escaped() {
         let mut t = failed();
