@@ -12,7 +12,9 @@
 
 use serde_json::json;
 
-use crate::render::{amazon_q_notification, email_subject, email_text, json_body, truncate_chars};
+use crate::render::{
+    amazon_q_notification, email_subject, email_text, json_body, truncate_chars, JSON_BODY_VERSION,
+};
 use crate::transition::Transition;
 
 /// One SNS message attribute.
@@ -107,9 +109,45 @@ impl SnsMessage {
     }
 }
 
-/// Read back the transition from an SQS-delivered SNS notification's `Message` (the `sqs` body).
-pub fn transition_from_json_body(body: &str) -> Result<Transition, serde_json::Error> {
-    serde_json::from_str(body)
+/// Why a queued message is not a transition this version reads.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BodyError {
+    #[error("the message is not JSON: {0}")]
+    NotJson(String),
+    #[error("the message is not an `attest.transition` (type {found})")]
+    NotATransition { found: String },
+    #[error("`attest.transition` version {found} is not version {JSON_BODY_VERSION}")]
+    Version { found: String },
+    #[error("the transition is malformed: {0}")]
+    Malformed(String),
+}
+
+/// Read back the transition from the alerts topic's `sqs` body: the queue's message body with
+/// raw message delivery, or the `Message` of the SNS notification wrapping it without. Its `type`
+/// and `version` are checked, so a CloudWatch alarm or a later body version is refused by name.
+pub fn transition_from_json_body(body: &str) -> Result<Transition, BodyError> {
+    let mut value: serde_json::Value =
+        serde_json::from_str(body).map_err(|e| BodyError::NotJson(e.to_string()))?;
+    if value["Type"] == "Notification" {
+        if let Some(inner) = value["Message"].as_str() {
+            value = serde_json::from_str(inner).map_err(|e| BodyError::NotJson(e.to_string()))?;
+        }
+    }
+    let shown = |v: &serde_json::Value| match v {
+        serde_json::Value::Null => "none".to_string(),
+        other => truncate_chars(&other.to_string(), 80),
+    };
+    if value["type"] != "attest.transition" {
+        return Err(BodyError::NotATransition {
+            found: shown(&value["type"]),
+        });
+    }
+    if value["version"] != JSON_BODY_VERSION {
+        return Err(BodyError::Version {
+            found: shown(&value["version"]),
+        });
+    }
+    serde_json::from_value(value).map_err(|e| BodyError::Malformed(e.to_string()))
 }
 
 #[cfg(test)]
@@ -147,5 +185,42 @@ mod tests {
         assert!(m.size() < SNS_MESSAGE_MAX_BYTES);
         // SNS counts at most 10 attributes.
         assert!(m.attributes.len() <= 10);
+    }
+
+    #[test]
+    fn a_queued_body_is_read_raw_or_wrapped_and_anything_else_is_refused_by_name() {
+        let t = Transition::between(None, Some(&row("NON_COMPLIANT", "bb")))
+            .unwrap()
+            .unwrap();
+        let raw = json_body(&t).to_string();
+        assert_eq!(transition_from_json_body(&raw).unwrap(), t);
+        let wrapped =
+            json!({ "Type": "Notification", "MessageId": "m", "Message": raw }).to_string();
+        assert_eq!(transition_from_json_body(&wrapped).unwrap(), t);
+
+        let alarm = json!({ "AlarmName": "x", "NewStateValue": "ALARM" }).to_string();
+        assert_eq!(
+            transition_from_json_body(&alarm).unwrap_err(),
+            BodyError::NotATransition {
+                found: "none".into()
+            }
+        );
+        let mut later = json_body(&t);
+        later["version"] = json!(2);
+        assert_eq!(
+            transition_from_json_body(&later.to_string()).unwrap_err(),
+            BodyError::Version { found: "2".into() }
+        );
+        let mut broken = json_body(&t);
+        broken["change"] = json!("MAYBE");
+        let err = transition_from_json_body(&broken.to_string()).unwrap_err();
+        assert!(
+            matches!(err, BodyError::Malformed(ref m) if m.contains("MAYBE")),
+            "{err}"
+        );
+        assert!(matches!(
+            transition_from_json_body("{"),
+            Err(BodyError::NotJson(_))
+        ));
     }
 }

@@ -1,6 +1,7 @@
 //! Adapters between the Attest domain and AWS. Each holds an SDK client built once per cold start;
 //! none decides anything about compliance (that is `attest-domain`'s job).
 
+pub mod delivery_store;
 mod dynamo;
 pub mod error;
 pub mod evidence_store;
@@ -9,12 +10,15 @@ pub mod items;
 pub mod kms_signer;
 pub mod report_run_store;
 pub mod run_store;
+#[cfg(feature = "secretsmanager")]
+pub mod secrets;
 pub mod settings;
 pub mod state_store;
 #[cfg(feature = "sns")]
 pub mod topic;
 pub mod transition_store;
 
+pub use delivery_store::{DeliveryRecord, DeliveryStatus, DeliveryStore};
 pub use error::AdapterError;
 pub use evidence_store::{EvidenceStore, ObjectHead, StoredEvidence, StoredObject};
 #[cfg(feature = "kms")]

@@ -36,6 +36,10 @@ pub enum Kind {
     Bounded { default: u64, min: u64, max: u64 },
     /// Comma-separated values; unset or empty is the empty list. The function checks each value.
     List,
+    /// Text that may be unset or empty (`None`): an optional feature's setting.
+    Optional,
+    /// Text, `default` when unset or empty. The function checks the value.
+    Text { default: &'static str },
 }
 
 impl Variable {
@@ -69,13 +73,31 @@ impl Variable {
         }
     }
 
+    pub const fn optional(name: &'static str, meaning: &'static str) -> Self {
+        Variable {
+            name,
+            meaning,
+            kind: Kind::Optional,
+        }
+    }
+
+    pub const fn text(name: &'static str, meaning: &'static str, default: &'static str) -> Self {
+        Variable {
+            name,
+            meaning,
+            kind: Kind::Text { default },
+        }
+    }
+
     /// How the documentation table states the variable's rule: `required`,
-    /// `default 8 (1 to 64)`, or `optional, comma-separated`.
+    /// `default 8 (1 to 64)`, `optional, comma-separated`, `optional`, or `` default `HIGH` ``.
     pub fn rule(&self) -> String {
         match self.kind {
             Kind::Required => "required".to_string(),
             Kind::Bounded { default, min, max } => format!("default {default} ({min} to {max})"),
             Kind::List => "optional, comma-separated".to_string(),
+            Kind::Optional => "optional".to_string(),
+            Kind::Text { default } => format!("default `{default}`"),
         }
     }
 }
@@ -146,6 +168,29 @@ impl Env<'_> {
     }
 }
 
+impl Env<'_> {
+    /// An optional value, trimmed; unset or empty is `None`.
+    pub fn optional(&self, name: &'static str) -> Result<Option<String>, SettingError> {
+        if self.declared(name)?.kind != Kind::Optional {
+            return Err(SettingError::Undeclared(name));
+        }
+        Ok((self.get)(name)
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty()))
+    }
+
+    /// A text value, trimmed; the declared default when unset or empty.
+    pub fn text(&self, name: &'static str) -> Result<String, SettingError> {
+        let Kind::Text { default } = self.declared(name)?.kind else {
+            return Err(SettingError::Undeclared(name));
+        };
+        Ok((self.get)(name)
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+            .unwrap_or_else(|| default.to_string()))
+    }
+}
+
 /// The process environment, for `from_env` constructors.
 pub fn process_env(name: &str) -> Option<String> {
     std::env::var(name).ok()
@@ -159,7 +204,31 @@ mod tests {
         Variable::required("ATTEST_A", "a"),
         Variable::bounded("ATTEST_N", "n", 8, 1, 64),
         Variable::list("ATTEST_L", "l"),
+        Variable::optional("ATTEST_O", "o"),
+        Variable::text("ATTEST_T", "t", "HIGH"),
     ];
+
+    #[test]
+    fn optional_and_text_values_are_trimmed_and_blank_is_unset() {
+        let get = |k: &str| match k {
+            "ATTEST_O" => Some(" arn:x ".to_string()),
+            "ATTEST_T" => Some(" LOW".to_string()),
+            _ => None,
+        };
+        let env = Env::new(VARS, &get);
+        assert_eq!(env.optional("ATTEST_O").unwrap().as_deref(), Some("arn:x"));
+        assert_eq!(env.text("ATTEST_T").unwrap(), "LOW");
+        let blank = |_: &str| Some("  ".to_string());
+        let env = Env::new(VARS, &blank);
+        assert_eq!(env.optional("ATTEST_O").unwrap(), None);
+        assert_eq!(env.text("ATTEST_T").unwrap(), "HIGH");
+        assert_eq!(
+            env.text("ATTEST_O").unwrap_err(),
+            SettingError::Undeclared("ATTEST_O")
+        );
+        assert_eq!(VARS[4].rule(), "default `HIGH`");
+        assert_eq!(VARS[3].rule(), "optional");
+    }
 
     #[test]
     fn a_list_is_comma_separated_and_empty_when_unset() {
