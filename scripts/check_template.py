@@ -9,6 +9,7 @@
 - every ATTEST_* variable a function reads is set on that function.
 With --fix, regenerates the rule's lists and the framework indexes from the catalogue."""
 import csv
+import json
 import os
 import re
 import sys
@@ -186,6 +187,24 @@ def check_real_account_routes(t):
         if not any(isinstance(st.get("Principal"), dict) and st["Principal"].get("Service") == "cloudwatch.amazonaws.com"
                    and {"kms:Decrypt", "kms:GenerateDataKey*"} <= set(as_list(st["Action"])) for st in key_policy):
             errors.append("EvidenceKey's policy does not let CloudWatch publish alarms to the encrypted alerts topic")
+    # The notify queue gets transitions only: an alarm on the shared topic would fail in the
+    # function and fill the dead-letter queue, whose own alarm would then loop through the topic.
+    sub = t["NotifySubscription"]["Properties"]
+    if sub.get("FilterPolicyScope") != "MessageAttributes" or sub.get("FilterPolicy", {}).get("source") != [{"exists": True}]:
+        errors.append("NotifySubscription does not filter on the transition attributes (alarms would reach the notify function)")
+    if sub.get("RawMessageDelivery") is not True:
+        errors.append("NotifySubscription must use raw message delivery (the function reads the `sqs` body)")
+    if sub.get("RedrivePolicy", {}).get("deadLetterTargetArn") != {"Fn::GetAtt": ["NotifyDeadLetterQueue", "Arn"]}:
+        errors.append("NotifySubscription has no dead-letter queue: a transition SNS cannot queue would be dropped")
+    # SNS writes to the KMS-encrypted notify queues only if the key lets it.
+    key_policy = t["EvidenceKey"]["Properties"]["KeyPolicy"]["Statement"]
+    if not any(isinstance(st.get("Principal"), dict) and st["Principal"].get("Service") == "sns.amazonaws.com"
+               and {"kms:Decrypt", "kms:GenerateDataKey*"} <= set(as_list(st["Action"])) for st in key_policy):
+        errors.append("EvidenceKey's policy does not let SNS deliver to the encrypted notify queues")
+    # Secrets are read by ARN, only the configured ones.
+    secrets = [st for st in statements(t["NotifyFunction"]) if "secretsmanager:GetSecretValue" in as_list(st["Action"])]
+    if len(secrets) != 1 or "*" in json.dumps(secrets[0]["Resource"]):
+        errors.append("NotifyFunction must read exactly the configured secrets (no wildcard)")
     # Nobody but the root user (or the configuration admin) may shred evidence or the signing key,
     # or loosen the bucket.
     def denied_to_all_but_admins(policy_statements, actions):
@@ -246,11 +265,12 @@ def check():
     for function, config_file in [("IntakeFunction", "functions/intake/src/config.rs"),
                                   ("CollectFunction", "functions/collect/src/config.rs"),
                                   ("ReportFunction", "functions/report/src/config.rs"),
-                                  ("AlertFunction", "functions/alert/src/config.rs")]:
+                                  ("AlertFunction", "functions/alert/src/config.rs"),
+                                  ("NotifyFunction", "functions/notify/src/config.rs")]:
         env = t[function]["Properties"]["Environment"]["Variables"]
         with open(os.path.join(ROOT, config_file)) as f:
             config_rs = f.read()
-        declared = set(re.findall(r'Variable::(?:required|bounded|list)\(\s*"(ATTEST_[A-Z_]+)"', config_rs))
+        declared = set(re.findall(r'Variable::(?:required|bounded|list|optional|text)\(\s*"(ATTEST_[A-Z_]+)"', config_rs))
         if not declared:
             errors.append(f"{config_file} declares no variables")
         for var in sorted(declared - set(env)):

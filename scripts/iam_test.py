@@ -15,6 +15,8 @@ What the local evaluator cannot express, and how it is covered instead:
   resource `*`. For those two services the test grants each statement's actions on `*` (so only
   the action is checked by the server) and checks the resources statically below: which tables a
   role may write, which key it may sign with.
+- Secrets Manager likewise: the notify function's read of its two channel secrets is checked on the
+  server, and that it may read exactly those two (no other secret) is checked statically.
 - moto authorises `PutObjectRetention` and `PutObjectLegalHold` as `PutObject`. For a role allowed
   `PutObject` on evidence, those two refusals are checked statically: no role has either action.
 - moto cannot supply `kms:ViaService`: the auditor's decrypt statement is checked statically (it
@@ -42,7 +44,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
 # Services moto evaluates against resource "*" only.
-ACTION_ONLY = ("dynamodb:", "kms:")
+ACTION_ONLY = ("dynamodb:", "kms:", "secretsmanager:")
 WRITES = ("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem",
           "dynamodb:TransactWriteItems")
 # The tables each function may write; any other table in its policy is a failure.
@@ -51,6 +53,7 @@ OWN_TABLES = {
     "CollectFunction": {"RunsTable"},
     "ReportFunction": {"RunsTable"},
     "AlertFunction": {"TransitionsTable"},
+    "NotifyFunction": {"TransitionsTable"},
 }
 
 
@@ -140,8 +143,17 @@ def main():
 
         env = dict(os.environ, AWS_ACCESS_KEY_ID=admin["aws_access_key_id"],
                    AWS_SECRET_ACCESS_KEY=admin["aws_secret_access_key"], AWS_REGION=REGION)
+        # Both notify channels set, so the notify function (deployed only then) is in the stack,
+        # with its secrets: created first, as an operator would.
+        secrets = client(endpoint, "secretsmanager", admin)
+        channel_secrets = {name: secrets.create_secret(Name=f"attest-iam-{name}", SecretString=value)["ARN"]
+                           for name, value in (("slack", "https://hooks.slack.com/services/T/B/x"),
+                                               ("pagerduty", "R0UT1NGKEY"), ("unrelated", "another team's"))}
         out = subprocess.run([sys.executable, os.path.join(HERE, "local_aws.py"), "provision", "--endpoint", endpoint,
-                              "--prefix", "iam"], env=env, capture_output=True, text=True)
+                              "--prefix", "iam",
+                              "--parameter", f"SlackWebhookSecretArn={channel_secrets['slack']}",
+                              "--parameter", f"PagerDutyRoutingKeySecretArn={channel_secrets['pagerduty']}"],
+                             env=env, capture_output=True, text=True)
         if out.returncode != 0:
             sys.exit(f"iam test: provision failed: {out.stderr}")
         stack = json.loads(out.stdout)
@@ -206,6 +218,10 @@ def main():
                         failures.append(f"{logical} may write {sorted(names - writable) or resources}")
                 if "kms:Sign" in actions and (logical != "ReportFunction" or resources != [signing_key]):
                     failures.append(f"{logical} may sign with {resources}")
+                if any(a.startswith("secretsmanager:") for a in actions) and (
+                        logical != "NotifyFunction" or actions != {"secretsmanager:GetSecretValue"}
+                        or sorted(resources) != sorted([channel_secrets["slack"], channel_secrets["pagerduty"]])):
+                    failures.append(f"{logical} may use Secrets Manager on {resources}, not only the channel secrets")
                 if actions & never:
                     failures.append(f"{logical} holds {sorted(actions & never)}")
                 if logical == "AuditorReadOnlyPolicy" and "kms:Decrypt" in actions and \
@@ -218,6 +234,10 @@ def main():
                 calls["overwrite evidence"] = lambda: c("s3").put_object(Bucket=bucket, Key=evidence_object, Body=b"forged")
                 calls["write a report"] = lambda: c("s3").put_object(Bucket=bucket, Key="reports/SOC2/2026-11/report.pdf", Body=b"forged")
                 calls["decrypt directly"] = lambda: c("kms").decrypt(CiphertextBlob=b"\x01" * 64, KeyId=evidence_key)
+            if logical != "NotifyFunction":
+                calls["read a channel secret"] = lambda: c("secretsmanager").get_secret_value(SecretId=channel_secrets["slack"])
+            else:
+                calls["read an unrelated secret"] = lambda: c("secretsmanager").get_secret_value(SecretId=channel_secrets["unrelated"])
             # What moto cannot tell apart (module docstring) is left to the static checks above.
             granted = {a for st in statements if st.get("Effect") == "Allow" for a in as_list(st["Action"])}
             static = []
@@ -226,12 +246,19 @@ def main():
                 static += ["shorten retention", "lift a legal hold"]
             if granted & set(WRITES):
                 static += [w for w in calls if w.startswith("write ") and w[len("write "):] in tables]
+            if logical == "NotifyFunction":
+                static.append("read an unrelated secret")
             for what in static:
                 calls.pop(what)
             not_refused = [what for what, call in calls.items() if not refused(call)]
             for what in not_refused:
                 failures.append(f"{logical} was allowed to {what}")
             allowed = {}
+            if logical == "NotifyFunction":
+                allowed = {
+                    f"read the {name} secret": lambda name=name: c("secretsmanager").get_secret_value(SecretId=channel_secrets[name])
+                    for name in ("slack", "pagerduty")
+                }
             if logical == "AuditorReadOnlyPolicy":
                 allowed = {
                     "read evidence": lambda: c("s3").get_object(Bucket=bucket, Key=evidence_object)["Body"].read(),

@@ -5,9 +5,10 @@ tables, indexes, bucket settings, queues, rules and topic that a deployment gets
 
   local_aws.py serve --port-file F [--watch-pid PID]
       Start moto on a free port, write the port to F, run until SIGTERM/SIGINT or until PID exits.
-  local_aws.py provision --endpoint URL [--template T] [--prefix P]
+  local_aws.py provision --endpoint URL [--template T] [--prefix P] [--parameter Name=Value ...]
       Create the template's resources (names prefixed with P) and print a JSON object
       {LogicalId: {"name": ..., "arn": ..., "url": ...}, "_environment": {function env vars}}.
+      Parameters not given take their defaults; a resource whose Condition is false is not created.
 """
 import argparse
 import json
@@ -154,14 +155,42 @@ def load_template(path):
 class Resolver:
     """Resolves Ref / Fn::GetAtt / Fn::Sub against what has been created so far."""
 
-    def __init__(self, created, stack_name, parameters=None):
+    def __init__(self, created, stack_name, parameters=None, given=None, conditions=None):
         self.created = created
         self.stack_name = stack_name
-        # Template parameters resolve to their defaults (a local stack is deployed with none set).
-        self.parameters = {k: v.get("Default", "") for k, v in (parameters or {}).items()}
+        # Template parameters resolve to their defaults unless given (`--parameter`).
+        self.parameters = {k: str(v.get("Default", "")) for k, v in (parameters or {}).items()}
+        for k, v in (given or {}).items():
+            if k not in self.parameters:
+                raise SystemExit(f"provision: the template has no parameter {k}")
+            self.parameters[k] = v
+        self.conditions = conditions or {}
+
+    def condition(self, name):
+        """Evaluate the template's condition `name` (Fn::Equals, Not, And, Or, Condition)."""
+        return bool(self._evaluate(self.conditions[name]))
+
+    def _evaluate(self, expr):
+        if isinstance(expr, dict):
+            if "Fn::Equals" in expr:
+                a, b = (self(v) for v in expr["Fn::Equals"])
+                return str(a) == str(b)
+            if "Fn::Not" in expr:
+                return not self._evaluate(expr["Fn::Not"][0])
+            if "Fn::And" in expr:
+                return all(self._evaluate(e) for e in expr["Fn::And"])
+            if "Fn::Or" in expr:
+                return any(self._evaluate(e) for e in expr["Fn::Or"])
+            for key in ("Condition", "Fn::Condition"):
+                if key in expr:
+                    return self.condition(expr[key])
+        raise SystemExit(f"provision: cannot evaluate condition {expr!r}")
 
     def __call__(self, value):
         if isinstance(value, dict):
+            if "Fn::If" in value:
+                name, then, otherwise = value["Fn::If"]
+                return self(then if self.condition(name) else otherwise)
             if "Ref" in value:
                 ref = value["Ref"]
                 if ref == "AWS::Region":
@@ -172,6 +201,8 @@ class Resolver:
                     return "aws"
                 if ref == "AWS::StackName":
                     return self.stack_name
+                if ref == "AWS::NoValue":
+                    return NO_VALUE
                 if ref in self.parameters:
                     return self.parameters[ref]
                 return self.created[ref]["ref"]
@@ -192,10 +223,15 @@ class Resolver:
                     return self({"Ref": key})
 
                 return re.sub(r"\$\{([^}]+)\}", sub, text)
-            return {k: self(v) for k, v in value.items()}
+            resolved = {k: self(v) for k, v in value.items()}
+            return {k: v for k, v in resolved.items() if v is not NO_VALUE}
         if isinstance(value, list):
-            return [self(v) for v in value]
+            return [v for v in (self(v) for v in value) if v is not NO_VALUE]
         return value
+
+
+# What `Ref: AWS::NoValue` resolves to: removed from the list or mapping that holds it.
+NO_VALUE = object()
 
 
 # ---- provision ------------------------------------------------------------------------------------
@@ -203,16 +239,19 @@ def provision(args):
     session = boto3.session.Session(region_name=REGION)
     client = lambda svc: session.client(svc, endpoint_url=args.endpoint)
     template = load_template(args.template)
-    resources = template["Resources"]
+    given = dict(p.split("=", 1) for p in args.parameter)
     created = {}
-    resolve = Resolver(created, args.prefix, template.get("Parameters"))
+    resolve = Resolver(created, args.prefix, template.get("Parameters"), given, template.get("Conditions"))
+    # Resources whose Condition is false do not exist, as in a deployment with these parameters.
+    resources = {k: v for k, v in template["Resources"].items()
+                 if "Condition" not in v or resolve.condition(v["Condition"])}
     prefix = args.prefix
 
     def name_of(logical):
         return f"{prefix}-{logical}".lower()[:63]
 
     order = ["AWS::KMS::Key", "AWS::KMS::Alias", "AWS::S3::Bucket", "AWS::DynamoDB::Table", "AWS::SQS::Queue",
-             "AWS::SNS::Topic", "AWS::Events::Rule"]
+             "AWS::SNS::Topic", "AWS::SNS::Subscription", "AWS::Events::Rule"]
     by_type = {t: [(k, v) for k, v in resources.items() if v["Type"] == t] for t in order}
 
     kms = client("kms")
@@ -300,6 +339,24 @@ def provision(args):
         arn = sns.create_topic(Name=name_of(logical))["TopicArn"]
         created[logical] = {"ref": arn, "Arn": arn, "name": name_of(logical)}
 
+    # Queue subscriptions, with the template's delivery settings and filter policy (e-mail ones
+    # need a real mailbox to confirm, so they are left out).
+    for logical, res in by_type["AWS::SNS::Subscription"]:
+        props = resolve(res["Properties"])
+        if props["Protocol"] != "sqs":
+            continue
+        attributes = {}
+        if "RawMessageDelivery" in props:
+            attributes["RawMessageDelivery"] = str(props["RawMessageDelivery"]).lower()
+        for key in ("FilterPolicy", "RedrivePolicy"):
+            if key in props:
+                attributes[key] = json.dumps(props[key])
+        if "FilterPolicyScope" in props:
+            attributes["FilterPolicyScope"] = props["FilterPolicyScope"]
+        arn = sns.subscribe(TopicArn=props["TopicArn"], Protocol="sqs", Endpoint=props["Endpoint"],
+                            Attributes=attributes, ReturnSubscriptionArn=True)["SubscriptionArn"]
+        created[logical] = {"ref": arn, "Arn": arn, "name": arn}
+
     events = client("events")
     for logical, res in by_type["AWS::Events::Rule"]:
         props = resolve(res["Properties"])
@@ -348,6 +405,8 @@ def main():
     pr.add_argument("--endpoint", required=True)
     pr.add_argument("--template", default=os.path.join(os.path.dirname(__file__), "..", "infra", "template.yaml"))
     pr.add_argument("--prefix", default="attest")
+    pr.add_argument("--parameter", action="append", default=[], metavar="NAME=VALUE",
+                    help="a template parameter's value (repeatable); the others take their defaults")
     args = p.parse_args()
     os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
     os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")

@@ -6,6 +6,9 @@
 //! Set `ATTEST_TEST_ENDPOINT` to use a server that is already running; `ATTEST_PYTHON` to use another
 //! Python than the repository's `.venv`.
 
+pub mod receiver;
+pub mod streams;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -86,6 +89,12 @@ pub struct Stack {
 
 impl Stack {
     pub async fn new() -> Stack {
+        Stack::with_parameters(&[]).await
+    }
+
+    /// The template provisioned with these parameter values (the others take their defaults), so
+    /// resources under a condition (the notify function's, with a channel set) exist.
+    pub async fn with_parameters(parameters: &[(&str, &str)]) -> Stack {
         let prefix = format!(
             "it{}-{}",
             std::process::id(),
@@ -94,6 +103,11 @@ impl Stack {
         let output = Command::new(python())
             .arg(repo_root().join("scripts/local_aws.py"))
             .args(["provision", "--endpoint", endpoint(), "--prefix", &prefix])
+            .args(
+                parameters
+                    .iter()
+                    .flat_map(|(k, v)| ["--parameter".to_string(), format!("{k}={v}")]),
+            )
             .env("AWS_REGION", "us-east-1")
             .output()
             .expect("run provision");
@@ -115,6 +129,14 @@ impl Stack {
     pub fn env(&self, function: &str) -> impl Fn(&str) -> Option<String> {
         let env = self.resources["_environments"][function].clone();
         move |k| env.get(k).and_then(|v| v.as_str()).map(str::to_string)
+    }
+
+    /// A resource's attribute (`url`, `Arn`, `name`) by logical id.
+    pub fn attribute(&self, logical: &str, attribute: &str) -> String {
+        self.resources[logical][attribute]
+            .as_str()
+            .unwrap_or_else(|| panic!("no {attribute} of resource {logical}"))
+            .to_string()
     }
 
     /// The physical name of a resource by logical id.

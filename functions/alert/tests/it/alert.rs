@@ -4,38 +4,7 @@ use attest_alerts::Change;
 use aws_lambda_events::event::dynamodb::Event;
 use serde_json::{json, Value};
 
-const STATE: &str = "123456789012#us-east-1#s3-bucket-server-side-encryption-enabled#audit-logs";
-
-/// A state-table item as the stream carries it (DynamoDB JSON).
-fn image(standing: &str, evidence: &str) -> Value {
-    let s = |v: &str| json!({ "S": v });
-    json!({
-        "pk": s(&format!("STATE#{STATE}")), "sk": s("CURRENT"), "status_sort": s("x"),
-        "state_id": s(STATE), "source": s("aws.securityhub"), "event_id": s("e"),
-        "source_finding_id": s("f"), "account": s("123456789012"), "region": s("us-east-1"),
-        "resource_type": s("AWS::S3::Bucket"), "resource_id": s("audit-logs"),
-        "rule_id": s("s3-bucket-server-side-encryption-enabled"),
-        "resource_key": s("123456789012#us-east-1#audit-logs"), "status": s(standing),
-        "source_status": s(standing), "severity": s("HIGH"), "disposition": s("ACTIVE"),
-        "standing": s(standing), "observed_at": s("2026-12-01T10:00:00Z"),
-        "controls": { "L": [s("SOC2:CC6.1"), s("PCI-DSS-3.2.1:3.4")] },
-        "mapped": { "BOOL": true }, "evidence_key": s(&format!("evidence/sha256/{evidence}.json")),
-        "evidence_sha256": s(evidence), "catalogue_version": s("v1"),
-    })
-}
-
-fn record(seq: &str, old: Value, new: Value) -> Value {
-    json!({
-        "eventID": format!("id{seq}"), "eventName": "MODIFY", "eventVersion": "1.1",
-        "eventSource": "aws:dynamodb", "awsRegion": "us-east-1",
-        "dynamodb": {
-            "ApproximateCreationDateTime": 1764583200.0,
-            "Keys": { "pk": { "S": format!("STATE#{STATE}") }, "sk": { "S": "CURRENT" } },
-            "OldImage": old, "NewImage": new, "SequenceNumber": seq, "SizeBytes": 100,
-            "StreamViewType": "NEW_AND_OLD_IMAGES",
-        },
-    })
-}
+use attest_testing::streams::{state_image as image, stream_record as record, STATE_ID as STATE};
 
 fn batch(records: Vec<Value>) -> Event {
     serde_json::from_value(json!({ "Records": records })).expect("a stream event")
