@@ -11,15 +11,22 @@
    evidence object.
 6. Scheduled collection: seed buckets, a trail and Security Hub findings, run the collect function's
    binary for one control per collector, trigger it again (nothing new), and print the run records.
+7. Reports per framework, fetched and checked with `attest verify`.
+8. Alerts: read the state table's stream (GetRecords, as the event source mapping does), run the
+   alert function's binary on it, then the notify function's binary on what the topic queued for
+   it, posting to stand-in Slack and PagerDuty receivers on 127.0.0.1; deliver the stream again
+   and see nothing sent twice.
 Everything produced goes to out/demo/. Exit non-zero if anything is off.
 """
 import glob
+import http.server
 import json
 import os
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -86,10 +93,36 @@ def start_local_aws(out_dir, name="moto"):
     return proc, f"http://127.0.0.1:{port}"
 
 
-def provision(endpoint, prefix):
+def provision(endpoint, prefix, parameters=()):
     """Create the template's resources on the local server; return what local_aws.py reports."""
+    given = [a for k, v in parameters for a in ("--parameter", f"{k}={v}")]
     return json.loads(subprocess.check_output([PY, os.path.join(ROOT, "scripts/local_aws.py"), "provision",
-                                               "--endpoint", endpoint, "--prefix", prefix]))
+                                               "--endpoint", endpoint, "--prefix", prefix, *given]))
+
+
+class Receiver:
+    """A stand-in for Slack's incoming webhook or PagerDuty's Events API: a real HTTP server on
+    127.0.0.1 that keeps each JSON body posted to it and answers as the service does."""
+
+    def __init__(self, path, status, answer):
+        received = self.received = []
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                length = int(self.headers.get("Content-Length", "0"))
+                received.append({"path": self.path, "content_type": self.headers.get("Content-Type"),
+                                 "body": json.loads(self.rfile.read(length))})
+                self.send_response(status)
+                self.send_header("Content-Length", str(len(answer)))
+                self.end_headers()
+                self.wfile.write(answer)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}{path}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
 
 def function_env(template_env, endpoint, log_level="INFO"):
@@ -153,7 +186,16 @@ def run(children):
     step("Starting local AWS (moto) and creating the template's resources")
     server, endpoint = start_local_aws(OUT)
     children.append(server)
-    res = provision(endpoint, "attest-demo")
+    # Both notify channels are set, as a team using Slack and PagerDuty deploys it: the secrets are
+    # created first (they are never in the template), pointing at the stand-in receivers.
+    receivers = {"slack": Receiver("/services/T-DEMO/B-DEMO/demo", 200, b"ok"),
+                 "pagerduty": Receiver("/v2/enqueue", 202, b'{"status":"success","message":"Event processed"}')}
+    secrets = boto3.client("secretsmanager", endpoint_url=endpoint, region_name=REGION)
+    slack_secret = secrets.create_secret(Name="attest-demo/slack-webhook", SecretString=receivers["slack"].url)["ARN"]
+    pagerduty_secret = secrets.create_secret(Name="attest-demo/pagerduty-routing-key",
+                                             SecretString="DEMO0ROUTING0KEY0000000000000000")["ARN"]
+    res = provision(endpoint, "attest-demo", [("SlackWebhookSecretArn", slack_secret),
+                                              ("PagerDutyRoutingKeySecretArn", pagerduty_secret)])
     json.dump(res, open(os.path.join(OUT, "resources.json"), "w"), indent=2)
     print(f"   local AWS at {endpoint} (log: out/demo/moto.log); resources in out/demo/resources.json")
     aws = lambda svc: boto3.client(svc, endpoint_url=endpoint, region_name=REGION)
@@ -271,10 +313,11 @@ def run(children):
 
     runs = collection_step(children, endpoint, res, s3, ddb)
     reports = report_step(children, endpoint, res)
+    alerts = alerts_step(children, endpoint, res, receivers)
 
     json.dump({"findings": len(history), "current_states": len(current), "unmapped": len(unmapped),
                "dead_lettered": dead_names, "frameworks": summary, "evidence_objects": len(objects),
-               "collection_runs": runs, "reports": reports},
+               "collection_runs": runs, "reports": reports, "alerts": alerts},
               open(os.path.join(OUT, "summary.json"), "w"), indent=2, sort_keys=True)
 
 
@@ -414,6 +457,98 @@ def report_step(children, endpoint, res):
                   + ("" if shown.returncode == 0 else f": {shown.stdout.strip()[-200:]} {shown.stderr.strip()[-200:]}"))
     print(f"   bundles (outputs, manifest, signature, public key, snapshot and the evidence it names): out/demo/reports/<framework>/")
     return results
+
+
+def stream_records(endpoint, stream_arn):
+    """Every record of a table's stream, read as Lambda's event source mapping does (each shard from
+    TRIM_HORIZON with GetRecords), in the shape Lambda delivers them."""
+    streams = boto3.client("dynamodbstreams", endpoint_url=endpoint, region_name=REGION)
+    out = []
+    for shard in streams.describe_stream(StreamArn=stream_arn)["StreamDescription"]["Shards"]:
+        iterator = streams.get_shard_iterator(StreamArn=stream_arn, ShardId=shard["ShardId"],
+                                              ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+        while iterator:
+            page = streams.get_records(ShardIterator=iterator, Limit=1000)
+            if not page["Records"]:
+                break
+            for r in page["Records"]:
+                r["dynamodb"]["ApproximateCreationDateTime"] = r["dynamodb"]["ApproximateCreationDateTime"].timestamp()
+                r["eventSourceARN"] = stream_arn
+                out.append(r)
+            iterator = page.get("NextShardIterator")
+    return out
+
+
+def alerts_step(children, endpoint, res, receivers):
+    step("Alerts: the state table's stream through the alert and notify functions' binaries")
+    records = stream_records(endpoint, res["StateTable"]["StreamArn"])
+    alert_port = start_function("alert", function_env(res["_environments"]["AlertFunction"], endpoint), OUT, children)
+    failed = []
+    for i in range(0, len(records), 100):
+        failed += invoke(alert_port, {"Records": records[i:i + 100]}, "alert").get("batchItemFailures", [])
+    check(not failed, f"{len(records)} stream records handled by the alert function, none failed")
+
+    ddb = boto3.client("dynamodb", endpoint_url=endpoint, region_name=REGION)
+    table = res["TransitionsTable"]["name"]
+    transitions = [t for t in scan(ddb, table) if not t["pk"].startswith(("DELIVERY#", "LATEST#"))]
+    check(transitions and all(t["status"] == "SENT" for t in transitions),
+          f"{len(transitions)} transitions recorded and published to the alerts topic")
+
+    # What the notify function's event source mapping would do: receive, invoke, delete successes.
+    env = function_env(res["_environments"]["NotifyFunction"], endpoint)
+    env["ATTEST_PAGERDUTY_EVENTS_URL"] = receivers["pagerduty"].url
+    notify_port = start_function("notify", env, OUT, children)
+    sqs = boto3.client("sqs", endpoint_url=endpoint, region_name=REGION)
+    queue, arn = res["NotifyQueue"]["url"], res["NotifyQueue"]["Arn"]
+
+    def notify_all():
+        handled = 0
+        while True:
+            msgs = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10, WaitTimeSeconds=1).get("Messages", [])
+            if not msgs:
+                return handled
+            response = invoke(notify_port, {"Records": [sqs_record(m, arn) for m in msgs]}, "notify")
+            bad = {f["itemIdentifier"] for f in response.get("batchItemFailures", [])}
+            check(not bad, f"notify handled a batch of {len(msgs)} without failures")
+            for m in msgs:
+                if m["MessageId"] not in bad:
+                    sqs.delete_message(QueueUrl=queue, ReceiptHandle=m["ReceiptHandle"])
+            handled += len(msgs)
+
+    queued = notify_all()
+    slack = receivers["slack"].received
+    pagerduty = receivers["pagerduty"].received
+    failed_ones = [t for t in transitions if t["change"] == "FAILED"]
+    # The template's defaults: Slack hears every transition; PagerDuty triggers on HIGH and above
+    # (the transition rows do not keep severity, so the triggers are counted from the posts).
+    triggers = [p for p in pagerduty if p["body"]["event_action"] == "trigger"]
+    resolves = [p for p in pagerduty if p["body"]["event_action"] == "resolve"]
+    check(queued == len(transitions), f"the topic queued {queued} messages for notify, one per transition")
+    check(len(slack) == len(transitions), f"{len(slack)} Slack messages, one per transition")
+    check(len(resolves) == len(transitions) - len(failed_ones) and len(triggers) <= len(failed_ones)
+          and all(p["body"]["payload"]["severity"] in ("critical", "error") for p in triggers),
+          f"PagerDuty: {len(triggers)} triggers (HIGH and above), {len(resolves)} resolves")
+    check(all(p["content_type"] == "application/json" for p in slack + pagerduty), "every post is JSON")
+
+    # The same stream records again (a retried batch): nothing is published or posted twice.
+    for i in range(0, len(records), 100):
+        invoke(alert_port, {"Records": records[i:i + 100]}, "alert")
+    again = notify_all()
+    check(again == 0 and len(slack) == len(transitions), "the stream delivered again publishes and posts nothing")
+
+    folder = os.path.join(OUT, "alerts")
+    subprocess.run(["rm", "-rf", folder], check=True)
+    for name, receiver in receivers.items():
+        os.makedirs(os.path.join(folder, name), exist_ok=True)
+        for i, post in enumerate(receiver.received, 1):
+            json.dump(post["body"], open(os.path.join(folder, name, f"{i:03}.json"), "w"), indent=2)
+    json.dump(sorted(transitions, key=lambda t: (t["observed_at"], t["pk"])),
+              open(os.path.join(folder, "transitions.json"), "w"), indent=2, default=str)
+    if slack:
+        print(f"   e.g. Slack: {slack[0]['body']['text']}")
+    print(f"   {len(transitions)} transitions; posts in out/demo/alerts/slack/ and out/demo/alerts/pagerduty/")
+    return {"transitions": len(transitions), "slack_posts": len(slack), "pagerduty_triggers": len(triggers),
+            "pagerduty_resolves": len(resolves)}
 
 
 def show_carried_and_sample(folder):
