@@ -1,5 +1,5 @@
 //! The ports over real things: the delivery records in DynamoDB (`attest_aws::DeliveryStore`),
-//! and HTTPS posts with `reqwest` (docs/adr/0070-notify-https-client.md).
+//! and HTTPS posts with `reqwest` (docs/adr/0051-notify-https-client-and-delivery-records.md).
 
 use std::time::Duration;
 
