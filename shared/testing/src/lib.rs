@@ -160,6 +160,42 @@ pub async fn sdk_config() -> aws_config::SdkConfig {
         .await
 }
 
+/// Every message on the queue now: receives until one waits a second and gets nothing. With
+/// `delete`, each is deleted once received (as a consumer that handled it would).
+pub async fn receive_all(
+    sqs: &aws_sdk_sqs::Client,
+    queue_url: &str,
+    delete: bool,
+) -> Vec<aws_sdk_sqs::types::Message> {
+    let mut all = Vec::new();
+    loop {
+        let messages = sqs
+            .receive_message()
+            .queue_url(queue_url)
+            .max_number_of_messages(10)
+            .wait_time_seconds(1)
+            .send()
+            .await
+            .expect("receive from the queue")
+            .messages
+            .unwrap_or_default();
+        if messages.is_empty() {
+            return all;
+        }
+        for m in messages {
+            if delete {
+                sqs.delete_message()
+                    .queue_url(queue_url)
+                    .set_receipt_handle(m.receipt_handle.clone())
+                    .send()
+                    .await
+                    .expect("delete from the queue");
+            }
+            all.push(m);
+        }
+    }
+}
+
 /// A sample event from `events/`.
 pub fn event_bytes(name: &str) -> Vec<u8> {
     std::fs::read(repo_root().join("events").join(name))

@@ -66,34 +66,11 @@ async fn alerting() -> Alerting {
 impl Alerting {
     /// Every SNS notification delivered to the inbox so far.
     async fn delivered(&self) -> Vec<Value> {
-        let mut all = Vec::new();
-        loop {
-            let messages = self
-                .sqs
-                .receive_message()
-                .queue_url(&self.inbox)
-                .max_number_of_messages(10)
-                .wait_time_seconds(1)
-                .send()
-                .await
-                .expect("receive from the inbox")
-                .messages
-                .unwrap_or_default();
-            if messages.is_empty() {
-                return all;
-            }
-            for m in messages {
-                let body = m.body.expect("a body");
-                all.push(serde_json::from_str(&body).expect("an SNS notification"));
-                self.sqs
-                    .delete_message()
-                    .queue_url(&self.inbox)
-                    .receipt_handle(m.receipt_handle.expect("a receipt handle"))
-                    .send()
-                    .await
-                    .expect("delete from the inbox");
-            }
-        }
+        attest_testing::receive_all(&self.sqs, &self.inbox, true)
+            .await
+            .into_iter()
+            .map(|m| serde_json::from_str(&m.body.expect("a body")).expect("an SNS notification"))
+            .collect()
     }
 
     async fn transitions_recorded(&self) -> Vec<(String, String, String)> {

@@ -94,32 +94,19 @@ impl Notifying {
 
     /// What the notify queue holds now, as the SQS event Lambda would hand the function.
     async fn queued(&self) -> SqsEvent {
-        let mut records = Vec::new();
-        loop {
-            let messages = self
-                .sqs
-                .receive_message()
-                .queue_url(&self.queue)
-                .max_number_of_messages(10)
-                .wait_time_seconds(1)
-                .send()
-                .await
-                .expect("receive from the notify queue")
-                .messages
-                .unwrap_or_default();
-            if messages.is_empty() {
-                break;
-            }
-            for m in messages {
-                records.push(json!({
+        let records: Vec<Value> = attest_testing::receive_all(&self.sqs, &self.queue, false)
+            .await
+            .into_iter()
+            .map(|m| {
+                json!({
                     "messageId": m.message_id, "receiptHandle": m.receipt_handle,
                     "body": m.body, "attributes": {}, "messageAttributes": {},
                     "md5OfBody": m.md5_of_body, "eventSource": "aws:sqs",
                     "eventSourceARN": self.stack.attribute("NotifyQueue", "Arn"),
                     "awsRegion": "us-east-1",
-                }));
-            }
-        }
+                })
+            })
+            .collect();
         serde_json::from_value(json!({ "Records": records })).expect("an SQS event")
     }
 
