@@ -174,7 +174,8 @@ def check_real_account_routes(t):
                for st in statements(t["ReportFunction"])):
         errors.append("ReportFunction lacks s3:ListBucket on EvidenceBucket (HeadObject of a missing key would be 403)")
     # Scheduler invokes asynchronously: a function error only surfaces through an on-failure destination.
-    for function, dlq in (("CollectFunction", "CollectDeadLetterQueue"), ("ReportFunction", "ReportDeadLetterQueue")):
+    for function, dlq in (("CollectFunction", "CollectDeadLetterQueue"), ("ReportFunction", "ReportDeadLetterQueue"),
+                          ("DigestFunction", "DigestDeadLetterQueue")):
         on_failure = t[function]["Properties"].get("EventInvokeConfig", {}).get("DestinationConfig", {}).get("OnFailure", {})
         if on_failure.get("Destination") != {"Fn::GetAtt": [dlq, "Arn"]}:
             errors.append(f"{function} has no on-failure destination {dlq} for its asynchronous invocations")
@@ -266,7 +267,8 @@ def check():
                                   ("CollectFunction", "functions/collect/src/config.rs"),
                                   ("ReportFunction", "functions/report/src/config.rs"),
                                   ("AlertFunction", "functions/alert/src/config.rs"),
-                                  ("NotifyFunction", "functions/notify/src/config.rs")]:
+                                  ("NotifyFunction", "functions/notify/src/config.rs"),
+                                  ("DigestFunction", "functions/notify/src/digest_config.rs")]:
         env = t[function]["Properties"]["Environment"]["Variables"]
         with open(os.path.join(ROOT, config_file)) as f:
             config_rs = f.read()

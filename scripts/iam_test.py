@@ -15,8 +15,8 @@ What the local evaluator cannot express, and how it is covered instead:
   resource `*`. For those two services the test grants each statement's actions on `*` (so only
   the action is checked by the server) and checks the resources statically below: which tables a
   role may write, which key it may sign with.
-- Secrets Manager likewise: the notify function's read of its two channel secrets is checked on the
-  server, and that it may read exactly those two (no other secret) is checked statically.
+- Secrets Manager likewise: the notify and digest functions' reads of their channel secrets are
+  checked on the server, and that each may read exactly those (no other secret) statically.
 - moto authorises `PutObjectRetention` and `PutObjectLegalHold` as `PutObject`. For a role allowed
   `PutObject` on evidence, those two refusals are checked statically: no role has either action.
 - moto cannot supply `kms:ViaService`: the auditor's decrypt statement is checked statically (it
@@ -54,7 +54,10 @@ OWN_TABLES = {
     "ReportFunction": {"RunsTable"},
     "AlertFunction": {"TransitionsTable"},
     "NotifyFunction": {"TransitionsTable"},
+    "DigestFunction": {"TransitionsTable"},
 }
+# The channel secrets each function may read.
+OWN_SECRETS = {"NotifyFunction": ("slack", "pagerduty"), "DigestFunction": ("slack",)}
 
 
 def start_server():
@@ -219,9 +222,9 @@ def main():
                 if "kms:Sign" in actions and (logical != "ReportFunction" or resources != [signing_key]):
                     failures.append(f"{logical} may sign with {resources}")
                 if any(a.startswith("secretsmanager:") for a in actions) and (
-                        logical != "NotifyFunction" or actions != {"secretsmanager:GetSecretValue"}
-                        or sorted(resources) != sorted([channel_secrets["slack"], channel_secrets["pagerduty"]])):
-                    failures.append(f"{logical} may use Secrets Manager on {resources}, not only the channel secrets")
+                        logical not in OWN_SECRETS or actions != {"secretsmanager:GetSecretValue"}
+                        or sorted(resources) != sorted(channel_secrets[n] for n in OWN_SECRETS[logical])):
+                    failures.append(f"{logical} may use Secrets Manager on {resources}, not only its channel secrets")
                 if actions & never:
                     failures.append(f"{logical} holds {sorted(actions & never)}")
                 if logical == "AuditorReadOnlyPolicy" and "kms:Decrypt" in actions and \
@@ -234,7 +237,7 @@ def main():
                 calls["overwrite evidence"] = lambda: c("s3").put_object(Bucket=bucket, Key=evidence_object, Body=b"forged")
                 calls["write a report"] = lambda: c("s3").put_object(Bucket=bucket, Key="reports/SOC2/2026-11/report.pdf", Body=b"forged")
                 calls["decrypt directly"] = lambda: c("kms").decrypt(CiphertextBlob=b"\x01" * 64, KeyId=evidence_key)
-            if logical != "NotifyFunction":
+            if logical not in OWN_SECRETS:
                 calls["read a channel secret"] = lambda: c("secretsmanager").get_secret_value(SecretId=channel_secrets["slack"])
             else:
                 calls["read an unrelated secret"] = lambda: c("secretsmanager").get_secret_value(SecretId=channel_secrets["unrelated"])
@@ -246,7 +249,7 @@ def main():
                 static += ["shorten retention", "lift a legal hold"]
             if granted & set(WRITES):
                 static += [w for w in calls if w.startswith("write ") and w[len("write "):] in tables]
-            if logical == "NotifyFunction":
+            if logical in OWN_SECRETS:
                 static.append("read an unrelated secret")
             for what in static:
                 calls.pop(what)
@@ -254,10 +257,10 @@ def main():
             for what in not_refused:
                 failures.append(f"{logical} was allowed to {what}")
             allowed = {}
-            if logical == "NotifyFunction":
+            if logical in OWN_SECRETS:
                 allowed = {
                     f"read the {name} secret": lambda name=name: c("secretsmanager").get_secret_value(SecretId=channel_secrets[name])
-                    for name in ("slack", "pagerduty")
+                    for name in OWN_SECRETS[logical]
                 }
             if logical == "AuditorReadOnlyPolicy":
                 allowed = {

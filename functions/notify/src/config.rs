@@ -59,7 +59,7 @@ pub struct NotifyConfig {
     pub timeout_seconds: u64,
 }
 
-fn severity(env: &Env<'_>, name: &'static str) -> Result<Severity, ConfigError> {
+pub(crate) fn severity(env: &Env<'_>, name: &'static str) -> Result<Severity, ConfigError> {
     let text = env.text(name)?;
     Severity::from_stored(&text).ok_or_else(|| ConfigError::Invalid {
         name,

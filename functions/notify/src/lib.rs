@@ -1,28 +1,39 @@
 //! Notify Lambda: transitions from the alerts topic, queued by the topic's SQS subscription,
 //! posted to a Slack incoming webhook (Block Kit) and to PagerDuty (Events API v2), each once per
-//! transition and channel.
+//! transition and channel. Its second binary, `digest` (`src/bin/digest.rs`), posts the daily
+//! per-framework digest of the transitions below Slack's threshold.
 //!
-//! Thin by design: [`config`] lists the variables it reads, [`handler`] turns an SQS batch into
-//! calls of the notify use case (`shared/notify-workflow`), and [`build`] reads the channels'
-//! secrets and wires the use case to its adapters once per cold start.
+//! Thin by design: [`config`] and [`digest_config`] list the variables each binary reads,
+//! [`handler`] turns an SQS batch into calls of the notify use case (`shared/notify-workflow`),
+//! [`digest_handler`] a scheduled event into one digest run, and [`build`] and [`build_digest`]
+//! read the secrets and wire the use cases to their adapters once per cold start.
 
 pub mod config;
+pub mod digest_config;
+pub mod digest_handler;
 pub mod handler;
 
 use std::time::Duration;
 
 use attest_aws::secrets::secret_string;
-use attest_aws::{AdapterError, DeliveryStore};
+use attest_aws::{AdapterError, DeliveryStore, TransitionStore};
+use attest_domain::Severity;
 use attest_notify_workflow::adapters::WebhookPoster;
+use attest_notify_workflow::digest::Digest;
 use attest_notify_workflow::{
     check_url, Channels, Notify, PagerDutyChannel, PostError, SlackChannel,
 };
 
 pub use config::{ConfigError, NotifyConfig};
+pub use digest_config::DigestConfig;
+pub use digest_handler::{handle_digest, DigestRequest};
 pub use handler::{handle_batch, BatchSummary};
 
 /// The notify use case over DynamoDB and HTTPS.
 pub type AwsNotify = Notify<DeliveryStore, WebhookPoster>;
+
+/// The digest use case over DynamoDB and HTTPS.
+pub type AwsDigest = Digest<DeliveryStore, TransitionStore, WebhookPoster>;
 
 /// Why the function cannot start. Lambda reports it as an init error; the queue's messages wait,
 /// and after their receives go to the dead-letter queue, whose alarm fires.
@@ -52,6 +63,27 @@ async fn read(
         })
 }
 
+/// The Slack channel whose webhook URL is in `secret_arn`.
+async fn slack_channel(
+    secrets: &aws_sdk_secretsmanager::Client,
+    secret_arn: &str,
+    min_severity: Severity,
+) -> Result<SlackChannel, StartError> {
+    let webhook_url = read(secrets, secret_arn).await?;
+    check_url(&webhook_url).map_err(|reason| StartError::SlackUrl {
+        secret_arn: secret_arn.to_string(),
+        reason,
+    })?;
+    Ok(SlackChannel {
+        webhook_url,
+        min_severity,
+    })
+}
+
+fn poster(timeout_seconds: u64) -> Result<WebhookPoster, StartError> {
+    WebhookPoster::new(Duration::from_secs(timeout_seconds)).map_err(StartError::Client)
+}
+
 /// Secrets and clients, once per cold start.
 pub async fn build(
     sdk: &aws_config::SdkConfig,
@@ -60,17 +92,7 @@ pub async fn build(
     let secrets = aws_sdk_secretsmanager::Client::new(sdk);
     let slack = match &config.slack_webhook_secret_arn {
         None => None,
-        Some(arn) => {
-            let webhook_url = read(&secrets, arn).await?;
-            check_url(&webhook_url).map_err(|reason| StartError::SlackUrl {
-                secret_arn: arn.clone(),
-                reason,
-            })?;
-            Some(SlackChannel {
-                webhook_url,
-                min_severity: config.slack_min_severity,
-            })
-        }
+        Some(arn) => Some(slack_channel(&secrets, arn, config.slack_min_severity).await?),
     };
     let pagerduty = match &config.pagerduty_routing_key_secret_arn {
         None => None,
@@ -85,8 +107,27 @@ pub async fn build(
             aws_sdk_dynamodb::Client::new(sdk),
             &config.transitions_table,
         ),
-        poster: WebhookPoster::new(Duration::from_secs(config.timeout_seconds))
-            .map_err(StartError::Client)?,
+        poster: poster(config.timeout_seconds)?,
         channels: Channels { slack, pagerduty },
+    })
+}
+
+/// The digest's secret and clients, once per cold start.
+pub async fn build_digest(
+    sdk: &aws_config::SdkConfig,
+    config: &DigestConfig,
+) -> Result<AwsDigest, StartError> {
+    let secrets = aws_sdk_secretsmanager::Client::new(sdk);
+    let dynamodb = aws_sdk_dynamodb::Client::new(sdk);
+    Ok(Digest {
+        log: DeliveryStore::new(dynamodb.clone(), &config.transitions_table),
+        transitions: TransitionStore::new(dynamodb, &config.transitions_table),
+        poster: poster(config.timeout_seconds)?,
+        slack: slack_channel(
+            &secrets,
+            &config.slack_webhook_secret_arn,
+            config.slack_min_severity,
+        )
+        .await?,
     })
 }

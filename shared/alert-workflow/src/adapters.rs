@@ -5,7 +5,8 @@ use attest_aws::{AdapterError, Topic, TransitionClaim, TransitionRecord, Transit
 
 use crate::ports::{Publisher, TransitionLedger};
 
-fn record(t: &Transition) -> TransitionRecord<'_> {
+/// What the table keeps of `t`; `day` and `body` are computed once by the caller.
+fn record<'a>(t: &'a Transition, day: &'a str, body: &'a str) -> TransitionRecord<'a> {
     TransitionRecord {
         id: &t.id,
         state_id: &t.state_id,
@@ -13,12 +14,22 @@ fn record(t: &Transition) -> TransitionRecord<'_> {
         to: &t.to,
         evidence_sha256: &t.evidence_sha256,
         observed_at: &t.observed_at,
+        day,
+        body,
     }
+}
+
+fn day_and_body(t: &Transition) -> (String, String) {
+    // Attest writes observed times in RFC 3339; the date prefix is the fallback for one it did not.
+    let day = attest_alerts::digest::day_of(&t.observed_at)
+        .unwrap_or_else(|_| t.observed_at.chars().take(10).collect());
+    (day, attest_alerts::stored_body(t))
 }
 
 impl TransitionLedger for TransitionStore {
     async fn claim(&self, transition: &Transition) -> Result<TransitionClaim, AdapterError> {
-        TransitionStore::claim(self, &record(transition)).await
+        let (day, body) = day_and_body(transition);
+        TransitionStore::claim(self, &record(transition, &day, &body)).await
     }
 
     async fn mark_sent(
@@ -26,7 +37,8 @@ impl TransitionLedger for TransitionStore {
         transition: &Transition,
         message_id: &str,
     ) -> Result<(), AdapterError> {
-        TransitionStore::mark_sent(self, &record(transition), message_id).await
+        let (day, body) = day_and_body(transition);
+        TransitionStore::mark_sent(self, &record(transition, &day, &body), message_id).await
     }
 }
 

@@ -61,9 +61,15 @@ fn bounded(t: &Transition) -> Transition {
     b
 }
 
+/// The JSON body as published (`sqs`, `lambda`, `default`), free text bounded: what the
+/// transitions table keeps of each transition.
+pub fn stored_body(t: &Transition) -> String {
+    json_body(&bounded(t)).to_string()
+}
+
 pub fn sns_message(t: &Transition) -> SnsMessage {
+    let machine = stored_body(t);
     let t = &bounded(t);
-    let machine = json_body(t).to_string();
     let message = json!({
         "default": machine,
         "sqs": machine,

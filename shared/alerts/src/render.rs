@@ -180,13 +180,13 @@ pub fn amazon_q_notification(t: &Transition) -> Value {
 }
 
 /// Escape the three characters Slack's `mrkdwn` gives meaning to.
-fn slack_escape(text: &str) -> String {
+pub(crate) fn slack_escape(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
 }
 
-fn mrkdwn(text: String) -> Value {
+pub(crate) fn mrkdwn(text: String) -> Value {
     json!({"type": "mrkdwn", "text": text})
 }
 

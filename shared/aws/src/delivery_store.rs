@@ -41,7 +41,9 @@ pub struct DeliveryRecord<'a> {
     pub channel: &'a str,
     pub transition_id: &'a str,
     pub state_id: &'a str,
-    pub dedup_key: &'a str,
+    /// The state's `dedup_key`, whose `LATEST#` item a sent delivery advances; `None` for a
+    /// delivery that is about no one state (a digest).
+    pub dedup_key: Option<&'a str>,
     /// Fixed-width observed time of the transition.
     pub observed_at: &'a str,
     pub status: DeliveryStatus,
@@ -157,14 +159,14 @@ impl DeliveryStore {
             None,
         )
         .await?;
-        if record.status != DeliveryStatus::Sent {
+        let Some(dedup_key) = record
+            .dedup_key
+            .filter(|_| record.status == DeliveryStatus::Sent)
+        else {
             return Ok(());
-        }
+        };
         let latest = Item::from([
-            (
-                "pk".to_string(),
-                s(&latest_key(record.channel, record.dedup_key)),
-            ),
+            ("pk".to_string(), s(&latest_key(record.channel, dedup_key))),
             ("channel".to_string(), s(record.channel)),
             ("state_id".to_string(), s(record.state_id)),
             ("transition_id".to_string(), s(record.transition_id)),

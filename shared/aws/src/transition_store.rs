@@ -4,6 +4,7 @@
 //! - [`TransitionStore::claim`] writes the item as `PENDING` unless it is already `SENT`
 //!   (conditional put): a claim that finds it `SENT` means "already published, do nothing".
 //! - After the publish, [`TransitionStore::mark_sent`] records `SENT` and the SNS message id.
+//! - [`TransitionStore::bodies_on`] lists a day's transitions (the digest's input).
 //!
 //! A crash between publish and `mark_sent` leaves `PENDING`; the retry publishes again, and the
 //! receivers deduplicate (PagerDuty by `dedup_key`, Slack by the transition id in the message).
@@ -29,6 +30,11 @@ pub struct TransitionRecord<'a> {
     pub to: &'a str,
     pub evidence_sha256: &'a str,
     pub observed_at: &'a str,
+    /// The UTC day of `observed_at` (`YYYY-MM-DD`), the `ByDay` index's key.
+    pub day: &'a str,
+    /// The transition's JSON body as published (`attest_alerts::stored_body`), so the digest and
+    /// an auditor read what was sent from the table alone.
+    pub body: &'a str,
 }
 
 /// Whether this call may publish.
@@ -66,8 +72,30 @@ impl TransitionStore {
             ("to_standing".to_string(), s(record.to)),
             ("evidence_sha256".to_string(), s(record.evidence_sha256)),
             ("observed_at".to_string(), s(record.observed_at)),
+            ("day".to_string(), s(record.day)),
+            ("body".to_string(), s(record.body)),
             ("status".to_string(), s(status)),
         ])
+    }
+
+    /// The bodies of every transition observed on `day` (`ByDay` index, eventually consistent:
+    /// the digest runs well after the day ends), in observed order.
+    #[instrument(skip(self))]
+    pub async fn bodies_on(&self, day: &str) -> Result<Vec<String>, AdapterError> {
+        #[derive(serde::Deserialize)]
+        struct Row {
+            body: String,
+        }
+        let rows: Vec<Row> = dynamo::query_all(
+            &self.client,
+            &self.table,
+            Some("ByDay"),
+            "#day = :day",
+            Some(HashMap::from([("#day".into(), "day".into())])),
+            Item::from([(":day".into(), s(day))]),
+        )
+        .await?;
+        Ok(rows.into_iter().map(|r| r.body).collect())
     }
 
     #[instrument(skip_all, fields(transition_id = %record.id))]

@@ -3,9 +3,16 @@
 
 use std::time::Duration;
 
-use attest_aws::{AdapterError, DeliveryRecord, DeliveryStatus, DeliveryStore};
+use attest_aws::{AdapterError, DeliveryRecord, DeliveryStatus, DeliveryStore, TransitionStore};
 
+use crate::digest::TransitionsOfDay;
 use crate::ports::{DeliveryLog, PostError, Poster};
+
+impl TransitionsOfDay for TransitionStore {
+    async fn bodies_on(&self, day: &str) -> Result<Vec<String>, AdapterError> {
+        TransitionStore::bodies_on(self, day).await
+    }
+}
 
 impl DeliveryLog for DeliveryStore {
     async fn delivered(

@@ -82,7 +82,7 @@ impl<D: DeliveryLog, P: Poster> Notify<D, P> {
             channel,
             transition_id: &t.id,
             state_id: &t.state_id,
-            dedup_key: &t.dedup_key,
+            dedup_key: Some(&t.dedup_key),
             observed_at: observed.as_str(),
             status,
             http_status,

@@ -11,6 +11,9 @@
 //!    `SENT`. Channels are independent: one that fails does not stop the other, and the retry of
 //!    the message posts only what is not yet recorded.
 //!
+//! The daily [`digest`] is a second use case over the same ports: a day's transitions below
+//! Slack's threshold, one Slack message per framework, each posted once.
+//!
 //! What it needs from outside is two small [`ports`]; [`adapters`] implements them with
 //! `attest_aws::DeliveryStore` and an HTTPS client. The Lambda handler (`functions/notify`) feeds
 //! it an SQS batch and reports each failed message in `batchItemFailures`.
@@ -18,6 +21,7 @@
 pub mod adapters;
 pub mod channels;
 pub mod deliver;
+pub mod digest;
 pub mod ports;
 pub mod read_transition;
 

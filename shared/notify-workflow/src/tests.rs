@@ -40,8 +40,8 @@ impl DeliveryLog for Log {
     async fn record(&self, r: &DeliveryRecord<'_>) -> Result<(), AdapterError> {
         let key = (r.channel.to_string(), r.transition_id.to_string());
         self.delivered.lock().unwrap().insert(key, r.status);
-        if r.status == DeliveryStatus::Sent {
-            let key = (r.channel.to_string(), r.dedup_key.to_string());
+        if let Some(dedup_key) = r.dedup_key.filter(|_| r.status == DeliveryStatus::Sent) {
+            let key = (r.channel.to_string(), dedup_key.to_string());
             let mut latest = self.latest.lock().unwrap();
             let newer = latest.get(&key).is_some_and(|l| l.as_str() > r.observed_at);
             if !newer {
@@ -251,4 +251,85 @@ async fn an_alarm_or_garbage_is_refused_by_name_and_posts_nothing() {
     let err = n.handle(&bad_time).await.unwrap_err();
     assert!(err.failures[0].to_string().contains("not a time"));
     assert!(n.poster.posted.lock().unwrap().is_empty());
+}
+
+struct Day(Vec<String>);
+
+impl crate::digest::TransitionsOfDay for Day {
+    async fn bodies_on(&self, _: &str) -> Result<Vec<String>, AdapterError> {
+        Ok(self.0.clone())
+    }
+}
+
+fn digest(bodies: Vec<String>) -> crate::digest::Digest<Log, Day, Receivers> {
+    crate::digest::Digest {
+        log: Log::default(),
+        transitions: Day(bodies),
+        poster: Receivers::default(),
+        slack: SlackChannel {
+            webhook_url: SLACK.into(),
+            min_severity: Severity::Critical,
+        },
+    }
+}
+
+fn frameworks(o: &crate::digest::DigestOutcome) -> Vec<String> {
+    o.frameworks
+        .iter()
+        .map(|f| match f {
+            crate::digest::FrameworkDigest::Sent { framework, .. } => format!("{framework} sent"),
+            crate::digest::FrameworkDigest::AlreadyRecorded { framework } => {
+                format!("{framework} recorded")
+            }
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_digest_posts_each_framework_once_and_a_rerun_posts_nothing() {
+    let mut pci = transition("COMPLIANT", "NON_COMPLIANT", "bb", "2026-12-01T10:00:00Z");
+    pci.frameworks = vec!["PCI-DSS-4.0".into(), "SOC2".into()];
+    let soc2 = transition("NON_COMPLIANT", "COMPLIANT", "cc", "2026-12-01T11:00:00Z");
+    let d = digest(vec![
+        json_body(&pci).to_string(),
+        json_body(&soc2).to_string(),
+    ]);
+    let first = d.run("2026-12-01").await.unwrap();
+    assert_eq!(first.transitions_read, 2);
+    assert_eq!(frameworks(&first), ["PCI-DSS-4.0 sent", "SOC2 sent"]);
+    let posted = d.poster.posted.lock().unwrap().clone();
+    assert_eq!(
+        posted[1].1["text"],
+        "SOC2, 2026-12-01: 1 failed, 1 resolved below the alert threshold"
+    );
+    let again = d.run("2026-12-01").await.unwrap();
+    assert_eq!(
+        frameworks(&again),
+        ["PCI-DSS-4.0 recorded", "SOC2 recorded"]
+    );
+    assert_eq!(d.poster.posted.lock().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn a_refused_digest_is_retried_alone_and_an_unreadable_body_fails_by_name() {
+    let t = transition("COMPLIANT", "NON_COMPLIANT", "bb", "2026-12-01T10:00:00Z");
+    let d = digest(vec![json_body(&t).to_string()]);
+    d.poster.refuse.lock().unwrap().insert(SLACK.into(), 503);
+    let failed = d.run("2026-12-01").await.unwrap_err();
+    assert!(failed.failures[0].is_retryable());
+    d.poster.refuse.lock().unwrap().clear();
+    assert_eq!(
+        frameworks(&d.run("2026-12-01").await.unwrap()),
+        ["SOC2 sent"]
+    );
+
+    let broken = digest(vec!["{\"type\":\"something else\"}".into()]);
+    let err = broken.run("2026-12-01").await.unwrap_err();
+    assert!(!err.failures[0].is_retryable());
+    assert!(
+        err.failures[0].to_string().contains("2026-12-01"),
+        "{}",
+        err.failures[0]
+    );
+    assert!(broken.poster.posted.lock().unwrap().is_empty());
 }

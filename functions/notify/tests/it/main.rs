@@ -7,6 +7,8 @@
 //! Transitions reach the queue the way they do in a deployment: state-table stream records
 //! through the alert function's own use case, published to the topic, queued by the template's
 //! subscription, received with SQS `ReceiveMessage` and handed to the notify handler as Lambda's
-//! event source mapping would.
+//! event source mapping would. The digest test adds the template's digest function, reading the
+//! day's transitions through the transitions table's `ByDay` index.
 
+mod digest;
 mod notify;

@@ -14,7 +14,7 @@ const SLACK_PATH: &str = "/services/T0000/B0000/XXXXXXXXXXXXXXXXXXXXXXXX";
 
 static NEXT_SECRET: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
-async fn secret(sdk: &aws_config::SdkConfig, name: &str, value: &str) -> String {
+pub async fn secret(sdk: &aws_config::SdkConfig, name: &str, value: &str) -> String {
     let n = NEXT_SECRET.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     aws_sdk_secretsmanager::Client::new(sdk)
         .create_secret()
