@@ -2,7 +2,7 @@
 # `make bench`: intake compute (attest vs the Node baseline, plain and with its DynamoDB item, vs the
 # parse+hash floor) in one run, then the peak memory of the intake binary processing a 100-finding
 # Security Hub event, the collection scale run, one report at scale and the report PDF against
-# WeasyPrint.
+# WeasyPrint, and the event-to-alert latency through the intake, alert and notify binaries.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/attest/target}"
@@ -23,3 +23,6 @@ make --no-print-directory build
 .venv/bin/python bench/report_scale.py
 # Report PDF at scale against WeasyPrint (issue 5); creates bench/.venv-weasyprint on first use.
 .venv/bin/python bench/report_pdf.py
+# Event-to-alert latency through the intake, alert and notify release binaries (issue 14).
+cargo build --quiet --release -p attest-intake -p attest-alert -p attest-notify
+.venv/bin/python bench/alert_latency.py "${BENCH_ALERT_SAMPLES:-30}"
