@@ -9,7 +9,11 @@ runs them: intake (SQS batch -> evidence, state row), alert (the state stream re
 delivery records). Printed beside the issue's target (a minute) and beside the waits a deployment
 adds that no code here controls: the event source mappings' batching windows from the template.
 
-  .venv/bin/python bench/alert_latency.py [SAMPLES]   (default 30)
+  .venv/bin/python bench/alert_latency.py [SAMPLES]   (default 1000)
+
+"Own processing" is the three functions' invocations (their code and their AWS calls, through
+the runtime API); the rest of the end-to-end time is this script doing what the event source
+mappings do (receive, read the stream, delete).
 """
 import importlib.util
 import json
@@ -42,7 +46,7 @@ def batching_windows():
 
 
 def main():
-    samples = int(sys.argv[1]) if len(sys.argv) > 1 else 30
+    samples = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
     os.makedirs(OUT, exist_ok=True)
     for k, v in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_REGION": REGION}.items():
         os.environ[k] = v
@@ -97,7 +101,9 @@ def run(samples, children):
         sqs.send_message(QueueUrl=intake_queue, MessageBody=json.dumps(e))
         t0 = time.perf_counter()
         msgs = receive(intake_queue)
+        a = time.perf_counter()
         r = demo.invoke(ports["intake"], {"Records": [demo.sqs_record(m, res["IntakeQueue"]["Arn"]) for m in msgs]}, "intake")
+        own = [time.perf_counter() - a]
         assert not r.get("batchItemFailures"), r
         for m in msgs:
             sqs.delete_message(QueueUrl=intake_queue, ReceiptHandle=m["ReceiptHandle"])
@@ -110,38 +116,45 @@ def run(samples, children):
         for rec in records:
             rec["dynamodb"]["ApproximateCreationDateTime"] = rec["dynamodb"]["ApproximateCreationDateTime"].timestamp()
             rec["eventSourceARN"] = stream_arn
+        a = time.perf_counter()
         r = demo.invoke(ports["alert"], {"Records": records}, "alert")
+        own.append(time.perf_counter() - a)
         assert not r.get("batchItemFailures"), r
         t2 = time.perf_counter()
         before = len(slack.received)
         msgs = receive(notify_queue)
+        a = time.perf_counter()
         r = demo.invoke(ports["notify"], {"Records": [demo.sqs_record(m, res["NotifyQueue"]["Arn"]) for m in msgs]}, "notify")
+        own.append(time.perf_counter() - a)
         assert not r.get("batchItemFailures"), r
         for m in msgs:
             sqs.delete_message(QueueUrl=notify_queue, ReceiptHandle=m["ReceiptHandle"])
         assert len(slack.received) == before + 1 and resource in slack.received[-1]["body"]["text"]
         t3 = time.perf_counter()
         if i:
-            rows.append((t1 - t0, t2 - t1, t3 - t2, t3 - t0))
+            rows.append((*own, sum(own), t3 - t0 - sum(own), t3 - t0))
 
     windows = batching_windows()
-    stages = [("intake: queue -> evidence + state", 0, "IntakeFunction"),
-              ("alert: stream -> SNS", 1, "AlertFunction"),
-              ("notify: queue -> Slack post", 2, "NotifyFunction"),
-              ("event on the queue -> Slack post", 3, None)]
+    stages = [("intake invocation", 0, windows["IntakeFunction"]),
+              ("alert invocation", 1, windows["AlertFunction"]),
+              ("notify invocation", 2, windows["NotifyFunction"]),
+              ("own processing (the three)", 3, None),
+              ("harness: receive, stream, delete", 4, None),
+              ("event on the queue -> Slack post", 5, sum(windows.values()))]
     q = lambda xs, p: sorted(xs)[min(len(xs) - 1, int(p * len(xs)))]
-    print(f"# {time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())} on {os.cpu_count()} cores; {samples} samples; "
+    print(f"# {time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())} on {os.cpu_count()} cores; {samples} transitions; "
           "release binaries under cargo-lambda, moto on 127.0.0.1")
-    print(f"{'stage':<36} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'batching window s':>18}")
-    for name, k, fn in stages:
+    print(f"{'stage':<36} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'batching window s':>18}")
+    for name, k, window in stages:
         xs = [r[k] * 1000 for r in rows]
-        window = windows.get(fn, 0) if fn else sum(windows.values())
-        print(f"{name:<36} {statistics.median(xs):>8.1f} {q(xs, 0.95):>8.1f} {max(xs):>8.1f} {window:>18}")
-    total_p95 = q([r[3] for r in rows], 0.95)
+        shown = "" if window is None else window
+        print(f"{name:<36} {statistics.median(xs):>8.1f} {q(xs, 0.99):>8.1f} {max(xs):>8.1f} {shown:>18}")
+    own_p99 = q([r[3] for r in rows], 0.99)
+    total_p99 = q([r[5] for r in rows], 0.99)
     floor = sum(windows.values())
-    print(f"target (issue 14): within 60 s. Here p95 {total_p95 * 1000:.0f} ms of work; a deployment adds up to "
-          f"{floor} s of batching windows, plus EventBridge, SNS and SQS delivery and polling "
-          f"(typically well under a second each): {60 / max(floor + total_p95, 0.001):.0f}x inside the target.")
+    print(f"targets (issue 14): own processing under 50 ms per transition: p99 {own_p99 * 1000:.1f} ms "
+          f"({'met' if own_p99 < 0.05 else 'NOT met'}); event to alert well under 60 s with AWS's polling: "
+          f"p99 {total_p99 * 1000:.0f} ms here plus up to {floor} s of batching windows and AWS's own delivery.")
     json.dump({"samples": samples, "rows_s": rows, "batching_windows_s": windows},
               open(os.path.join(OUT, "results.json"), "w"), indent=2)
 

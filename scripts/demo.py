@@ -194,8 +194,10 @@ def run(children):
     slack_secret = secrets.create_secret(Name="attest-demo/slack-webhook", SecretString=receivers["slack"].url)["ARN"]
     pagerduty_secret = secrets.create_secret(Name="attest-demo/pagerduty-routing-key",
                                              SecretString="DEMO0ROUTING0KEY0000000000000000")["ARN"]
+    # Slack hears CRITICAL and HIGH at once, the rest in the daily digest.
     res = provision(endpoint, "attest-demo", [("SlackWebhookSecretArn", slack_secret),
-                                              ("PagerDutyRoutingKeySecretArn", pagerduty_secret)])
+                                              ("PagerDutyRoutingKeySecretArn", pagerduty_secret),
+                                              ("SlackMinSeverity", "HIGH")])
     json.dump(res, open(os.path.join(OUT, "resources.json"), "w"), indent=2)
     print(f"   local AWS at {endpoint} (log: out/demo/moto.log); resources in out/demo/resources.json")
     aws = lambda svc: boto3.client(svc, endpoint_url=endpoint, region_name=REGION)
@@ -313,7 +315,7 @@ def run(children):
 
     runs = collection_step(children, endpoint, res, s3, ddb)
     reports = report_step(children, endpoint, res)
-    alerts = alerts_step(children, endpoint, res, receivers)
+    alerts = alerts_step(children, endpoint, res, receivers, lambda_port)
 
     json.dump({"findings": len(history), "current_states": len(current), "unmapped": len(unmapped),
                "dead_lettered": dead_names, "frameworks": summary, "evidence_objects": len(objects),
@@ -479,18 +481,24 @@ def stream_records(endpoint, stream_arn):
     return out
 
 
-def alerts_step(children, endpoint, res, receivers):
+def alerts_step(children, endpoint, res, receivers, intake_port):
     step("Alerts: the state table's stream through the alert and notify functions' binaries")
-    records = stream_records(endpoint, res["StateTable"]["StreamArn"])
     alert_port = start_function("alert", function_env(res["_environments"]["AlertFunction"], endpoint), OUT, children)
-    failed = []
-    for i in range(0, len(records), 100):
-        failed += invoke(alert_port, {"Records": records[i:i + 100]}, "alert").get("batchItemFailures", [])
-    check(not failed, f"{len(records)} stream records handled by the alert function, none failed")
-
     ddb = boto3.client("dynamodb", endpoint_url=endpoint, region_name=REGION)
+    sqs = boto3.client("sqs", endpoint_url=endpoint, region_name=REGION)
     table = res["TransitionsTable"]["name"]
-    transitions = [t for t in scan(ddb, table) if not t["pk"].startswith(("DELIVERY#", "LATEST#"))]
+
+    def alert_on_stream():
+        """Every record of the state stream from its start to the alert function, as the event
+        source mapping does after a restart: the ones handled before must send nothing again."""
+        records = stream_records(endpoint, res["StateTable"]["StreamArn"])
+        failed = []
+        for i in range(0, len(records), 100):
+            failed += invoke(alert_port, {"Records": records[i:i + 100]}, "alert").get("batchItemFailures", [])
+        check(not failed, f"{len(records)} stream records handled by the alert function, none failed")
+        return [t for t in scan(ddb, table) if not t["pk"].startswith(("DELIVERY#", "LATEST#"))]
+
+    transitions = alert_on_stream()
     check(transitions and all(t["status"] == "SENT" for t in transitions),
           f"{len(transitions)} transitions recorded and published to the alerts topic")
 
@@ -498,7 +506,6 @@ def alerts_step(children, endpoint, res, receivers):
     env = function_env(res["_environments"]["NotifyFunction"], endpoint)
     env["ATTEST_PAGERDUTY_EVENTS_URL"] = receivers["pagerduty"].url
     notify_port = start_function("notify", env, OUT, children)
-    sqs = boto3.client("sqs", endpoint_url=endpoint, region_name=REGION)
     queue, arn = res["NotifyQueue"]["url"], res["NotifyQueue"]["Arn"]
 
     def notify_all():
@@ -515,40 +522,81 @@ def alerts_step(children, endpoint, res, receivers):
                     sqs.delete_message(QueueUrl=queue, ReceiptHandle=m["ReceiptHandle"])
             handled += len(msgs)
 
+    slack, pagerduty = receivers["slack"].received, receivers["pagerduty"].received
+    severities = ("CRITICAL", "HIGH")  # the demo's SlackMinSeverity and PagerDutyMinSeverity: HIGH
+    body = lambda t: json.loads(t["body"])
+    urgent = [t for t in transitions if body(t)["severity"] in severities]
     queued = notify_all()
-    slack = receivers["slack"].received
-    pagerduty = receivers["pagerduty"].received
-    failed_ones = [t for t in transitions if t["change"] == "FAILED"]
-    # The template's defaults: Slack hears every transition; PagerDuty triggers on HIGH and above
-    # (the transition rows do not keep severity, so the triggers are counted from the posts).
-    triggers = [p for p in pagerduty if p["body"]["event_action"] == "trigger"]
-    resolves = [p for p in pagerduty if p["body"]["event_action"] == "resolve"]
     check(queued == len(transitions), f"the topic queued {queued} messages for notify, one per transition")
-    check(len(slack) == len(transitions), f"{len(slack)} Slack messages, one per transition")
-    check(len(resolves) == len(transitions) - len(failed_ones) and len(triggers) <= len(failed_ones)
-          and all(p["body"]["payload"]["severity"] in ("critical", "error") for p in triggers),
-          f"PagerDuty: {len(triggers)} triggers (HIGH and above), {len(resolves)} resolves")
+    check(len(slack) == len(urgent), f"{len(slack)} Slack messages at once, one per CRITICAL or HIGH transition")
+    check([p["body"]["event_action"] for p in pagerduty] == ["trigger"] * len(urgent),
+          f"{len(pagerduty)} PagerDuty triggers, one per CRITICAL or HIGH failure")
     check(all(p["content_type"] == "application/json" for p in slack + pagerduty), "every post is JSON")
 
-    # The same stream records again (a retried batch): nothing is published or posted twice.
-    for i in range(0, len(records), 100):
-        invoke(alert_port, {"Records": records[i:i + 100]}, "alert")
-    again = notify_all()
-    check(again == 0 and len(slack) == len(transitions), "the stream delivered again publishes and posts nothing")
+    # The CRITICAL Security Hub finding passes an hour later: its state resolves.
+    finding = json.load(open(os.path.join(ROOT, "events", "securityhub-one-finding.json")))
+    finding["id"] = "5b1d2c3e-4f50-4617-8a9b-0c1d2e3f4a5b"
+    finding["time"] = "2026-11-03T07:48:59Z"
+    f = finding["detail"]["findings"][0]
+    f["Compliance"]["Status"] = "PASSED"
+    f["UpdatedAt"] = "2026-11-03T07:48:44.930Z"
+    sqs.send_message(QueueUrl=res["IntakeQueue"]["url"], MessageBody=json.dumps(finding))
+    msgs = sqs.receive_message(QueueUrl=res["IntakeQueue"]["url"], MaxNumberOfMessages=10, WaitTimeSeconds=1)["Messages"]
+    invoke(intake_port, {"Records": [sqs_record(m, res["IntakeQueue"]["Arn"]) for m in msgs]})
+    for m in msgs:
+        sqs.delete_message(QueueUrl=res["IntakeQueue"]["url"], ReceiptHandle=m["ReceiptHandle"])
+    before = len(transitions)
+    transitions = alert_on_stream()
+    check(len(transitions) == before + 1, "the passing finding makes one RESOLVED transition; the records before it send nothing again")
+    posts_before = len(slack)
+    resolved = notify_all() == 1 and pagerduty[-1]["body"]["event_action"] == "resolve"
+    closes = [p for p in pagerduty[:-1] if p["body"]["dedup_key"] == pagerduty[-1]["body"]["dedup_key"]]
+    check(resolved and len(closes) == 1 and len(slack) == posts_before + 1,
+          "PagerDuty gets a resolve with the dedup_key of the trigger it closes, and Slack the resolution")
+
+    # The daily digest: what was below HIGH, one message per framework and day.
+    digest_env = function_env(res["_environments"]["DigestFunction"], endpoint)
+    digest_port = start_function("digest", digest_env, OUT, children)
+    below = [body(t) for t in transitions if body(t)["severity"] not in severities]
+    groups = {(b["observed_at"][:10], fw) for b in below for fw in (b["frameworks"] or ["unmapped"])}
+    at_once = len(slack)
+    for day in sorted({d for d, _ in groups}):
+        r = invoke(digest_port, {"day": day}, "digest")
+        check("frameworks" in r, f"digest of {day}: {[f['framework'] for f in r.get('frameworks', [])]}")
+    digests = slack[at_once:]
+    check(len(digests) == len(groups), f"{len(digests)} digest messages for {len(below)} transitions below HIGH "
+                                       f"({len(groups)} day and framework pairs)")
+    for day in sorted({d for d, _ in groups}):
+        invoke(digest_port, {"day": day}, "digest")
+    check(len(slack) == at_once + len(digests), "the digest run again posts nothing")
+
+    # The email text of each transition, as SNS would mail it: read back from the local server's
+    # record of what was published (moto's dashboard API; on AWS the subscription mails it).
+    with urllib.request.urlopen(f"{endpoint}/moto-api/data.json") as r:
+        topics = json.load(r)["sns"]["Topic"]
+    published = next(t for t in topics if t["arn"] == res["AlertsTopic"]["Arn"])["sent_notifications"]
+    emails = [(n[2], json.loads(n[1])["email"]) for n in published if n[2] and n[1].startswith("{")]
+    check(len(emails) == len(transitions), f"{len(emails)} messages published with an email body, one per transition")
 
     folder = os.path.join(OUT, "alerts")
     subprocess.run(["rm", "-rf", folder], check=True)
-    for name, receiver in receivers.items():
+    posts = {"slack": slack[:at_once], "digest": digests, "pagerduty": pagerduty}
+    for name, items in posts.items():
         os.makedirs(os.path.join(folder, name), exist_ok=True)
-        for i, post in enumerate(receiver.received, 1):
-            json.dump(post["body"], open(os.path.join(folder, name, f"{i:03}.json"), "w"), indent=2)
-    json.dump(sorted(transitions, key=lambda t: (t["observed_at"], t["pk"])),
-              open(os.path.join(folder, "transitions.json"), "w"), indent=2, default=str)
+        for i, post in enumerate(items, 1):
+            json.dump(post["body"], open(os.path.join(folder, name, f"{i:03}.json"), "w"), indent=2, ensure_ascii=False)
+    os.makedirs(os.path.join(folder, "email"), exist_ok=True)
+    for i, (subject, text) in enumerate(emails, 1):
+        open(os.path.join(folder, "email", f"{i:03}.txt"), "w").write(f"Subject: {subject}\n\n{text}")
+    json.dump(sorted((body(t) for t in transitions), key=lambda b: (b["observed_at"], b["id"])),
+              open(os.path.join(folder, "transitions.json"), "w"), indent=2, ensure_ascii=False)
     if slack:
         print(f"   e.g. Slack: {slack[0]['body']['text']}")
-    print(f"   {len(transitions)} transitions; posts in out/demo/alerts/slack/ and out/demo/alerts/pagerduty/")
-    return {"transitions": len(transitions), "slack_posts": len(slack), "pagerduty_triggers": len(triggers),
-            "pagerduty_resolves": len(resolves)}
+    if digests:
+        print(f"   e.g. digest: {digests[0]['body']['text']}")
+    print(f"   {len(transitions)} transitions; out/demo/alerts/{{email,slack,pagerduty,digest}}/ and transitions.json")
+    return {"transitions": len(transitions), "slack_posts": len(posts["slack"]), "digest_posts": len(digests),
+            "pagerduty": [p["body"]["event_action"] for p in pagerduty], "emails": len(emails)}
 
 
 def show_carried_and_sample(folder):
