@@ -202,6 +202,13 @@ def check_real_account_routes(t):
     if not any(isinstance(st.get("Principal"), dict) and st["Principal"].get("Service") == "sns.amazonaws.com"
                and {"kms:Decrypt", "kms:GenerateDataKey*"} <= set(as_list(st["Action"])) for st in key_policy):
         errors.append("EvidenceKey's policy does not let SNS deliver to the encrypted notify queues")
+    # Remediation hears failures only, and never changes the evidence bucket itself.
+    sub = t["RemediateSubscription"]["Properties"]
+    if sub.get("FilterPolicy", {}).get("change") != ["FAILED"] or sub.get("RawMessageDelivery") is not True:
+        errors.append("RemediateSubscription must take raw FAILED transitions only")
+    if not any(st.get("Effect") == "Deny" and st.get("Resource") == {"Fn::GetAtt": ["EvidenceBucket", "Arn"]}
+               for st in statements(t["RemediateFunction"])):
+        errors.append("RemediateFunction's role does not deny changing the evidence bucket")
     # Secrets are read by ARN, only the configured ones.
     secrets = [st for st in statements(t["NotifyFunction"]) if "secretsmanager:GetSecretValue" in as_list(st["Action"])]
     if len(secrets) != 1 or "*" in json.dumps(secrets[0]["Resource"]):
@@ -268,7 +275,8 @@ def check():
                                   ("ReportFunction", "functions/report/src/config.rs"),
                                   ("AlertFunction", "functions/alert/src/config.rs"),
                                   ("NotifyFunction", "functions/notify/src/config.rs"),
-                                  ("DigestFunction", "functions/notify/src/digest_config.rs")]:
+                                  ("DigestFunction", "functions/notify/src/digest_config.rs"),
+                                  ("RemediateFunction", "functions/remediate/src/config.rs")]:
         env = t[function]["Properties"]["Environment"]["Variables"]
         with open(os.path.join(ROOT, config_file)) as f:
             config_rs = f.read()

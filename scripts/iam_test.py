@@ -55,6 +55,7 @@ OWN_TABLES = {
     "AlertFunction": {"TransitionsTable"},
     "NotifyFunction": {"TransitionsTable"},
     "DigestFunction": {"TransitionsTable"},
+    "RemediateFunction": {"TransitionsTable"},
 }
 # The channel secrets each function may read.
 OWN_SECRETS = {"NotifyFunction": ("slack", "pagerduty"), "DigestFunction": ("slack",)}
@@ -146,8 +147,9 @@ def main():
 
         env = dict(os.environ, AWS_ACCESS_KEY_ID=admin["aws_access_key_id"],
                    AWS_SECRET_ACCESS_KEY=admin["aws_secret_access_key"], AWS_REGION=REGION)
-        # Both notify channels set, so the notify function (deployed only then) is in the stack,
-        # with its secrets: created first, as an operator would.
+        # Both notify channels and a remediation rule set, so the notify, digest and remediate
+        # functions (deployed only then) are in the stack; the secrets are created first, as an
+        # operator would.
         secrets = client(endpoint, "secretsmanager", admin)
         channel_secrets = {name: secrets.create_secret(Name=f"attest-iam-{name}", SecretString=value)["ARN"]
                            for name, value in (("slack", "https://hooks.slack.com/services/T/B/x"),
@@ -155,7 +157,8 @@ def main():
         out = subprocess.run([sys.executable, os.path.join(HERE, "local_aws.py"), "provision", "--endpoint", endpoint,
                               "--prefix", "iam",
                               "--parameter", f"SlackWebhookSecretArn={channel_secrets['slack']}",
-                              "--parameter", f"PagerDutyRoutingKeySecretArn={channel_secrets['pagerduty']}"],
+                              "--parameter", f"PagerDutyRoutingKeySecretArn={channel_secrets['pagerduty']}",
+                              "--parameter", "RemediationRules=s3-bucket-server-side-encryption-enabled=auto"],
                              env=env, capture_output=True, text=True)
         if out.returncode != 0:
             sys.exit(f"iam test: provision failed: {out.stderr}")

@@ -8,6 +8,10 @@
 //!   channel was told of, advanced only forwards (conditional put), so a late, older transition
 //!   is recognised as stale.
 //!
+//! - `REMEDIATION#{transition id}`: what remediation decided for a failing transition and the
+//!   evidence key of its record, so a redelivered message decides nothing twice;
+//!   `REMEDIATION_COUNT#{day}`: resources remediation touched that day, against the daily cap.
+//!
 //! Observed times are stored in `attest_domain::timestamp::Timestamp`'s fixed-width form, so the
 //! condition's string comparison is a time comparison.
 
@@ -183,5 +187,78 @@ impl DeliveryStore {
         )
         .await?;
         Ok(())
+    }
+
+    /// The decision recorded for remediating this transition, if any.
+    #[instrument(skip(self))]
+    pub async fn remediation_of(
+        &self,
+        transition_id: &str,
+    ) -> Result<Option<String>, AdapterError> {
+        self.read(format!("REMEDIATION#{transition_id}"), "decision")
+            .await
+    }
+
+    /// Record the remediation decision of a transition (first record wins).
+    #[instrument(skip(self))]
+    pub async fn record_remediation(
+        &self,
+        transition_id: &str,
+        state_id: &str,
+        decision: &str,
+        evidence_key: &str,
+        evidence_sha256: &str,
+    ) -> Result<(), AdapterError> {
+        let item = Item::from([
+            ("pk".to_string(), s(&format!("REMEDIATION#{transition_id}"))),
+            ("transition_id".to_string(), s(transition_id)),
+            ("state_id".to_string(), s(state_id)),
+            ("decision".to_string(), s(decision)),
+            ("evidence_key".to_string(), s(evidence_key)),
+            ("evidence_sha256".to_string(), s(evidence_sha256)),
+        ]);
+        dynamo::put_if(
+            &self.client,
+            &self.table,
+            item,
+            "attribute_not_exists(pk)",
+            None,
+            None,
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Take one of `day`'s `cap` remediation slots; `false` when all are taken. A slot taken by
+    /// a run that then fails stays taken: the cap errs towards touching less.
+    #[instrument(skip(self))]
+    pub async fn take_remediation_slot(&self, day: &str, cap: u64) -> Result<bool, AdapterError> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("pk", s(&format!("REMEDIATION_COUNT#{day}")))
+            .update_expression("ADD touched :one")
+            .condition_expression("attribute_not_exists(touched) OR touched < :cap")
+            .expression_attribute_values(":one", AttributeValue::N("1".into()))
+            .expression_attribute_values(":cap", AttributeValue::N(cap.to_string()))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(err)
+                if err
+                    .as_service_error()
+                    .and_then(aws_sdk_dynamodb::error::ProvideErrorMetadata::code)
+                    == Some("ConditionalCheckFailedException") =>
+            {
+                Ok(false)
+            }
+            Err(err) => Err(AdapterError::from_sdk(
+                "dynamodb:UpdateItem",
+                self.table.clone(),
+                err,
+            )),
+        }
     }
 }

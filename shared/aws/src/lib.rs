@@ -8,6 +8,8 @@ pub mod evidence_store;
 pub mod items;
 #[cfg(feature = "kms")]
 pub mod kms_signer;
+#[cfg(feature = "remediation")]
+pub mod remediation_targets;
 pub mod report_run_store;
 pub mod run_store;
 #[cfg(feature = "secretsmanager")]
@@ -23,6 +25,8 @@ pub use error::AdapterError;
 pub use evidence_store::{EvidenceStore, ObjectHead, StoredEvidence, StoredObject};
 #[cfg(feature = "kms")]
 pub use kms_signer::{KmsAnswer, KmsSigner};
+#[cfg(feature = "remediation")]
+pub use remediation_targets::RemediationTargets;
 pub use report_run_store::ReportRunStore;
 pub use run_store::{Claim, RunStore};
 pub use state_store::{HistoryOutcome, StateOutcome, StateStore};
