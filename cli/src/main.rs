@@ -1,6 +1,7 @@
 //! `attest`: the operators' and auditors' command-line tool. Everything runs offline except
-//! `attest collect`, `attest report`, `attest fetch` and `attest verify s3://...`, which call AWS with
-//! the caller's credentials (fetch and verify only read).
+//! `attest collect`, `attest report`, `attest remediation approve`, `attest fetch` and
+//! `attest verify s3://...`, which call AWS with the caller's credentials (fetch and verify only
+//! read).
 
 mod reports;
 
@@ -66,6 +67,12 @@ enum Command {
         #[arg(long, value_name = "RUN_ID")]
         amend: Option<String>,
     },
+    /// Remediation waiting for approval (`approve` mode): approve it, as the caller's IAM
+    /// identity. Needs AWS credentials and the remediate function's ATTEST_* variables.
+    Remediation {
+        #[command(subcommand)]
+        command: RemediationCommand,
+    },
     /// Download a published report bundle (s3://BUCKET/reports/.../RUN/) into a folder, evidence
     /// included, so it can be verified and archived offline. Reads only. Every file is read at
     /// the S3 version its run record pins (a version stacked over it later is ignored).
@@ -102,6 +109,16 @@ enum Command {
     },
 }
 
+#[derive(Subcommand)]
+enum RemediationCommand {
+    /// Make the call a pending remediation asked for, after checking it again (opt-out tag,
+    /// daily cap); record the outcome as evidence with the caller's identity as approver.
+    Approve {
+        /// The transition id the request names (in its notification and its record).
+        transition_id: String,
+    },
+}
+
 /// Exit status for bad input (unreadable file, invalid event or JSON).
 pub(crate) const BAD_INPUT: u8 = 2;
 
@@ -116,6 +133,9 @@ fn main() -> ExitCode {
             period,
             scheduled_time,
         } => return collect(control, period, scheduled_time),
+        Command::Remediation {
+            command: RemediationCommand::Approve { transition_id },
+        } => return approve_remediation(transition_id),
         Command::Report {
             framework,
             period,
@@ -185,6 +205,7 @@ fn run(command: Command) -> Result<String, String> {
         }
         Command::Hash { file } => Ok(canonical::sha256_hex(&read(&file)?)),
         Command::Collect { .. }
+        | Command::Remediation { .. }
         | Command::Report { .. }
         | Command::Fetch { .. }
         | Command::Verify { .. } => Err("handled in main".into()),
@@ -212,6 +233,67 @@ pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
     tokio::runtime::Runtime::new().map_err(|e| {
         eprintln!("attest: cannot start the async runtime: {e}");
         ExitCode::from(RUN_FAILED)
+    })
+}
+
+fn approve_remediation(transition_id: String) -> ExitCode {
+    let runtime = match runtime() {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
+    runtime.block_on(async move {
+        use attest_remediate::{build, RemediateConfig};
+
+        let config = match RemediateConfig::from_env() {
+            Ok(c) => c,
+            Err(e) => {
+                eprintln!("attest: {e}");
+                return ExitCode::from(BAD_INPUT);
+            }
+        };
+        let sdk = attest_aws::load_sdk_config().await;
+        // The approver is who AWS says the caller is, not a name typed in.
+        let approver = match aws_sdk_sts::Client::new(&sdk)
+            .get_caller_identity()
+            .send()
+            .await
+        {
+            Ok(identity) => match identity.arn {
+                Some(arn) => arn,
+                None => {
+                    eprintln!("attest: sts:GetCallerIdentity returned no ARN");
+                    return ExitCode::from(RUN_FAILED);
+                }
+            },
+            Err(e) => {
+                eprintln!(
+                    "attest: sts:GetCallerIdentity failed: {}",
+                    aws_smithy_types::error::display::DisplayErrorContext(&e)
+                );
+                return ExitCode::from(RUN_FAILED);
+            }
+        };
+        match build(&sdk, &config)
+            .approve(&transition_id, &approver)
+            .await
+        {
+            Ok(outcome) => {
+                let shown = serde_json::json!({ "approved_by": approver, "outcome": outcome });
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&shown).unwrap_or_default()
+                );
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("attest: {e}");
+                ExitCode::from(if e.is_retryable() {
+                    RUN_FAILED
+                } else {
+                    BAD_INPUT
+                })
+            }
+        }
     })
 }
 

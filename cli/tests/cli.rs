@@ -407,3 +407,110 @@ async fn report_fetch_and_verify_as_an_operator_and_an_auditor() {
     let _ = std::fs::remove_file(&der_file);
     let _ = std::fs::remove_file(&trust_file);
 }
+
+/// Approve mode end to end: the remediate function records a pending request; `attest
+/// remediation approve` makes the call as the caller's IAM identity and records who approved.
+#[tokio::test]
+async fn remediation_waits_for_approval_and_records_the_approver() {
+    let stack =
+        attest_testing::Stack::with_parameters(&[("RemediationRules", "S3.8=approve")]).await;
+    let s3 = aws_sdk_s3::Client::new(&stack.sdk);
+    let bucket = format!("{}-public-site", stack.prefix);
+    s3.create_bucket().bucket(&bucket).send().await.unwrap();
+    let resource = format!("arn:aws:s3:::{bucket}");
+    let state = format!("123456789012#us-east-1#S3.8#{resource}");
+    let t: attest_alerts::Transition = serde_json::from_value(serde_json::json!({
+        "id": attest_alerts::Transition::id_of(&state, None, "NON_COMPLIANT", "ab"),
+        "change": "FAILED", "state_id": state, "from": null, "to": "NON_COMPLIANT",
+        "severity": "HIGH", "source": "aws.securityhub", "account": "123456789012",
+        "region": "us-east-1", "resource_type": "AWS::S3::Bucket", "resource_id": resource,
+        "rule_id": "S3.8", "title": null, "controls": [], "frameworks": [],
+        "evidence_key": "evidence/x", "evidence_sha256": "ab",
+        "observed_at": "2026-12-01T10:00:00Z", "dedup_key": "d",
+    }))
+    .unwrap();
+    let config =
+        attest_remediate::RemediateConfig::from_lookup(stack.env("RemediateFunction")).unwrap();
+    let remediate = attest_remediate::build(&stack.sdk, &config);
+    let pending = remediate
+        .handle("m1", &attest_alerts::json_body(&t).to_string())
+        .await
+        .unwrap();
+    assert!(
+        matches!(&pending, attest_remediate_workflow::Outcome::Decided { decision, .. }
+            if decision.as_str() == "PENDING_APPROVAL"),
+        "{pending:?}"
+    );
+    assert!(s3
+        .get_public_access_block()
+        .bucket(&bucket)
+        .send()
+        .await
+        .is_err());
+
+    let vars = [
+        "ATTEST_EVIDENCE_BUCKET",
+        "ATTEST_EVIDENCE_KMS_KEY_ID",
+        "ATTEST_TRANSITIONS_TABLE",
+        "ATTEST_ALERTS_TOPIC_ARN",
+        "ATTEST_REMEDIATION_RULES",
+    ];
+    let out = attest_on_aws(
+        &stack,
+        "RemediateFunction",
+        &vars,
+        &["remediation", "approve", &t.id],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let shown: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(shown["outcome"]["decision"], "APPLIED");
+    let approver = shown["approved_by"].as_str().unwrap().to_string();
+    assert!(approver.starts_with("arn:aws:"), "{approver}");
+    let block = s3
+        .get_public_access_block()
+        .bucket(&bucket)
+        .send()
+        .await
+        .unwrap()
+        .public_access_block_configuration
+        .unwrap();
+    assert_eq!(block.block_public_policy, Some(true));
+    // The approval is evidence: stored under its hash, naming the approver and the request.
+    let key = shown["outcome"]["evidence_key"].as_str().unwrap();
+    let bytes = s3
+        .get_object()
+        .bucket(stack.name("EvidenceBucket"))
+        .key(key)
+        .send()
+        .await
+        .unwrap()
+        .body
+        .collect()
+        .await
+        .unwrap()
+        .into_bytes();
+    assert_eq!(
+        attest_domain::canonical::sha256_hex(&bytes),
+        shown["outcome"]["evidence_sha256"].as_str().unwrap()
+    );
+    let record: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(record["approval"]["approved_by"], approver.as_str());
+    assert_eq!(
+        record["after"]["PublicAccessBlockConfiguration"]["BlockPublicAcls"],
+        true
+    );
+
+    let again = attest_on_aws(
+        &stack,
+        "RemediateFunction",
+        &vars,
+        &["remediation", "approve", &t.id],
+    );
+    assert_eq!(again.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&again.stderr)
+        .contains("nothing to approve (its decision is APPLIED)"));
+}

@@ -26,7 +26,7 @@ pub const VARIABLES: &[Variable] = &[
     ),
     Variable::list(
         "ATTEST_REMEDIATION_RULES",
-        "`rule=mode` pairs (`dry-run` or `auto`): the only rules remediated; at least one",
+        "`rule=mode` pairs (`dry-run`, `approve` or `auto`): the only rules remediated; at least one",
     ),
     Variable::optional(
         "ATTEST_REMEDIATION_KMS_KEY_ID",
@@ -121,7 +121,7 @@ mod tests {
         let err = RemediateConfig::from_lookup(env(&FULL[..4])).unwrap_err();
         assert_eq!(err, ConfigError::Missing("ATTEST_REMEDIATION_RULES"));
         let mut bad = FULL[..4].to_vec();
-        bad.push(("ATTEST_REMEDIATION_RULES", "S3.8=approve"));
+        bad.push(("ATTEST_REMEDIATION_RULES", "S3.8=sometimes"));
         let err = RemediateConfig::from_lookup(env(&bad)).unwrap_err();
         assert!(
             err.to_string().contains("ATTEST_REMEDIATION_RULES")

@@ -55,6 +55,16 @@ pub struct DeliveryRecord<'a> {
     pub http_status: Option<u16>,
 }
 
+/// A transition's remediation record as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingRemediation {
+    pub decision: String,
+    /// The transition's JSON body.
+    pub body: String,
+    pub evidence_key: String,
+    pub evidence_sha256: String,
+}
+
 #[derive(Clone, Debug)]
 pub struct DeliveryStore {
     client: aws_sdk_dynamodb::Client,
@@ -199,8 +209,82 @@ impl DeliveryStore {
             .await
     }
 
-    /// Record the remediation decision of a transition (first record wins).
+    /// The transition body kept with a decision that is waiting for approval.
     #[instrument(skip(self))]
+    pub async fn pending_remediation(
+        &self,
+        transition_id: &str,
+    ) -> Result<Option<PendingRemediation>, AdapterError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key("pk", s(&format!("REMEDIATION#{transition_id}")))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| AdapterError::from_sdk("dynamodb:GetItem", self.table.clone(), e))?;
+        let Some(item) = out.item else {
+            return Ok(None);
+        };
+        let text = |k: &str| item.get(k).and_then(|v| v.as_s().ok()).cloned();
+        Ok(Some(PendingRemediation {
+            decision: text("decision").unwrap_or_default(),
+            body: text("body").unwrap_or_default(),
+            evidence_key: text("evidence_key").unwrap_or_default(),
+            evidence_sha256: text("evidence_sha256").unwrap_or_default(),
+        }))
+    }
+
+    /// Replace a `PENDING_APPROVAL` decision by the approval's outcome; `false` when it was no
+    /// longer pending (approved by someone else meanwhile).
+    #[instrument(skip(self))]
+    pub async fn settle_remediation(
+        &self,
+        transition_id: &str,
+        decision: &str,
+        evidence_key: &str,
+        evidence_sha256: &str,
+        approved_by: &str,
+    ) -> Result<bool, AdapterError> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("pk", s(&format!("REMEDIATION#{transition_id}")))
+            .update_expression(
+                "SET decision = :d, request_evidence_key = evidence_key, \
+                 evidence_key = :k, evidence_sha256 = :h, approved_by = :by",
+            )
+            .condition_expression("decision = :pending")
+            .expression_attribute_values(":d", s(decision))
+            .expression_attribute_values(":k", s(evidence_key))
+            .expression_attribute_values(":h", s(evidence_sha256))
+            .expression_attribute_values(":by", s(approved_by))
+            .expression_attribute_values(":pending", s("PENDING_APPROVAL"))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(err)
+                if err
+                    .as_service_error()
+                    .and_then(aws_sdk_dynamodb::error::ProvideErrorMetadata::code)
+                    == Some("ConditionalCheckFailedException") =>
+            {
+                Ok(false)
+            }
+            Err(err) => Err(AdapterError::from_sdk(
+                "dynamodb:UpdateItem",
+                self.table.clone(),
+                err,
+            )),
+        }
+    }
+
+    /// Record the remediation decision of a transition (first record wins), with the
+    /// transition's body, so an approval later acts on exactly what was requested.
+    #[instrument(skip(self, body))]
     pub async fn record_remediation(
         &self,
         transition_id: &str,
@@ -208,6 +292,7 @@ impl DeliveryStore {
         decision: &str,
         evidence_key: &str,
         evidence_sha256: &str,
+        body: &str,
     ) -> Result<(), AdapterError> {
         let item = Item::from([
             ("pk".to_string(), s(&format!("REMEDIATION#{transition_id}"))),
@@ -216,6 +301,7 @@ impl DeliveryStore {
             ("decision".to_string(), s(decision)),
             ("evidence_key".to_string(), s(evidence_key)),
             ("evidence_sha256".to_string(), s(evidence_sha256)),
+            ("body".to_string(), s(body)),
         ]);
         dynamo::put_if(
             &self.client,

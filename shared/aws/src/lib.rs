@@ -20,7 +20,7 @@ pub mod state_store;
 pub mod topic;
 pub mod transition_store;
 
-pub use delivery_store::{DeliveryRecord, DeliveryStatus, DeliveryStore};
+pub use delivery_store::{DeliveryRecord, DeliveryStatus, DeliveryStore, PendingRemediation};
 pub use error::AdapterError;
 pub use evidence_store::{EvidenceStore, ObjectHead, StoredEvidence, StoredObject};
 #[cfg(feature = "kms")]

@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 
 use attest_alerts::render::truncate_chars;
 use attest_alerts::Transition;
-use attest_aws::{AdapterError, DeliveryStore, EvidenceStore, RemediationTargets, Topic};
+use attest_aws::{
+    AdapterError, DeliveryStore, EvidenceStore, PendingRemediation, RemediationTargets, Topic,
+};
 use attest_domain::Evidence;
 use attest_remediation::Action;
 use serde_json::{json, Value};
@@ -60,12 +62,38 @@ impl Records for DeliveryStore {
         decision: &str,
         evidence: &Evidence,
     ) -> Result<(), AdapterError> {
+        let body = attest_alerts::stored_body(t);
         self.record_remediation(
             &t.id,
             &t.state_id,
             decision,
             &evidence.key,
             &evidence.sha256,
+            &body,
+        )
+        .await
+    }
+
+    async fn stored(
+        &self,
+        transition_id: &str,
+    ) -> Result<Option<PendingRemediation>, AdapterError> {
+        self.pending_remediation(transition_id).await
+    }
+
+    async fn settle(
+        &self,
+        t: &Transition,
+        decision: &str,
+        evidence: &Evidence,
+        approved_by: &str,
+    ) -> Result<bool, AdapterError> {
+        self.settle_remediation(
+            &t.id,
+            decision,
+            &evidence.key,
+            &evidence.sha256,
+            approved_by,
         )
         .await
     }

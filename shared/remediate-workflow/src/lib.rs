@@ -7,10 +7,15 @@
 //! 2. a transition already decided (`REMEDIATION#{id}`) decides nothing again;
 //! 3. no allowed fix: `REFUSED`, and a person is notified;
 //! 4. the resource carries the opt-out tag: `OPTED_OUT`;
-//! 5. read the state before; `dry-run`: `DRY_RUN` with the call that would be made;
+//! 5. read the state before; `dry-run`: `DRY_RUN` with the call that would be made; `approve`:
+//!    `PENDING_APPROVAL` with the same, and a person is told how to approve it;
 //! 6. `auto`: take one of the day's slots (`CAP_REACHED` when none is left), make the call, read
 //!    the state back: `APPLIED`; a call AWS refuses is `FAILED`, notified and not retried (a
 //!    throttled or failed-to-reach call is retried through the queue).
+//!
+//! [`Remediate::approve`] is the second half of `approve` mode (`attest remediation approve`): the
+//! pending request is checked again (opt-out, cap), the call made and read back, and the outcome
+//! recorded with the approver's identity and the request it approves.
 //!
 //! Each decision is an evidence document in S3 (canonical JSON under its SHA-256), then the
 //! record pointing to it. What it needs from outside is four small [`ports`]; [`adapters`]
@@ -62,6 +67,12 @@ pub enum RemediateError {
         transition_id: String,
         reason: String,
     },
+    /// An approval for a transition whose remediation is not waiting for one.
+    #[error("transition {transition_id}: nothing to approve ({state})")]
+    NotPending {
+        transition_id: String,
+        state: String,
+    },
     #[error("transition {transition_id}: {source}")]
     Aws {
         transition_id: String,
@@ -72,7 +83,9 @@ pub enum RemediateError {
 impl RemediateError {
     pub fn is_retryable(&self) -> bool {
         match self {
-            RemediateError::Message { .. } | RemediateError::Record { .. } => false,
+            RemediateError::Message { .. }
+            | RemediateError::Record { .. }
+            | RemediateError::NotPending { .. } => false,
             RemediateError::Aws { source, .. } => source.is_retryable(),
         }
     }

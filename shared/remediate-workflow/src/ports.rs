@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::future::Future;
 
 use attest_alerts::Transition;
-use attest_aws::AdapterError;
+use attest_aws::{AdapterError, PendingRemediation};
 use attest_domain::Evidence;
 use attest_remediation::Action;
 use serde_json::Value;
@@ -36,12 +36,28 @@ pub trait Records: Send + Sync {
         cap: u64,
     ) -> impl Future<Output = Result<bool, AdapterError>> + Send;
 
+    /// Record the decision, with the transition (first record wins).
     fn record(
         &self,
         transition: &Transition,
         decision: &str,
         evidence: &Evidence,
     ) -> impl Future<Output = Result<(), AdapterError>> + Send;
+
+    /// The stored record of a transition's remediation, if any.
+    fn stored(
+        &self,
+        transition_id: &str,
+    ) -> impl Future<Output = Result<Option<PendingRemediation>, AdapterError>> + Send;
+
+    /// Replace a pending decision by its approval's outcome; `false` if no longer pending.
+    fn settle(
+        &self,
+        transition: &Transition,
+        decision: &str,
+        evidence: &Evidence,
+        approved_by: &str,
+    ) -> impl Future<Output = Result<bool, AdapterError>> + Send;
 }
 
 /// The evidence bucket.

@@ -5,7 +5,7 @@ use std::sync::Mutex;
 
 use attest_alerts::{json_body, Transition};
 use attest_aws::error::FailureKind;
-use attest_aws::AdapterError;
+use attest_aws::{AdapterError, PendingRemediation};
 use attest_domain::Evidence;
 use attest_remediation::{Action, RuleModes};
 use serde_json::{json, Value};
@@ -61,6 +61,7 @@ impl Resources for World {
 #[derive(Default)]
 struct Book {
     decided: Mutex<HashMap<String, String>>,
+    stored: Mutex<HashMap<String, PendingRemediation>>,
     slots: Mutex<u64>,
     evidence: Mutex<Vec<Evidence>>,
     notified: Mutex<Vec<String>>,
@@ -78,9 +79,39 @@ impl Records for Book {
         *n += 1;
         Ok(true)
     }
-    async fn record(&self, t: &Transition, d: &str, _: &Evidence) -> Result<(), AdapterError> {
+    async fn record(&self, t: &Transition, d: &str, e: &Evidence) -> Result<(), AdapterError> {
         self.decided.lock().unwrap().insert(t.id.clone(), d.into());
+        self.stored.lock().unwrap().insert(
+            t.id.clone(),
+            PendingRemediation {
+                decision: d.into(),
+                body: attest_alerts::stored_body(t),
+                evidence_key: e.key.clone(),
+                evidence_sha256: e.sha256.clone(),
+            },
+        );
         Ok(())
+    }
+    async fn stored(&self, id: &str) -> Result<Option<PendingRemediation>, AdapterError> {
+        Ok(self.stored.lock().unwrap().get(id).cloned())
+    }
+    async fn settle(
+        &self,
+        t: &Transition,
+        d: &str,
+        e: &Evidence,
+        _: &str,
+    ) -> Result<bool, AdapterError> {
+        let mut stored = self.stored.lock().unwrap();
+        match stored.get_mut(&t.id) {
+            Some(p) if p.decision == "PENDING_APPROVAL" => {
+                p.decision = d.into();
+                p.evidence_key = e.key.clone();
+                self.decided.lock().unwrap().insert(t.id.clone(), d.into());
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
     }
 }
 
@@ -132,6 +163,18 @@ impl<T: Records + ?Sized> Records for &T {
     }
     async fn record(&self, t: &Transition, d: &str, e: &Evidence) -> Result<(), AdapterError> {
         (**self).record(t, d, e).await
+    }
+    async fn stored(&self, id: &str) -> Result<Option<PendingRemediation>, AdapterError> {
+        (**self).stored(id).await
+    }
+    async fn settle(
+        &self,
+        t: &Transition,
+        d: &str,
+        e: &Evidence,
+        by: &str,
+    ) -> Result<bool, AdapterError> {
+        (**self).settle(t, d, e, by).await
     }
 }
 impl<T: EvidenceSink + ?Sized> EvidenceSink for &T {
@@ -285,4 +328,46 @@ async fn resolutions_and_garbage_fix_nothing() {
         "{err}"
     );
     assert!(r.resources.applied.lock().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn approve_mode_waits_for_an_operator_and_records_who_approved() {
+    let r = remediate(&["S3.8=approve"], 10);
+    let body = failing("S3.8", "arn:aws:s3:::site", "d1");
+    let t: Transition = attest_alerts::envelope::transition_from_json_body(&body).unwrap();
+    let pending = r.handle("m", &body).await.unwrap();
+    assert_eq!(decision(&pending), "PENDING_APPROVAL");
+    assert!(r.resources.applied.lock().unwrap().is_empty());
+    assert!(r.notifier.notified.lock().unwrap()[0].contains("attest remediation approve"));
+    assert_eq!(
+        decision(&r.handle("m", &body).await.unwrap()),
+        "already PENDING_APPROVAL"
+    );
+
+    let approver = "arn:aws:iam::123456789012:user/alice";
+    let approved = r.approve(&t.id, approver).await.unwrap();
+    assert_eq!(decision(&approved), "APPLIED");
+    assert_eq!(
+        *r.resources.applied.lock().unwrap(),
+        ["s3-block-public-access"]
+    );
+    let last = r.evidence.evidence.lock().unwrap().last().cloned().unwrap();
+    let doc: Value = serde_json::from_slice(&last.bytes).unwrap();
+    assert_eq!(doc["approval"]["approved_by"], approver);
+    let Outcome::Decided { evidence_key, .. } = &pending else {
+        panic!()
+    };
+    assert_eq!(doc["approval"]["request_key"], evidence_key.as_str());
+
+    let err = r.approve(&t.id, approver).await.unwrap_err();
+    assert!(
+        matches!(err, RemediateError::NotPending { .. }) && err.to_string().contains("APPLIED"),
+        "{err}"
+    );
+    let err = r.approve("unknown", approver).await.unwrap_err();
+    assert!(
+        err.to_string().contains("no remediation was requested"),
+        "{err}"
+    );
+    assert_eq!(r.resources.applied.lock().unwrap().len(), 1);
 }

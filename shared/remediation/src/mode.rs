@@ -1,4 +1,5 @@
-//! Remediation is off unless a rule is named: `ATTEST_REMEDIATION_RULES` lists `rule=mode` pairs.
+//! Remediation is off unless a rule is named: `ATTEST_REMEDIATION_RULES` lists `rule=mode` pairs,
+//! the mode `dry-run`, `approve` or `auto`.
 
 use std::collections::BTreeMap;
 
@@ -8,6 +9,9 @@ use std::collections::BTreeMap;
 pub enum Mode {
     /// Record what would be done (the state before and the call), change nothing.
     DryRun,
+    /// Record what would be done and wait: an operator approves it with
+    /// `attest remediation approve TRANSITION_ID`, and only then is the call made.
+    Approve,
     /// Make the call, read the state back, record all three.
     Auto,
 }
@@ -16,6 +20,7 @@ impl Mode {
     pub fn as_str(self) -> &'static str {
         match self {
             Mode::DryRun => "dry-run",
+            Mode::Approve => "approve",
             Mode::Auto => "auto",
         }
     }
@@ -49,6 +54,7 @@ impl RuleModes {
                 .ok_or_else(|| ModeError::NotAPair(entry.clone()))?;
             let mode = match mode {
                 "dry-run" => Mode::DryRun,
+                "approve" => Mode::Approve,
                 "auto" => Mode::Auto,
                 other => {
                     return Err(ModeError::Mode {
@@ -99,8 +105,12 @@ mod tests {
             parse(&["S3.8"]).unwrap_err(),
             ModeError::NotAPair("S3.8".into())
         );
-        let err = parse(&["S3.8=approve"]).unwrap_err();
-        assert!(err.to_string().contains("approve"), "{err}");
+        assert_eq!(
+            parse(&["S3.8=approve"]).unwrap().get("S3.8"),
+            Some(Mode::Approve)
+        );
+        let err = parse(&["S3.8=yolo"]).unwrap_err();
+        assert!(err.to_string().contains("yolo"), "{err}");
         assert_eq!(
             parse(&["S3.8=auto", "S3.8=dry-run"]).unwrap_err(),
             ModeError::Twice("S3.8".into())

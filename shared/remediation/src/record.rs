@@ -31,6 +31,8 @@ pub enum Decision {
     CapReached,
     /// The call was refused by AWS; a person is notified, and it is not retried.
     Failed,
+    /// Approve mode: the state before and the call, waiting for an operator.
+    PendingApproval,
 }
 
 impl Decision {
@@ -42,6 +44,7 @@ impl Decision {
             Decision::OptedOut => "OPTED_OUT",
             Decision::CapReached => "CAP_REACHED",
             Decision::Failed => "FAILED",
+            Decision::PendingApproval => "PENDING_APPROVAL",
         }
     }
 }
@@ -58,6 +61,17 @@ pub struct RemediationRecord<'a> {
     pub after: Option<Value>,
     /// Why (a refusal, an opt-out, a cap, an error), when not applied.
     pub reason: Option<String>,
+    /// Approve mode: the identity (IAM ARN) that approved, and the record of the request it
+    /// approved.
+    pub approval: Option<Approval>,
+}
+
+/// Who approved which pending request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Approval {
+    pub approved_by: String,
+    pub request_key: String,
+    pub request_sha256: String,
 }
 
 impl RemediationRecord<'_> {
@@ -71,6 +85,11 @@ impl RemediationRecord<'_> {
             "before": self.before,
             "after": self.after,
             "reason": self.reason,
+            "approval": self.approval.as_ref().map(|a| json!({
+                "approved_by": a.approved_by,
+                "request_key": a.request_key,
+                "request_sha256": a.request_sha256,
+            })),
             // Who or what triggered it: the transition, by its id and the evidence it rests on.
             "triggered_by": {
                 "kind": "attest.transition",
@@ -141,6 +160,7 @@ mod tests {
             before: Some(json!({ "encryption": null })),
             after: Some(json!({ "encryption": "aws:kms" })),
             reason: None,
+            approval: None,
         };
         let a = record.evidence().unwrap();
         let b = record.clone().evidence().unwrap();
