@@ -41,6 +41,8 @@ OUT = os.path.join(ROOT, "out", "demo")
 PY = sys.executable
 TARGET = os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target"))
 REGION = "us-east-1"
+REMEDIATION_RULES = ("s3-bucket-server-side-encryption-enabled=auto,S3.8=dry-run,"
+                     "cloudtrail.amazonaws.com:StopLogging=auto")
 problems = []
 
 
@@ -194,10 +196,12 @@ def run(children):
     slack_secret = secrets.create_secret(Name="attest-demo/slack-webhook", SecretString=receivers["slack"].url)["ARN"]
     pagerduty_secret = secrets.create_secret(Name="attest-demo/pagerduty-routing-key",
                                              SecretString="DEMO0ROUTING0KEY0000000000000000")["ARN"]
-    # Slack hears CRITICAL and HIGH at once, the rest in the daily digest.
+    # Slack hears CRITICAL and HIGH at once, the rest in the daily digest. Remediation: default
+    # encryption and CloudTrail logging fixed automatically, public access in dry run.
     res = provision(endpoint, "attest-demo", [("SlackWebhookSecretArn", slack_secret),
                                               ("PagerDutyRoutingKeySecretArn", pagerduty_secret),
-                                              ("SlackMinSeverity", "HIGH")])
+                                              ("SlackMinSeverity", "HIGH"),
+                                              ("RemediationRules", REMEDIATION_RULES)])
     json.dump(res, open(os.path.join(OUT, "resources.json"), "w"), indent=2)
     print(f"   local AWS at {endpoint} (log: out/demo/moto.log); resources in out/demo/resources.json")
     aws = lambda svc: boto3.client(svc, endpoint_url=endpoint, region_name=REGION)
@@ -316,10 +320,12 @@ def run(children):
     runs = collection_step(children, endpoint, res, s3, ddb)
     reports = report_step(children, endpoint, res)
     alerts = alerts_step(children, endpoint, res, receivers, lambda_port)
+    remediation = remediation_step(children, endpoint, res)
 
     json.dump({"findings": len(history), "current_states": len(current), "unmapped": len(unmapped),
                "dead_lettered": dead_names, "frameworks": summary, "evidence_objects": len(objects),
-               "collection_runs": runs, "reports": reports, "alerts": alerts},
+               "collection_runs": runs, "reports": reports, "alerts": alerts,
+               "remediation": remediation},
               open(os.path.join(OUT, "summary.json"), "w"), indent=2, sort_keys=True)
 
 
@@ -597,6 +603,68 @@ def alerts_step(children, endpoint, res, receivers, intake_port):
     print(f"   {len(transitions)} transitions; out/demo/alerts/{{email,slack,pagerduty,digest}}/ and transitions.json")
     return {"transitions": len(transitions), "slack_posts": len(posts["slack"]), "digest_posts": len(digests),
             "pagerduty": [p["body"]["event_action"] for p in pagerduty], "emails": len(emails)}
+
+
+def remediation_step(children, endpoint, res):
+    step("Remediation: the remediate function's binary on the failures the topic queued for it")
+    aws = lambda svc: boto3.client(svc, endpoint_url=endpoint, region_name=REGION)
+    s3, ct, sqs, ddb = aws("s3"), aws("cloudtrail"), aws("sqs"), aws("dynamodb")
+    # The resources the sample events name, as they stand in the account: an unencrypted export
+    # bucket, a public assets bucket, and the organisation trail someone stopped.
+    exports, assets = "attest-audit-exports-123456789012", "attest-public-assets-123456789012"
+    for bucket in (exports, assets):
+        s3.create_bucket(Bucket=bucket)
+    trail = ct.create_trail(Name="attest-org-trail", S3BucketName=exports, IsMultiRegionTrail=True)["TrailARN"]
+    ct.start_logging(Name=trail)
+    ct.stop_logging(Name=trail)
+    print(f"   rules: {REMEDIATION_RULES}")
+
+    port = start_function("remediate", function_env(res["_environments"]["RemediateFunction"], endpoint), OUT, children)
+    queue, arn = res["RemediateQueue"]["url"], res["RemediateQueue"]["Arn"]
+    handled = 0
+    while True:
+        msgs = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10, WaitTimeSeconds=1).get("Messages", [])
+        if not msgs:
+            break
+        response = invoke(port, {"Records": [sqs_record(m, arn) for m in msgs]}, "remediate")
+        bad = {f["itemIdentifier"] for f in response.get("batchItemFailures", [])}
+        check(not bad, f"remediate handled a batch of {len(msgs)} without failures")
+        for m in msgs:
+            if m["MessageId"] not in bad:
+                sqs.delete_message(QueueUrl=queue, ReceiptHandle=m["ReceiptHandle"])
+        handled += len(msgs)
+    decided = [r for r in scan(ddb, res["TransitionsTable"]["name"]) if r["pk"].startswith("REMEDIATION#")]
+    print(f"   {handled} failing transitions queued; {len(decided)} for the enabled rules:")
+    bucket = res["EvidenceBucket"]["name"]
+    folder = os.path.join(OUT, "remediation")
+    subprocess.run(["rm", "-rf", folder], check=True)
+    os.makedirs(folder)
+    records = {}
+    for r in sorted(decided, key=lambda r: r["evidence_key"]):
+        body = s3.get_object(Bucket=bucket, Key=r["evidence_key"])["Body"].read()
+        ok = sha256(body).hexdigest() == r["evidence_sha256"] and r["evidence_key"].endswith(f"/{r['evidence_sha256']}.json")
+        doc = json.loads(body)
+        records[doc["triggered_by"]["rule_id"]] = doc
+        open(os.path.join(folder, f"{doc['decision'].lower()}-{r['evidence_sha256'][:12]}.json"), "wb").write(body)
+        print(f"     {doc['decision']:<8} {doc['triggered_by']['rule_id']} on {doc['triggered_by']['resource_id']}")
+        check(ok, f"its record re-hashes to its key: {r['evidence_key']}")
+    sse = records.get("s3-bucket-server-side-encryption-enabled", {})
+    encryption = s3.get_bucket_encryption(Bucket=exports)["ServerSideEncryptionConfiguration"]["Rules"][0]
+    check(sse.get("decision") == "APPLIED" and encryption["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "aws:kms",
+          "auto: the export bucket now encrypts with SSE-KMS, the record holds the state before and after")
+    dry = records.get("S3.8", {})
+    try:
+        s3.get_public_access_block(Bucket=assets)
+        untouched = False
+    except s3.exceptions.ClientError:
+        untouched = True
+    check(dry.get("decision") == "DRY_RUN" and dry.get("after") is None and untouched,
+          "dry-run: the public assets bucket is untouched; the record holds the call that would be made")
+    trail_record = records.get("cloudtrail.amazonaws.com:StopLogging", {})
+    check(trail_record.get("decision") == "APPLIED" and ct.get_trail_status(Name=trail)["IsLogging"],
+          "auto: the stopped organisation trail is logging again")
+    print("   records (canonical JSON, named by their SHA-256): out/demo/remediation/")
+    return {r: d["decision"] for r, d in sorted(records.items())}
 
 
 def show_carried_and_sample(folder):
