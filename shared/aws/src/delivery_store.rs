@@ -247,39 +247,22 @@ impl DeliveryStore {
         evidence_sha256: &str,
         approved_by: &str,
     ) -> Result<bool, AdapterError> {
-        let result = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .key("pk", s(&format!("REMEDIATION#{transition_id}")))
-            .update_expression(
-                "SET decision = :d, request_evidence_key = evidence_key, \
-                 evidence_key = :k, evidence_sha256 = :h, approved_by = :by",
-            )
-            .condition_expression("decision = :pending")
-            .expression_attribute_values(":d", s(decision))
-            .expression_attribute_values(":k", s(evidence_key))
-            .expression_attribute_values(":h", s(evidence_sha256))
-            .expression_attribute_values(":by", s(approved_by))
-            .expression_attribute_values(":pending", s("PENDING_APPROVAL"))
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(err)
-                if err
-                    .as_service_error()
-                    .and_then(aws_sdk_dynamodb::error::ProvideErrorMetadata::code)
-                    == Some("ConditionalCheckFailedException") =>
-            {
-                Ok(false)
-            }
-            Err(err) => Err(AdapterError::from_sdk(
-                "dynamodb:UpdateItem",
-                self.table.clone(),
-                err,
-            )),
-        }
+        dynamo::update_if(
+            &self.client,
+            &self.table,
+            &format!("REMEDIATION#{transition_id}"),
+            "SET decision = :d, request_evidence_key = evidence_key, \
+             evidence_key = :k, evidence_sha256 = :h, approved_by = :by",
+            "decision = :pending",
+            Item::from([
+                (":d".to_string(), s(decision)),
+                (":k".to_string(), s(evidence_key)),
+                (":h".to_string(), s(evidence_sha256)),
+                (":by".to_string(), s(approved_by)),
+                (":pending".to_string(), s("PENDING_APPROVAL")),
+            ]),
+        )
+        .await
     }
 
     /// Record the remediation decision of a transition (first record wins), with the
@@ -319,32 +302,17 @@ impl DeliveryStore {
     /// a run that then fails stays taken: the cap errs towards touching less.
     #[instrument(skip(self))]
     pub async fn take_remediation_slot(&self, day: &str, cap: u64) -> Result<bool, AdapterError> {
-        let result = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .key("pk", s(&format!("REMEDIATION_COUNT#{day}")))
-            .update_expression("ADD touched :one")
-            .condition_expression("attribute_not_exists(touched) OR touched < :cap")
-            .expression_attribute_values(":one", AttributeValue::N("1".into()))
-            .expression_attribute_values(":cap", AttributeValue::N(cap.to_string()))
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(err)
-                if err
-                    .as_service_error()
-                    .and_then(aws_sdk_dynamodb::error::ProvideErrorMetadata::code)
-                    == Some("ConditionalCheckFailedException") =>
-            {
-                Ok(false)
-            }
-            Err(err) => Err(AdapterError::from_sdk(
-                "dynamodb:UpdateItem",
-                self.table.clone(),
-                err,
-            )),
-        }
+        dynamo::update_if(
+            &self.client,
+            &self.table,
+            &format!("REMEDIATION_COUNT#{day}"),
+            "ADD touched :one",
+            "attribute_not_exists(touched) OR touched < :cap",
+            Item::from([
+                (":one".to_string(), AttributeValue::N("1".into())),
+                (":cap".to_string(), AttributeValue::N(cap.to_string())),
+            ]),
+        )
+        .await
     }
 }

@@ -1,5 +1,5 @@
-//! The three DynamoDB calls both stores make, written once: a conditional put, a consistent get, and
-//! a query that follows every page.
+//! The DynamoDB calls the stores make, written once: a conditional put, a conditional update, a
+//! consistent get, and a query that follows every page.
 
 use std::collections::HashMap;
 
@@ -49,6 +49,40 @@ pub(crate) async fn put_if(
         }
         Err(err) => Err(AdapterError::from_sdk(
             "dynamodb:PutItem",
+            table.to_string(),
+            err,
+        )),
+    }
+}
+
+/// Update the item keyed `pk` if `condition` holds: `Ok(false)` when it did not.
+pub(crate) async fn update_if(
+    client: &aws_sdk_dynamodb::Client,
+    table: &str,
+    pk: &str,
+    update: &str,
+    condition: &str,
+    values: Item,
+) -> Result<bool, AdapterError> {
+    let result = client
+        .update_item()
+        .table_name(table)
+        .key("pk", AttributeValue::S(pk.to_string()))
+        .update_expression(update)
+        .condition_expression(condition)
+        .set_expression_attribute_values(Some(values))
+        .send()
+        .await;
+    match result {
+        Ok(_) => Ok(true),
+        Err(err)
+            if err.as_service_error().and_then(|e| e.code())
+                == Some("ConditionalCheckFailedException") =>
+        {
+            Ok(false)
+        }
+        Err(err) => Err(AdapterError::from_sdk(
+            "dynamodb:UpdateItem",
             table.to_string(),
             err,
         )),

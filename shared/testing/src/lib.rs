@@ -131,6 +131,43 @@ impl Stack {
         move |k| env.get(k).and_then(|v| v.as_str()).map(str::to_string)
     }
 
+    /// A new queue `{prefix}-{name}` subscribed to the topic `topic_arn` with no filter and no raw
+    /// delivery (each message an SNS notification), as a person's mailbox or a machine consumer
+    /// would be; its URL.
+    pub async fn queue_on_topic(&self, topic_arn: &str, name: &str) -> String {
+        let sqs = aws_sdk_sqs::Client::new(&self.sdk);
+        let url = sqs
+            .create_queue()
+            .queue_name(format!("{}-{name}", self.prefix))
+            .send()
+            .await
+            .expect("create a queue")
+            .queue_url
+            .expect("a queue url");
+        let arn = sqs
+            .get_queue_attributes()
+            .queue_url(&url)
+            .attribute_names(aws_sdk_sqs::types::QueueAttributeName::QueueArn)
+            .send()
+            .await
+            .expect("the queue's arn")
+            .attributes
+            .and_then(|a| {
+                a.get(&aws_sdk_sqs::types::QueueAttributeName::QueueArn)
+                    .cloned()
+            })
+            .expect("an arn");
+        aws_sdk_sns::Client::new(&self.sdk)
+            .subscribe()
+            .topic_arn(topic_arn)
+            .protocol("sqs")
+            .endpoint(arn)
+            .send()
+            .await
+            .expect("subscribe the queue to the topic");
+        url
+    }
+
     /// A resource's attribute (`url`, `Arn`, `name`) by logical id.
     pub fn attribute(&self, logical: &str, attribute: &str) -> String {
         self.resources[logical][attribute]

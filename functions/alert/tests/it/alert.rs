@@ -25,35 +25,9 @@ async fn alerting() -> Alerting {
         .expect("the template's environment is a valid alert configuration");
     let alert = build(&stack.sdk, &config);
     let sqs = aws_sdk_sqs::Client::new(&stack.sdk);
-    let inbox = sqs
-        .create_queue()
-        .queue_name(format!("{}-inbox", stack.prefix))
-        .send()
-        .await
-        .expect("create the inbox queue")
-        .queue_url
-        .expect("a queue url");
-    let inbox_arn = sqs
-        .get_queue_attributes()
-        .queue_url(&inbox)
-        .attribute_names(aws_sdk_sqs::types::QueueAttributeName::QueueArn)
-        .send()
-        .await
-        .expect("the inbox's arn")
-        .attributes
-        .and_then(|a| {
-            a.get(&aws_sdk_sqs::types::QueueAttributeName::QueueArn)
-                .cloned()
-        })
-        .expect("an arn");
-    aws_sdk_sns::Client::new(&stack.sdk)
-        .subscribe()
-        .topic_arn(&config.alerts_topic_arn)
-        .protocol("sqs")
-        .endpoint(inbox_arn)
-        .send()
-        .await
-        .expect("subscribe the inbox to the alerts topic");
+    let inbox = stack
+        .queue_on_topic(&config.alerts_topic_arn, "inbox")
+        .await;
     Alerting {
         stack,
         config,

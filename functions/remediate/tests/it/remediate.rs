@@ -47,26 +47,8 @@ async fn remediating() -> Remediating {
         .expect("the template's environment is a valid remediate configuration");
     assert_eq!(config.daily_cap, 2);
     let sqs = aws_sdk_sqs::Client::new(&stack.sdk);
-    let inbox = sqs
-        .create_queue()
-        .queue_name(format!("{}-inbox", stack.prefix))
-        .send()
-        .await
-        .expect("an inbox")
-        .queue_url
-        .expect("its url");
     let topic_arn = stack.attribute("AlertsTopic", "Arn");
-    aws_sdk_sns::Client::new(&stack.sdk)
-        .subscribe()
-        .topic_arn(&topic_arn)
-        .protocol("sqs")
-        .endpoint(format!(
-            "arn:aws:sqs:us-east-1:{ACCOUNT}:{}-inbox",
-            stack.prefix
-        ))
-        .send()
-        .await
-        .expect("subscribe the inbox");
+    let inbox = stack.queue_on_topic(&topic_arn, "inbox").await;
     Remediating {
         remediate: build(&stack.sdk, &config),
         topic: Topic::new(aws_sdk_sns::Client::new(&stack.sdk), topic_arn),
