@@ -25,4 +25,4 @@ make --no-print-directory build
 .venv/bin/python bench/report_pdf.py
 # Event-to-alert latency through the intake, alert and notify release binaries (issue 14).
 cargo build --quiet --release -p attest-intake -p attest-alert -p attest-notify
-.venv/bin/python bench/alert_latency.py "${BENCH_ALERT_SAMPLES:-30}"
+.venv/bin/python bench/alert_latency.py "${BENCH_ALERT_SAMPLES:-1000}"
