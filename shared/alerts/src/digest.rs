@@ -91,7 +91,7 @@ fn line(t: &Transition) -> String {
             t.account,
             t.region,
             t.observed_at,
-            &t.id[..t.id.len().min(12)],
+            t.id.chars().take(12).collect::<String>(),
         ),
         LINE_MAX,
     )
@@ -239,5 +239,10 @@ mod tests {
             .unwrap();
         assert!(note.starts_with("… and 130 more"), "{note}");
         assert!(!m.to_string().contains("<!channel>"));
+        // A body read back from the table is input: an id that is not ASCII must not panic.
+        let mut odd = ts[0].clone();
+        odd.id = "é".repeat(20);
+        let m = slack_digest("SOC2", "2026-12-01", &[&odd]);
+        assert!(m.to_string().contains(&"é".repeat(12)));
     }
 }
