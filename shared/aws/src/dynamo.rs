@@ -5,6 +5,9 @@ use std::collections::HashMap;
 
 use aws_sdk_dynamodb::error::ProvideErrorMetadata;
 use aws_sdk_dynamodb::types::AttributeValue;
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_runtime_api::http::Response as HttpResponse;
+use aws_smithy_types::retry::ProvideErrorKind;
 use serde::de::DeserializeOwned;
 
 use crate::error::AdapterError;
@@ -19,6 +22,28 @@ pub(crate) fn decode<T: DeserializeOwned>(
         what,
         message: e.to_string(),
     })
+}
+
+/// A conditional write's answer: `Ok(true)` written, `Ok(false)` its condition did not hold, any
+/// other failure classified.
+fn condition_held<O, E>(
+    result: Result<O, SdkError<E, HttpResponse>>,
+    operation: &'static str,
+    table: &str,
+) -> Result<bool, AdapterError>
+where
+    E: std::error::Error + ProvideErrorMetadata + ProvideErrorKind + Send + Sync + 'static,
+{
+    match result {
+        Ok(_) => Ok(true),
+        Err(err)
+            if err.as_service_error().and_then(ProvideErrorMetadata::code)
+                == Some("ConditionalCheckFailedException") =>
+        {
+            Ok(false)
+        }
+        Err(err) => Err(AdapterError::from_sdk(operation, table.to_string(), err)),
+    }
 }
 
 /// Put `item` if `condition` holds: `Ok(false)` when it did not.
@@ -39,20 +64,7 @@ pub(crate) async fn put_if(
         .set_expression_attribute_values(values.filter(|v| !v.is_empty()))
         .send()
         .await;
-    match result {
-        Ok(_) => Ok(true),
-        Err(err)
-            if err.as_service_error().and_then(|e| e.code())
-                == Some("ConditionalCheckFailedException") =>
-        {
-            Ok(false)
-        }
-        Err(err) => Err(AdapterError::from_sdk(
-            "dynamodb:PutItem",
-            table.to_string(),
-            err,
-        )),
-    }
+    condition_held(result, "dynamodb:PutItem", table)
 }
 
 /// Update the item keyed `pk` if `condition` holds: `Ok(false)` when it did not.
@@ -73,20 +85,7 @@ pub(crate) async fn update_if(
         .set_expression_attribute_values(Some(values))
         .send()
         .await;
-    match result {
-        Ok(_) => Ok(true),
-        Err(err)
-            if err.as_service_error().and_then(|e| e.code())
-                == Some("ConditionalCheckFailedException") =>
-        {
-            Ok(false)
-        }
-        Err(err) => Err(AdapterError::from_sdk(
-            "dynamodb:UpdateItem",
-            table.to_string(),
-            err,
-        )),
-    }
+    condition_held(result, "dynamodb:UpdateItem", table)
 }
 
 /// A strongly consistent read of one item by `pk` and `sk`.
