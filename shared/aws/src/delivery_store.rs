@@ -164,15 +164,7 @@ impl DeliveryStore {
         }
         // `false`: two deliveries of one message raced and the other recorded first; the record
         // is the first word on what the channel was told.
-        dynamo::put_if(
-            &self.client,
-            &self.table,
-            item,
-            "attribute_not_exists(pk)",
-            None,
-            None,
-        )
-        .await?;
+        dynamo::put_new(&self.client, &self.table, item).await?;
         let Some(dedup_key) = record
             .dedup_key
             .filter(|_| record.status == DeliveryStatus::Sent)
@@ -286,15 +278,7 @@ impl DeliveryStore {
             ("evidence_sha256".to_string(), s(evidence_sha256)),
             ("body".to_string(), s(body)),
         ]);
-        dynamo::put_if(
-            &self.client,
-            &self.table,
-            item,
-            "attribute_not_exists(pk)",
-            None,
-            None,
-        )
-        .await?;
+        dynamo::put_new(&self.client, &self.table, item).await?;
         Ok(())
     }
 

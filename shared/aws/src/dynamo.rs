@@ -1,5 +1,5 @@
-//! The DynamoDB calls the stores make, written once: a conditional put, a conditional update, a
-//! consistent get, and a query that follows every page.
+//! The DynamoDB calls the stores make, written once: a conditional put (and its commonest case, a
+//! put of a new item), a conditional update, a consistent get, and a query that follows every page.
 
 use std::collections::HashMap;
 
@@ -65,6 +65,16 @@ pub(crate) async fn put_if(
         .send()
         .await;
     condition_held(result, "dynamodb:PutItem", table)
+}
+
+/// Put `item` unless an item with its `pk` exists: `Ok(false)` when one did (the first write
+/// stays).
+pub(crate) async fn put_new(
+    client: &aws_sdk_dynamodb::Client,
+    table: &str,
+    item: Item,
+) -> Result<bool, AdapterError> {
+    put_if(client, table, item, "attribute_not_exists(pk)", None, None).await
 }
 
 /// Update the item keyed `pk` if `condition` holds: `Ok(false)` when it did not.

@@ -59,15 +59,7 @@ impl ReportRunStore {
     /// Write a new record: `Ok(false)` when one with its key exists already.
     #[instrument(skip_all)]
     pub async fn create<T: Serialize>(&self, run: &T) -> Result<bool, AdapterError> {
-        dynamo::put_if(
-            &self.client,
-            &self.table,
-            encode(run)?,
-            "attribute_not_exists(pk)",
-            None,
-            None,
-        )
-        .await
+        dynamo::put_new(&self.client, &self.table, encode(run)?).await
     }
 
     /// Replace the record if it exists, names `snapshot_sha256` and is not PUBLISHED: `Ok(false)`

@@ -155,16 +155,7 @@ impl RunStore {
                 what: "control definition",
                 message: e.to_string(),
             })?;
-            if dynamo::put_if(
-                &self.client,
-                &self.table,
-                item,
-                "attribute_not_exists(pk)",
-                None,
-                None,
-            )
-            .await?
-            {
+            if dynamo::put_new(&self.client, &self.table, item).await? {
                 new += 1;
             }
         }
