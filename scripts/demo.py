@@ -514,19 +514,7 @@ def alerts_step(children, endpoint, res, receivers, intake_port):
     notify_port = start_function("notify", env, OUT, children)
     queue, arn = res["NotifyQueue"]["url"], res["NotifyQueue"]["Arn"]
 
-    def notify_all():
-        handled = 0
-        while True:
-            msgs = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10, WaitTimeSeconds=1).get("Messages", [])
-            if not msgs:
-                return handled
-            response = invoke(notify_port, {"Records": [sqs_record(m, arn) for m in msgs]}, "notify")
-            bad = {f["itemIdentifier"] for f in response.get("batchItemFailures", [])}
-            check(not bad, f"notify handled a batch of {len(msgs)} without failures")
-            for m in msgs:
-                if m["MessageId"] not in bad:
-                    sqs.delete_message(QueueUrl=queue, ReceiptHandle=m["ReceiptHandle"])
-            handled += len(msgs)
+    notify_all = lambda: feed_queue(sqs, queue, arn, notify_port, "notify")
 
     slack, pagerduty = receivers["slack"].received, receivers["pagerduty"].received
     severities = ("CRITICAL", "HIGH")  # the demo's SlackMinSeverity and PagerDutyMinSeverity: HIGH
@@ -621,18 +609,7 @@ def remediation_step(children, endpoint, res):
 
     port = start_function("remediate", function_env(res["_environments"]["RemediateFunction"], endpoint), OUT, children)
     queue, arn = res["RemediateQueue"]["url"], res["RemediateQueue"]["Arn"]
-    handled = 0
-    while True:
-        msgs = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10, WaitTimeSeconds=1).get("Messages", [])
-        if not msgs:
-            break
-        response = invoke(port, {"Records": [sqs_record(m, arn) for m in msgs]}, "remediate")
-        bad = {f["itemIdentifier"] for f in response.get("batchItemFailures", [])}
-        check(not bad, f"remediate handled a batch of {len(msgs)} without failures")
-        for m in msgs:
-            if m["MessageId"] not in bad:
-                sqs.delete_message(QueueUrl=queue, ReceiptHandle=m["ReceiptHandle"])
-        handled += len(msgs)
+    handled = feed_queue(sqs, queue, arn, port, "remediate")
     decided = [r for r in scan(ddb, res["TransitionsTable"]["name"]) if r["pk"].startswith("REMEDIATION#")]
     print(f"   {handled} failing transitions queued; {len(decided)} for the enabled rules:")
     bucket = res["EvidenceBucket"]["name"]
@@ -684,6 +661,23 @@ def show_carried_and_sample(folder):
         for item in sample["items"][:3]:
             print(f"     {item['draw'][:16]}…  {item['key']}")
         check(sample["items"], "each control's audit sample is drawn from its evidence, seeded by the run id")
+
+
+def feed_queue(sqs, queue, arn, port, function):
+    """What an SQS event source mapping does: receive batches, invoke `function` with each,
+    delete what succeeded. Every batch must succeed; returns how many messages were handled."""
+    handled = 0
+    while True:
+        msgs = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10, WaitTimeSeconds=1).get("Messages", [])
+        if not msgs:
+            return handled
+        response = invoke(port, {"Records": [sqs_record(m, arn) for m in msgs]}, function)
+        bad = {f["itemIdentifier"] for f in response.get("batchItemFailures", [])}
+        check(not bad, f"{function} handled a batch of {len(msgs)} without failures")
+        for m in msgs:
+            if m["MessageId"] not in bad:
+                sqs.delete_message(QueueUrl=queue, ReceiptHandle=m["ReceiptHandle"])
+        handled += len(msgs)
 
 
 def sqs_record(m, arn):
