@@ -68,8 +68,9 @@ pub fn stored_body(t: &Transition) -> String {
 }
 
 pub fn sns_message(t: &Transition) -> SnsMessage {
-    let machine = stored_body(t);
     let t = &bounded(t);
+    // What `stored_body` gives, from the transition already bounded.
+    let machine = json_body(t).to_string();
     let message = json!({
         "default": machine,
         "sqs": machine,
