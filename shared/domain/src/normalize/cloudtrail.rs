@@ -1,10 +1,12 @@
 //! "AWS API Call via CloudTrail" and "AWS Console Sign In via CloudTrail" events.
 //!
 //! A CloudTrail call is a change, not a verdict. Its status is:
-//! - a console sign-in: COMPLIANT with MFA, NON_COMPLIANT without, WARNING when it failed;
+//! - a console sign-in: COMPLIANT with MFA, NON_COMPLIANT without, WARNING when it failed
+//!   (`MFAUsed` is read in any case: AWS documents `Yes` and its root sign-in records show `YES`);
 //! - a call that returned an error: WARNING (the change was attempted, not made);
 //! - a call the catalogue marks (`catalogue/cloudtrail-status.csv`, e.g. StopLogging): that status;
-//! - a security-group ingress rule opened to the whole internet (`0.0.0.0/0`, `::/0`): NON_COMPLIANT;
+//! - a security-group ingress rule opened to the whole internet (any `/0` prefix, such as
+//!   `0.0.0.0/0` or `::/0`): NON_COMPLIANT;
 //! - any other call: WARNING, a compliance-relevant change for a person to review.
 
 use serde::Deserialize;
@@ -102,9 +104,9 @@ pub(super) fn normalize(
             .0
             .and_then(|a| a.mfa_used.non_empty())
             .unwrap_or("");
-        let status = match (result, mfa) {
-            ("Success", "Yes") => ComplianceStatus::Compliant,
-            ("Success", _) => ComplianceStatus::NonCompliant,
+        let status = match result {
+            "Success" if mfa.eq_ignore_ascii_case("yes") => ComplianceStatus::Compliant,
+            "Success" => ComplianceStatus::NonCompliant,
             _ => ComplianceStatus::Warning,
         };
         (status, format!("ConsoleLogin={result};MFAUsed={mfa}"))
@@ -113,6 +115,7 @@ pub(super) fn normalize(
     } else if event_name == "AuthorizeSecurityGroupIngress" && opens_to_internet(request) {
         (
             ComplianceStatus::NonCompliant,
+            // The word rows have stored since before any /0 counted; kept so they still match.
             "Success;ingress from 0.0.0.0/0 or ::/0".to_string(),
         )
     } else {
@@ -158,10 +161,13 @@ pub(super) fn normalize(
     with_evidence(envelope, detail, finding, origin, f)
 }
 
-/// Whether any CIDR in the request is the whole IPv4 or IPv6 internet.
+/// Whether any CIDR in the request is the whole IPv4 or IPv6 internet: a prefix length of 0 covers
+/// every address whatever the address part says (`0.0.0.0/0`, `::/0`, `10.1.2.3/0`).
 fn opens_to_internet(params: Option<&Value>) -> bool {
     match params {
-        Some(Value::String(s)) => s == "0.0.0.0/0" || s == "::/0",
+        Some(Value::String(s)) => s.split_once('/').is_some_and(|(address, prefix)| {
+            prefix == "0" && address.parse::<std::net::IpAddr>().is_ok()
+        }),
         Some(Value::Array(items)) => items.iter().any(|v| opens_to_internet(Some(v))),
         Some(Value::Object(members)) => members.values().any(|v| opens_to_internet(Some(v))),
         _ => false,

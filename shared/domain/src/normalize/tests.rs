@@ -184,14 +184,46 @@ fn a_failed_call_is_a_warning_not_a_change() {
 }
 
 #[test]
-fn console_login_with_mfa_is_compliant() {
-    let mut event: serde_json::Value =
-        serde_json::from_slice(event!("cloudtrail-console-login-no-mfa.json")).unwrap();
-    event["detail"]["additionalEventData"]["MFAUsed"] = "Yes".into();
-    assert_eq!(
-        one(&serde_json::to_vec(&event).unwrap()).status,
-        S::Compliant
-    );
+fn console_login_with_mfa_is_compliant_in_either_spelling() {
+    // AWS's sign-in reference writes `Yes`; its own published root sign-in record writes `YES`.
+    for (mfa, expected) in [
+        ("Yes", S::Compliant),
+        ("YES", S::Compliant),
+        ("No", S::NonCompliant),
+    ] {
+        let mut event: serde_json::Value =
+            serde_json::from_slice(event!("cloudtrail-console-login-no-mfa.json")).unwrap();
+        event["detail"]["additionalEventData"]["MFAUsed"] = mfa.into();
+        assert_eq!(
+            one(&serde_json::to_vec(&event).unwrap()).status,
+            expected,
+            "MFAUsed={mfa}"
+        );
+    }
+}
+
+#[test]
+fn any_zero_length_prefix_opens_a_security_group_to_the_world() {
+    let with_cidr = |cidr: &str| {
+        let mut event: serde_json::Value =
+            serde_json::from_slice(event!("cloudtrail-authorize-sg-ingress.json")).unwrap();
+        let ranges = &mut event["detail"]["requestParameters"]["ipPermissions"]["items"][0]
+            ["ipRanges"]["items"][0];
+        assert!(ranges.get("cidrIp").is_some(), "the sample's shape changed");
+        ranges["cidrIp"] = cidr.into();
+        one(&serde_json::to_vec(&event).unwrap()).status
+    };
+    for cidr in ["0.0.0.0/0", "203.0.113.7/0", "::/0", "2001:db8::/0"] {
+        assert_eq!(with_cidr(cidr), S::NonCompliant, "{cidr}");
+    }
+    for cidr in [
+        "203.0.113.0/24",
+        "10.0.0.0/8",
+        "0.0.0.0/1",
+        "not-an-address/0",
+    ] {
+        assert_ne!(with_cidr(cidr), S::NonCompliant, "{cidr}");
+    }
 }
 
 #[test]
