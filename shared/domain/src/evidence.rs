@@ -26,25 +26,35 @@ pub struct Evidence {
 }
 
 /// The evidence document as it is hashed: `{"envelope":{...},"record":...,"schema":"attest.evidence/v1"}`
-/// in RFC 8785 form (the writer orders the members).
+/// in RFC 8785 form (the writer orders the members), with `"resource":N` when the record names
+/// several resources.
 #[derive(Serialize)]
 struct Document<'a> {
     envelope: &'a Envelope,
     record: &'a Value,
+    /// Which of the record's resources this document's evaluation is about (its index in the
+    /// record's resource list), only when the record names more than one: each resource is its
+    /// own state, and a report names each state's evidence object once, so each resource's
+    /// evaluation needs bytes of its own. Derived from the record, so still nothing of ours.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    resource: Option<usize>,
     schema: &'static str,
 }
 
 impl Evidence {
     /// The evidence of `finding`: the event's `envelope` and the source `record` (a Security Hub
-    /// finding, a Config or CloudTrail `detail`) exactly as they arrived, in canonical form.
+    /// finding, a Config or CloudTrail `detail`) exactly as they arrived, in canonical form, and
+    /// `resource`, the finding's resource's index when the record names several.
     pub fn build(
         envelope: &Envelope,
         record: &Value,
+        resource: Option<usize>,
         finding: &Finding,
     ) -> Result<Self, CanonicalError> {
         let bytes = canonical::to_vec(&Document {
             envelope,
             record,
+            resource,
             schema: EVIDENCE_SCHEMA,
         })?;
         let sha256 = sha256_hex(&bytes);

@@ -157,6 +157,7 @@ pub(super) fn normalize(
     let origin = Origin {
         product_arn: None,
         observed_at_field: "detail.eventTime",
+        resource: None,
     };
     with_evidence(envelope, detail, finding, origin, f)
 }

@@ -113,6 +113,7 @@ pub(super) fn normalize(
     let origin = Origin {
         product_arn: None,
         observed_at_field,
+        resource: None,
     };
     with_evidence(envelope, detail, finding, origin, f)
 }

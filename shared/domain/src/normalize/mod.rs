@@ -151,6 +151,8 @@ struct Source<'a> {
 struct Origin {
     product_arn: Option<String>,
     observed_at_field: &'static str,
+    /// The finding's resource's index in its record, when the record names several.
+    resource: Option<usize>,
 }
 
 /// `finding` with the evidence made from `record`, its source record.
@@ -161,7 +163,7 @@ fn with_evidence(
     origin: Origin,
     f: &Fields,
 ) -> Result<NormalizedFinding, NormalizeError> {
-    let evidence = Evidence::build(envelope, record, &finding)
+    let evidence = Evidence::build(envelope, record, origin.resource, &finding)
         .map_err(|e| f.invalid("detail", e.to_string()))?;
     Ok(NormalizedFinding {
         finding,

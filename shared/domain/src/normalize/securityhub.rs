@@ -1,4 +1,5 @@
-//! Security Hub "Security Hub Findings - Imported" events: every finding in `detail.findings`.
+//! Security Hub CSPM "Security Hub Findings - Imported" events (ASFF): every finding in
+//! `detail.findings`, and every resource each finding names (one state per resource).
 
 use serde::Deserialize;
 use serde_json::Value;
@@ -80,11 +81,11 @@ pub(super) fn normalize(
         Some(Value::Array(a)) => a,
         Some(_) => return Err(f.invalid("detail.findings", "expected an array")),
     };
-    findings
-        .iter()
-        .enumerate()
-        .map(|(i, raw)| one(envelope, delivered_at, raw, i, catalogue, f))
-        .collect()
+    let mut out = Vec::with_capacity(findings.len());
+    for (i, raw) in findings.iter().enumerate() {
+        out.extend(one(envelope, delivered_at, raw, i, catalogue, f)?);
+    }
+    Ok(out)
 }
 
 fn one(
@@ -94,7 +95,7 @@ fn one(
     index: usize,
     catalogue: &Catalogue,
     f: &Fields,
-) -> Result<NormalizedFinding, NormalizeError> {
+) -> Result<Vec<NormalizedFinding>, NormalizeError> {
     // Field names for errors, built only when there is one.
     let at = |field: &'static str| move || format!("detail.findings[{index}].{field}");
     let here = format!("detail.findings[{index}]");
@@ -105,16 +106,22 @@ fn one(
     let id = f.required(v.id, at("Id"))?;
     let account = f.required(v.aws_account_id, at("AwsAccountId"))?;
     let observed_at = f.required_timestamp(v.updated_at, at("UpdatedAt"))?;
-    let resource = v
-        .resources
-        .0
-        .into_iter()
-        .next()
-        .ok_or_else(|| f.missing(&at("Resources[0]")()))?
-        .0
-        .unwrap_or_default();
-    let resource_type = f.required(resource.resource_type, at("Resources[0].Type"))?;
-    let resource_id = f.required(resource.id, at("Resources[0].Id"))?;
+    if v.resources.0.is_empty() {
+        return Err(f.missing(&at("Resources[0]")()));
+    }
+    let mut resources = Vec::with_capacity(v.resources.0.len());
+    for (r, resource) in v.resources.0.into_iter().enumerate() {
+        let resource = resource.0.unwrap_or_default();
+        let field = |name: &'static str| move || format!("detail.findings[{index}].Resources[{r}].{name}");
+        let named = (
+            f.required(resource.resource_type, field("Type"))?,
+            f.required(resource.id, field("Id"))?,
+        );
+        // A resource listed twice is one state, judged once.
+        if !resources.iter().any(|(_, seen)| *seen == named) {
+            resources.push((r, named));
+        }
+    }
 
     let compliance = v.compliance.0.unwrap_or_default();
     let control_id = compliance.security_control_id.non_empty();
@@ -183,33 +190,44 @@ fn one(
             _ => None,
         });
 
-    let finding = Finding {
-        source: FindingSource::SecurityHub,
-        event_id: envelope.id.clone(),
-        source_finding_id: id.to_string(),
-        subject: Subject {
-            account: account.to_string(),
-            region: v.region.or(&envelope.region),
-            resource_type: resource_type.to_string(),
-            resource_id: resource_id.to_string(),
-            rule_id: rule_id.to_string(),
-        },
-        status,
-        source_status,
-        severity,
-        disposition,
-        observed_at,
-        delivered_at: delivered_at.clone(),
-        title: v.title.non_empty().map(str::to_string),
-        controls: catalogue.securityhub_controls(control_id, related),
-    };
-    // Kept as given (not required here): whether its provenance is accepted is
-    // `crate::admission`'s decision, so `attest normalize` still reads any finding.
-    let origin = Origin {
-        product_arn: v.product_arn.non_empty().map(str::to_string),
-        observed_at_field: "UpdatedAt",
-    };
-    with_evidence(envelope, raw, finding, origin, f)
+    let controls = catalogue.securityhub_controls(control_id, related);
+    let several = resources.len() > 1;
+    let region = v.region.or(&envelope.region);
+    let title = v.title.non_empty().map(str::to_string);
+    let product_arn = v.product_arn.non_empty().map(str::to_string);
+    resources
+        .into_iter()
+        .map(|(r, (resource_type, resource_id))| {
+            let finding = Finding {
+                source: FindingSource::SecurityHub,
+                event_id: envelope.id.clone(),
+                source_finding_id: id.to_string(),
+                subject: Subject {
+                    account: account.to_string(),
+                    region: region.clone(),
+                    resource_type: resource_type.to_string(),
+                    resource_id: resource_id.to_string(),
+                    rule_id: rule_id.to_string(),
+                },
+                status,
+                source_status: source_status.clone(),
+                severity,
+                disposition,
+                observed_at: observed_at.clone(),
+                delivered_at: delivered_at.clone(),
+                title: title.clone(),
+                controls: controls.clone(),
+            };
+            // Kept as given (not required here): whether its provenance is accepted is
+            // `crate::admission`'s decision, so `attest normalize` still reads any finding.
+            let origin = Origin {
+                product_arn: product_arn.clone(),
+                observed_at_field: "UpdatedAt",
+                resource: several.then_some(r),
+            };
+            with_evidence(envelope, raw, finding, origin, f)
+        })
+        .collect()
 }
 
 /// ASFF's documented bands for `Severity.Normalized` when no label is given.

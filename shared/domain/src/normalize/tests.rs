@@ -522,3 +522,43 @@ fn a_member_of_an_unexpected_type_is_named_or_read_as_absent_as_before() {
     let err = normalize_event(&serde_json::to_vec(&event).unwrap(), &c).unwrap_err();
     assert!(err.to_string().contains("detail.findings[0]"), "{err}");
 }
+
+#[test]
+fn a_security_hub_finding_naming_several_resources_is_a_state_per_resource() {
+    let mut event: serde_json::Value =
+        serde_json::from_slice(event!("securityhub-four-findings.json")).unwrap();
+    let finding = &mut event["detail"]["findings"][0];
+    let first = finding["Resources"][0].clone();
+    let mut second = first.clone();
+    second["Id"] = "arn:aws:s3:::another-bucket".into();
+    // The first resource listed again adds nothing.
+    finding["Resources"] = serde_json::json!([first, second, first]);
+    event["detail"]["findings"] = serde_json::json!([finding.clone()]);
+    let bytes = serde_json::to_vec(&event).unwrap();
+    let out = normalize_event(&bytes, &catalogue()).unwrap().findings;
+    assert_eq!(out.len(), 2);
+    assert_eq!(out[0].finding.subject.resource_id, first["Id"].as_str().unwrap());
+    assert_eq!(out[1].finding.subject.resource_id, "arn:aws:s3:::another-bucket");
+    assert_ne!(out[0].finding.subject.state_id(), out[1].finding.subject.state_id());
+    // Each resource's evaluation has a document of its own, naming its resource by index, and
+    // reading each document back gives that resource's finding.
+    assert_ne!(out[0].evidence.sha256, out[1].evidence.sha256);
+    for (n, item) in out.iter().enumerate() {
+        let doc: serde_json::Value = serde_json::from_slice(&item.evidence.bytes).unwrap();
+        assert_eq!(doc["resource"], n, "resource index");
+        let again = normalize_evidence(&item.evidence.bytes, &catalogue()).unwrap();
+        assert_eq!(again.finding, item.finding);
+    }
+
+    // One resource, or the same one listed twice: the document has no index (the v1 bytes).
+    event["detail"]["findings"][0]["Resources"] = serde_json::json!([first, first]);
+    let out = normalize_event(&serde_json::to_vec(&event).unwrap(), &catalogue()).unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&out.findings[0].evidence.bytes).unwrap();
+    assert_eq!(out.findings.len(), 1);
+    assert!(doc.get("resource").is_none());
+
+    // A resource without an id is named in the error.
+    event["detail"]["findings"][0]["Resources"] = serde_json::json!([first, {"Type": "AwsS3Bucket"}]);
+    let err = normalize_event(&serde_json::to_vec(&event).unwrap(), &catalogue()).unwrap_err();
+    assert!(err.to_string().contains("detail.findings[0].Resources[1].Id"), "{err}");
+}
