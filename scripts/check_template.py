@@ -236,9 +236,32 @@ def check_real_account_routes(t):
     return errors
 
 
+def normalised_detail_types():
+    """The EventBridge detail-types intake normalises (its `*_DETAIL_TYPE` constants)."""
+    text = open(os.path.join(ROOT, "shared", "domain", "src", "normalize", "mod.rs")).read()
+    return set(re.findall(r'pub const \w+_DETAIL_TYPE: &str = "([^"]+)";', text))
+
+
+def check_intake_routes(t):
+    """Every detail-type intake reads is routed to its queue by a rule the queue policy lets send."""
+    errors = []
+    to_intake = {name: r for name, r in t.items() if r["Type"] == "AWS::Events::Rule"
+                 and any(target.get("Arn") == {"Fn::GetAtt": ["IntakeQueue", "Arn"]}
+                         for target in r["Properties"].get("Targets", []))}
+    routed = {d for r in to_intake.values() for d in r["Properties"]["EventPattern"].get("detail-type", [])}
+    for missing in sorted(normalised_detail_types() - routed):
+        errors.append(f"no EventBridge rule routes `{missing}` events to the intake queue")
+    allowed = t["IntakeQueuePolicy"]["Properties"]["PolicyDocument"]["Statement"][0]["Condition"]["ArnEquals"]["aws:SourceArn"]
+    allowed = {a["Fn::GetAtt"][0] for a in allowed if isinstance(a, dict) and "Fn::GetAtt" in a}
+    for name in sorted(set(to_intake) - allowed):
+        errors.append(f"IntakeQueuePolicy does not let {name} send to the intake queue")
+    return errors
+
+
 def check():
     errors = []
     t = load_template(TEMPLATE)["Resources"]
+    errors += check_intake_routes(t)
     pattern = t["CloudTrailChangesRule"]["Properties"]["EventPattern"]["detail"]
     calls = catalogue_calls()
     missing_sources = {s for s, _ in calls} - set(pattern["eventSource"])

@@ -188,6 +188,18 @@ fn run(command: Command) -> Result<String, String> {
             for path in &files {
                 let event = normalize_event(&read(path)?, &catalogue)
                     .map_err(|e| format!("{}: {e}", path.display()))?;
+                // Intake stores the others and fails the event; so does this, naming each one.
+                if !event.refused.is_empty() {
+                    let refused: Vec<String> =
+                        event.refused.iter().map(ToString::to_string).collect();
+                    return Err(format!(
+                        "{}: {} record(s) refused (intake stores the other {} finding(s) and fails the event): {}",
+                        path.display(),
+                        refused.len(),
+                        event.findings.len(),
+                        refused.join("; ")
+                    ));
+                }
                 for item in event.findings {
                     let mut value =
                         serde_json::to_value(&item.finding).map_err(|e| e.to_string())?;

@@ -75,6 +75,16 @@ fn normalize_rejects_bad_input_with_exit_2_and_names_the_field() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not valid JSON"));
 
+    // A malformed record in a batch fails the command as it fails intake, naming the record.
+    let out = attest(&[
+        "normalize",
+        "events/securityhub-v2-malformed-between-good.json",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("1 record(s) refused"), "{err}");
+    assert!(err.contains("detail.findings[1].resources[0]"), "{err}");
+
     let out = attest(&["normalize", "no/such/file.json"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read"));

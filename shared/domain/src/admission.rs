@@ -25,8 +25,9 @@ use crate::normalize::{NormalizedEvent, NormalizedFinding};
 /// The default for how far an observed time may be after its event's envelope time.
 pub const DEFAULT_MAX_FUTURE_SKEW_SECONDS: u64 = 300;
 
-/// A Security Hub product ARN: `arn:{partition}:securityhub:{region}:{account}:product/{company}/{product}`.
-/// AWS's own products have no account and the company `aws`.
+/// A Security Hub product ARN: `arn:{partition}:securityhub:{region}:{account}:product/{company}/{product}`
+/// (`productv2/...` in the new Security Hub's OCSF findings). AWS's own products have no account
+/// and the company `aws`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct ProductArn(String);
 
@@ -52,18 +53,24 @@ impl ProductArn {
         {
             return bad("the account is neither empty nor 12 digits");
         }
+        // `productv2/...` is the new Security Hub's form of the same ARN (OCSF `metadata.product.uid`).
         match resource.split('/').collect::<Vec<_>>()[..] {
-            ["product", company, product] if !company.is_empty() && !product.is_empty() => {
+            ["product" | "productv2", company, product]
+                if !company.is_empty() && !product.is_empty() =>
+            {
                 Ok(ProductArn(text.to_string()))
             }
-            _ => bad("the resource is not product/{company}/{product}"),
+            _ => bad(
+                "the resource is not product/{company}/{product} or productv2/{company}/{product}",
+            ),
         }
     }
 
     /// One of AWS's own integrations: no account and company `aws`.
     pub fn is_aws(&self) -> bool {
         let parts: Vec<&str> = self.0.split(':').collect();
-        matches!(parts[..], [_, _, _, _, "", resource] if resource.starts_with("product/aws/"))
+        matches!(parts[..], [_, _, _, _, "", resource]
+            if resource.starts_with("product/aws/") || resource.starts_with("productv2/aws/"))
     }
 
     pub fn as_str(&self) -> &str {

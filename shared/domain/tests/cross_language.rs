@@ -33,14 +33,15 @@ fn every_sample_events_evidence_matches_pythons_rfc8785() {
     let mut cases = String::new();
     for path in &paths {
         let bytes = std::fs::read(path).unwrap();
-        let evidence: Vec<String> = normalize_event(&bytes, &catalogue)
-            .unwrap()
+        let event = normalize_event(&bytes, &catalogue).unwrap();
+        let refused = event.refused.len();
+        let evidence: Vec<String> = event
             .findings
             .into_iter()
             .map(|f| String::from_utf8(f.evidence.bytes).unwrap())
             .collect();
         let canonical = String::from_utf8(canonical::canonicalize_json(&bytes).unwrap()).unwrap();
-        let case = serde_json::json!({"event": path, "canonical": canonical, "evidence": evidence});
+        let case = serde_json::json!({"event": path, "canonical": canonical, "evidence": evidence, "refused": refused});
         cases.push_str(&case.to_string());
         cases.push('\n');
     }
@@ -60,7 +61,7 @@ fn every_sample_events_evidence_matches_pythons_rfc8785() {
     );
     assert!(
         report.contains(&format!(
-            "{} events, 15 evidence documents, 0 mismatched",
+            "{} events, 22 evidence documents, 0 mismatched",
             paths.len()
         )),
         "{report}"

@@ -10,7 +10,9 @@ use crate::{EventOutcome, HistoryOutcome, Intake, IntakeError, StateOutcome};
 impl<E: EvidenceSink, S: StateSink> Intake<E, S> {
     /// Normalise one EventBridge event (its raw bytes, as an SQS message body carries them) and
     /// store every finding in it. Any failure fails the whole event, so it is redelivered; what
-    /// was already stored is found stored again and not duplicated.
+    /// was already stored is found stored again and not duplicated. A malformed record of a
+    /// Security Hub batch does not hold back its neighbours: they are stored first, then the
+    /// event fails naming the record ([`IntakeError::RecordsRefused`]).
     pub async fn ingest(&self, bytes: &[u8]) -> Result<EventOutcome, IntakeError> {
         let normalized = attest_domain::normalize_event(bytes, &self.catalogue)?;
         let event_id = normalized.envelope.id.clone();
@@ -39,6 +41,13 @@ impl<E: EvidenceSink, S: StateSink> Intake<E, S> {
             outcome.history_recorded += usize::from(f.history == HistoryOutcome::Recorded);
             outcome.state_updated += usize::from(f.state == StateOutcome::Updated);
             outcome.state_stale += usize::from(f.state == StateOutcome::Stale);
+        }
+        if !normalized.refused.is_empty() {
+            return Err(IntakeError::RecordsRefused {
+                event_id: outcome.event_id,
+                stored: outcome.findings,
+                refused: normalized.refused,
+            });
         }
         Ok(outcome)
     }

@@ -54,6 +54,23 @@ pub enum IntakeError {
     },
     #[error("SQS message {message_id} has no body")]
     EmptyMessage { message_id: String },
+    /// Some records of a batch did not normalise: their neighbours were stored, and the event
+    /// still fails so that it reaches the dead-letter queue (and its alarm) with these errors
+    /// logged; its redelivery finds the stored ones stored and adds nothing.
+    #[error("event {event_id}: {stored} finding(s) stored, {} record(s) refused: {}", refused.len(), join(refused))]
+    RecordsRefused {
+        event_id: String,
+        stored: usize,
+        refused: Vec<NormalizeError>,
+    },
+}
+
+fn join(errors: &[NormalizeError]) -> String {
+    errors
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 impl IntakeError {
@@ -63,7 +80,9 @@ impl IntakeError {
         match self {
             IntakeError::Store { source, .. } => source.is_retryable(),
             IntakeError::Refused(e) => e.is_retryable(),
-            IntakeError::Invalid(_) | IntakeError::EmptyMessage { .. } => false,
+            IntakeError::Invalid(_)
+            | IntakeError::EmptyMessage { .. }
+            | IntakeError::RecordsRefused { .. } => false,
         }
     }
 }

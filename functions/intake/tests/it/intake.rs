@@ -677,3 +677,126 @@ async fn an_allow_listed_product_is_stored() {
     let state_id = one_finding(&bytes).finding.subject.state_id();
     assert!(intake.state.current(&state_id).await.unwrap().is_some());
 }
+
+#[tokio::test]
+async fn a_new_security_hub_batch_lands_a_state_per_resource_in_state_history_and_s3() {
+    let stack = Stack::new().await;
+    let intake = stack.intake();
+    let name = "securityhub-v2-three-findings.json";
+    let response = handle_batch(&intake, sqs_batch(&[("m-v2", event_bytes(name))])).await;
+    assert!(failed_ids(&response).is_empty(), "{response:?}");
+
+    let normalized = attest_domain::normalize_event(&event_bytes(name), &intake.catalogue).unwrap();
+    // Three findings, the first naming two security groups: four states.
+    assert_eq!(normalized.findings.len(), 4);
+    for item in &normalized.findings {
+        let state_id = item.finding.subject.state_id();
+        let current = intake
+            .state
+            .current(&state_id)
+            .await
+            .unwrap()
+            .unwrap_or_else(|| panic!("no state for {state_id}"));
+        assert_eq!(current.fields.evidence_key, item.evidence.key);
+        assert_eq!(current.fields.status, item.finding.status.as_str());
+        let stored = intake.evidence.get(&item.evidence.key).await.unwrap();
+        assert_eq!(stored, item.evidence.bytes);
+        assert_eq!(
+            intake.state.history(&state_id).await.unwrap().len(),
+            1,
+            "{state_id}"
+        );
+    }
+    let mut keys = evidence_keys(&stack).await;
+    keys.sort();
+    keys.dedup();
+    assert_eq!(
+        keys.len(),
+        4,
+        "one evidence object per resource's evaluation: {keys:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_cspm_and_a_new_security_hub_result_for_one_control_and_resource_are_one_state() {
+    let stack = Stack::new().await;
+    let intake = stack.intake();
+    // The OCSF copy first: the CSPM finding, observed earlier, arrives after it and must not win.
+    let batch = sqs_batch(&[(
+        "m-v2",
+        event_bytes("securityhub-v2-compliance-finding.json"),
+    )]);
+    assert!(failed_ids(&handle_batch(&intake, batch).await).is_empty());
+    let batch = sqs_batch(&[("m-cspm", event_bytes("securityhub-four-findings.json"))]);
+    assert!(failed_ids(&handle_batch(&intake, batch).await).is_empty());
+
+    let v2 = one_finding(&event_bytes("securityhub-v2-compliance-finding.json"));
+    let state_id = v2.finding.subject.state_id();
+    let history = intake.state.history(&state_id).await.unwrap();
+    // Both evaluations are kept, in one state whose current row is the newer (the OCSF one).
+    assert_eq!(history.len(), 2, "{history:?}");
+    let current = intake.state.current(&state_id).await.unwrap().unwrap();
+    assert_eq!(current.fields.evidence_key, v2.evidence.key);
+    let by_rule = |rule: &str| {
+        let rows: Vec<_> = history
+            .iter()
+            .filter(|h| h.fields.subject.rule_id == rule)
+            .collect();
+        rows.len()
+    };
+    assert_eq!(by_rule("S3.8"), 2);
+}
+
+#[tokio::test]
+async fn a_malformed_finding_between_two_good_ones_leaves_them_stored_and_fails_its_event() {
+    let stack = Stack::new().await;
+    let intake = stack.intake();
+    let name = "securityhub-v2-malformed-between-good.json";
+    let batch = || {
+        sqs_batch(&[
+            ("m-mixed", event_bytes(name)),
+            ("m-good", event_bytes(CONFIG_EVENT)),
+        ])
+    };
+    // The event is reported failed, so SQS retries it and then moves it to the dead-letter queue,
+    // whose alarm pages; its neighbour in the batch is not.
+    let response = handle_batch(&intake, batch()).await;
+    assert_eq!(failed_ids(&response), ["m-mixed"]);
+
+    let normalized = attest_domain::normalize_event(&event_bytes(name), &intake.catalogue).unwrap();
+    assert_eq!(normalized.findings.len(), 2);
+    for item in &normalized.findings {
+        let state_id = item.finding.subject.state_id();
+        let current = intake
+            .state
+            .current(&state_id)
+            .await
+            .unwrap()
+            .unwrap_or_else(|| panic!("good finding {state_id} not stored"));
+        assert_eq!(current.fields.evidence_sha256, item.evidence.sha256);
+    }
+    let err = intake.ingest(&event_bytes(name)).await.unwrap_err();
+    assert!(!err.is_retryable());
+    let text = err.to_string();
+    assert!(
+        text.contains("2 finding(s) stored, 1 record(s) refused"),
+        "{text}"
+    );
+    assert!(text.contains("detail.findings[1].resources[0]"), "{text}");
+
+    // Redelivered (as SQS does until the DLQ): still failed, nothing stored twice.
+    let before = evidence_keys(&stack).await.len();
+    assert_eq!(
+        failed_ids(&handle_batch(&intake, batch()).await),
+        ["m-mixed"]
+    );
+    assert_eq!(evidence_keys(&stack).await.len(), before);
+    for item in &normalized.findings {
+        let history = intake
+            .state
+            .history(&item.finding.subject.state_id())
+            .await
+            .unwrap();
+        assert_eq!(history.len(), 1);
+    }
+}

@@ -41,6 +41,17 @@ fn findings_of_aws_products_are_accepted_by_default() {
         &from_product("arn:aws-us-gov:securityhub:us-gov-west-1::product/aws/guardduty"),
     )
     .unwrap();
+    check(&admission, event!("securityhub-v2-three-findings.json")).unwrap();
+    // An OCSF finding imported under another product is refused like an ASFF one.
+    let partner = edited(event!("securityhub-v2-compliance-finding.json"), |v| {
+        v["detail"]["findings"][0]["metadata"]["product"]["uid"] =
+            "arn:aws:securityhub:us-east-1:444455556666:productv2/example/scanner".into();
+    });
+    let err = check(&admission, &partner).unwrap_err();
+    assert!(
+        matches!(err, AdmissionError::ProductNotAllowed { .. }),
+        "{err}"
+    );
 }
 
 #[test]
@@ -198,6 +209,15 @@ fn product_arns_parse_only_in_the_product_shape() {
             "arn:aws-cn:securityhub:cn-north-1::product/aws/inspector",
             true,
         ),
+        // The new Security Hub's OCSF `metadata.product.uid`.
+        (
+            "arn:aws:securityhub:us-east-1::productv2/aws/guardduty",
+            true,
+        ),
+        (
+            "arn:aws:securityhub:us-east-1:123456789012:productv2/aws/securityhub",
+            false,
+        ),
         (PARTNER, false),
         (
             "arn:aws:securityhub:eu-west-1::product/crowdstrike/crowdstrike-falcon",
@@ -218,6 +238,7 @@ fn product_arns_parse_only_in_the_product_shape() {
         "arn:aws:securityhub:us-east-1:12345:product/x/y",
         "arn:aws:securityhub:us-east-1::product/x/y/z",
         "arn:aws:securityhub:us-east-1::hub/default",
+        "arn:aws:securityhub:us-east-1::productv3/aws/securityhub",
     ] {
         let err = ProductArn::parse(bad).unwrap_err();
         assert!(err.contains("is not a Security Hub product ARN"), "{err}");

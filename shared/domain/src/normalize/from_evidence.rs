@@ -8,7 +8,9 @@
 use serde_json::{Map, Value};
 use thiserror::Error;
 
-use super::{normalize_event, NormalizedFinding, SECURITY_HUB_DETAIL_TYPE};
+use super::{
+    normalize_event, NormalizedFinding, SECURITY_HUB_DETAIL_TYPE, SECURITY_HUB_OCSF_DETAIL_TYPE,
+};
 use crate::canonical::sha256_hex;
 use crate::catalogue::Catalogue;
 use crate::error::NormalizeError;
@@ -60,12 +62,12 @@ pub fn normalize_evidence(
     };
     let mut event: Map<String, Value> = envelope.clone();
     // Security Hub delivers findings in a batch; its evidence keeps one record of it.
-    let detail =
-        if envelope.get("detail-type").and_then(Value::as_str) == Some(SECURITY_HUB_DETAIL_TYPE) {
+    let detail = match envelope.get("detail-type").and_then(Value::as_str) {
+        Some(SECURITY_HUB_DETAIL_TYPE | SECURITY_HUB_OCSF_DETAIL_TYPE) => {
             serde_json::json!({ "findings": [record] })
-        } else {
-            record.clone()
-        };
+        }
+        _ => record.clone(),
+    };
     event.insert("detail".into(), detail);
     let event_bytes = serde_json::to_vec(&Value::Object(event))
         .map_err(|e| not_evidence(format!("cannot rebuild the event: {e}")))?;

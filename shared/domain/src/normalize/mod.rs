@@ -10,6 +10,7 @@ mod config;
 mod fields;
 mod from_evidence;
 mod securityhub;
+mod securityhub_ocsf;
 
 use crate::catalogue::Catalogue;
 use crate::error::NormalizeError;
@@ -24,6 +25,8 @@ pub use from_evidence::{normalize_evidence, EvidenceReadError};
 
 pub const CONFIG_DETAIL_TYPE: &str = "Config Rules Compliance Change";
 pub const SECURITY_HUB_DETAIL_TYPE: &str = "Security Hub Findings - Imported";
+/// The new AWS Security Hub's OCSF findings (the original service is now "Security Hub CSPM").
+pub const SECURITY_HUB_OCSF_DETAIL_TYPE: &str = "Findings Imported V2";
 pub const CLOUDTRAIL_API_CALL_DETAIL_TYPE: &str = "AWS API Call via CloudTrail";
 pub const CONSOLE_SIGN_IN_DETAIL_TYPE: &str = "AWS Console Sign In via CloudTrail";
 
@@ -56,6 +59,12 @@ pub struct NormalizedFinding {
 pub struct NormalizedEvent {
     pub envelope: Envelope,
     pub findings: Vec<NormalizedFinding>,
+    /// Records of a batch (Security Hub's `detail.findings`) that did not normalise while others
+    /// did, each error naming its record (`detail.findings[1].…`). Their neighbours are not held
+    /// back by them; whoever stores the findings must still fail the event, so the bad record
+    /// reaches the dead-letter queue and its alarm. An event none of whose records normalise is
+    /// an `Err`, not an empty list.
+    pub refused: Vec<NormalizeError>,
 }
 
 /// The envelope members normalisation reads.
@@ -114,16 +123,19 @@ pub fn normalize_event(
         catalogue,
         f: &f,
     };
-    let findings = match (envelope.source.as_str(), envelope.detail_type.as_str()) {
-        ("aws.config", CONFIG_DETAIL_TYPE) => {
-            vec![config::normalize(context, detail)?]
+    let (findings, refused) = match (envelope.source.as_str(), envelope.detail_type.as_str()) {
+        ("aws.config", CONFIG_DETAIL_TYPE) => (vec![config::normalize(context, detail)?], vec![]),
+        ("aws.securityhub", SECURITY_HUB_DETAIL_TYPE) => {
+            each_record(securityhub::normalize(context, detail)?)?
         }
-        ("aws.securityhub", SECURITY_HUB_DETAIL_TYPE) => securityhub::normalize(context, detail)?,
+        ("aws.securityhub", SECURITY_HUB_OCSF_DETAIL_TYPE) => {
+            each_record(securityhub_ocsf::normalize(context, detail)?)?
+        }
         // CloudTrail-recorded calls arrive under the calling service's own source (aws.kms, aws.ec2, ...).
         (source, CLOUDTRAIL_API_CALL_DETAIL_TYPE | CONSOLE_SIGN_IN_DETAIL_TYPE)
             if source.starts_with("aws.") =>
         {
-            vec![cloudtrail::normalize(context, detail)?]
+            (vec![cloudtrail::normalize(context, detail)?], vec![])
         }
         (source, detail_type) => {
             return Err(NormalizeError::UnsupportedSource {
@@ -133,7 +145,31 @@ pub fn normalize_event(
             })
         }
     };
-    Ok(NormalizedEvent { envelope, findings })
+    Ok(NormalizedEvent {
+        envelope,
+        findings,
+        refused,
+    })
+}
+
+/// One batch's records, each normalised on its own: the findings of those that normalised and the
+/// errors of those that did not, or the first error when none did.
+type RecordResults = Vec<Result<Vec<NormalizedFinding>, NormalizeError>>;
+
+fn each_record(
+    records: RecordResults,
+) -> Result<(Vec<NormalizedFinding>, Vec<NormalizeError>), NormalizeError> {
+    let (mut findings, mut refused) = (Vec::new(), Vec::new());
+    for record in records {
+        match record {
+            Ok(found) => findings.extend(found),
+            Err(e) => refused.push(e),
+        }
+    }
+    if findings.is_empty() && !refused.is_empty() {
+        return Err(refused.swap_remove(0));
+    }
+    Ok((findings, refused))
 }
 
 /// What each source's normaliser reads besides its own `detail`.

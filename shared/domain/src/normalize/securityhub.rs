@@ -5,7 +5,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::fields::{view, Field, Fields, Items, Loose};
-use super::{with_evidence, Envelope, NormalizedFinding, Origin, Source};
+use super::{with_evidence, Envelope, NormalizedFinding, Origin, RecordResults, Source};
 use crate::catalogue::Catalogue;
 use crate::error::NormalizeError;
 use crate::finding::{ComplianceStatus, Disposition, Finding, FindingSource, Severity, Subject};
@@ -67,10 +67,8 @@ struct WorkflowView<'a> {
     status: Field<'a>,
 }
 
-pub(super) fn normalize(
-    source: Source,
-    detail: &Value,
-) -> Result<Vec<NormalizedFinding>, NormalizeError> {
+/// Each finding of the batch normalised on its own (see [`super::each_record`]).
+pub(super) fn normalize(source: Source, detail: &Value) -> Result<RecordResults, NormalizeError> {
     let (envelope, catalogue, f) = (source.envelope, source.catalogue, source.f);
     let delivered_at = source.delivered_at;
     let findings = match detail.get("findings") {
@@ -81,11 +79,11 @@ pub(super) fn normalize(
         Some(Value::Array(a)) => a,
         Some(_) => return Err(f.invalid("detail.findings", "expected an array")),
     };
-    let mut out = Vec::with_capacity(findings.len());
-    for (i, raw) in findings.iter().enumerate() {
-        out.extend(one(envelope, delivered_at, raw, i, catalogue, f)?);
-    }
-    Ok(out)
+    Ok(findings
+        .iter()
+        .enumerate()
+        .map(|(i, raw)| one(envelope, delivered_at, raw, i, catalogue, f))
+        .collect())
 }
 
 fn one(
@@ -112,7 +110,8 @@ fn one(
     let mut resources = Vec::with_capacity(v.resources.0.len());
     for (r, resource) in v.resources.0.into_iter().enumerate() {
         let resource = resource.0.unwrap_or_default();
-        let field = |name: &'static str| move || format!("detail.findings[{index}].Resources[{r}].{name}");
+        let field =
+            |name: &'static str| move || format!("detail.findings[{index}].Resources[{r}].{name}");
         let named = (
             f.required(resource.resource_type, field("Type"))?,
             f.required(resource.id, field("Id"))?,

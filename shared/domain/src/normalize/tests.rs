@@ -319,11 +319,10 @@ fn security_hub_field_errors_name_the_finding_index() {
         .as_object_mut()
         .unwrap()
         .remove("UpdatedAt");
-    let err = normalize_event(&serde_json::to_vec(&event).unwrap(), &catalogue()).unwrap_err();
-    assert!(
-        err.to_string().contains("detail.findings[2].UpdatedAt"),
-        "{err}"
-    );
+    // Its neighbours are kept (see `a_malformed_record_does_not_hold_back_its_neighbours`).
+    let out = normalize_event(&serde_json::to_vec(&event).unwrap(), &catalogue()).unwrap();
+    let err = out.refused[0].to_string();
+    assert!(err.contains("detail.findings[2].UpdatedAt"), "{err}");
 
     event["detail"]["findings"] = serde_json::json!([]);
     let err = normalize_event(&serde_json::to_vec(&event).unwrap(), &catalogue()).unwrap_err();
@@ -378,6 +377,13 @@ fn sample_evidence_hashes_are_pinned() {
         ("securityhub-four-findings.json", "evidence/123456789012/securityhub/2026/11/02/2d953c30922b09e8937c271c07e8886a81ca998ff099f262d1ed1ad3dde8a1ec.json"),
         ("securityhub-four-findings.json", "evidence/123456789012/securityhub/2026/11/02/e0813c5f59109e7fe2e4189e3306c3a46868a9dc21e9f89107795793680e5ebc.json"),
         ("securityhub-one-finding.json", "evidence/123456789012/securityhub/2026/11/03/c9e3436c3ab7a53afdf911b7cee90872818f74f9b7a80f83013a483dc5e030ec.json"),
+        ("securityhub-v2-compliance-finding.json", "evidence/123456789012/securityhub/2026/11/02/8b5aa03255900bc05334c9b02418a3ba2ef7d522df5fe98f693f2c9d5fc5a031.json"),
+        ("securityhub-v2-malformed-between-good.json", "evidence/123456789012/securityhub/2026/11/04/1da6bfc904466b0c20c89809a05dc0b21adfac30735ac596a8dec9f10afa9f4a.json"),
+        ("securityhub-v2-malformed-between-good.json", "evidence/123456789012/securityhub/2026/11/04/7e65c0feb45c13c3a2f223c14aa282ad86ff4834fcbb78e24967cc52ec5d6651.json"),
+        ("securityhub-v2-three-findings.json", "evidence/123456789012/securityhub/2026/11/02/2b421156a246d1c609178b8f18637f28ec6417fa67724adefba731d9f4258066.json"),
+        ("securityhub-v2-three-findings.json", "evidence/123456789012/securityhub/2026/11/02/fc817e7cce4da18d2c2772e3ebae71ab3d4e14091e189419d203beae4ea38b80.json"),
+        ("securityhub-v2-three-findings.json", "evidence/123456789012/securityhub/2026/11/02/56eac51186c71fcb3ca19e8d491b3c3af960739d4a40f1e7f24b8a232bf50f1f.json"),
+        ("securityhub-v2-three-findings.json", "evidence/123456789012/securityhub/2026/11/02/283c417586fcba2709c6ed00518e4325cf027ca639e6f7e073a3c2031f61ee42.json"),
     ];
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../events");
     let mut names: Vec<_> = std::fs::read_dir(&dir)
@@ -537,9 +543,18 @@ fn a_security_hub_finding_naming_several_resources_is_a_state_per_resource() {
     let bytes = serde_json::to_vec(&event).unwrap();
     let out = normalize_event(&bytes, &catalogue()).unwrap().findings;
     assert_eq!(out.len(), 2);
-    assert_eq!(out[0].finding.subject.resource_id, first["Id"].as_str().unwrap());
-    assert_eq!(out[1].finding.subject.resource_id, "arn:aws:s3:::another-bucket");
-    assert_ne!(out[0].finding.subject.state_id(), out[1].finding.subject.state_id());
+    assert_eq!(
+        out[0].finding.subject.resource_id,
+        first["Id"].as_str().unwrap()
+    );
+    assert_eq!(
+        out[1].finding.subject.resource_id,
+        "arn:aws:s3:::another-bucket"
+    );
+    assert_ne!(
+        out[0].finding.subject.state_id(),
+        out[1].finding.subject.state_id()
+    );
     // Each resource's evaluation has a document of its own, naming its resource by index, and
     // reading each document back gives that resource's finding.
     assert_ne!(out[0].evidence.sha256, out[1].evidence.sha256);
@@ -558,7 +573,210 @@ fn a_security_hub_finding_naming_several_resources_is_a_state_per_resource() {
     assert!(doc.get("resource").is_none());
 
     // A resource without an id is named in the error.
-    event["detail"]["findings"][0]["Resources"] = serde_json::json!([first, {"Type": "AwsS3Bucket"}]);
+    event["detail"]["findings"][0]["Resources"] =
+        serde_json::json!([first, {"Type": "AwsS3Bucket"}]);
     let err = normalize_event(&serde_json::to_vec(&event).unwrap(), &catalogue()).unwrap_err();
-    assert!(err.to_string().contains("detail.findings[0].Resources[1].Id"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("detail.findings[0].Resources[1].Id"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_new_security_hub_ocsf_finding_is_the_same_state_as_its_cspm_finding() {
+    let v2 = one(event!("securityhub-v2-compliance-finding.json"));
+    assert_eq!(v2.source, FindingSource::SecurityHub);
+    assert_eq!(
+        (
+            v2.subject.rule_id.as_str(),
+            v2.subject.resource_type.as_str()
+        ),
+        ("S3.8", "AWS::S3::Bucket")
+    );
+    assert_eq!(
+        (v2.status, v2.source_status.as_str()),
+        (S::NonCompliant, "Fail")
+    );
+    assert_eq!(v2.severity, Severity::High);
+    assert_eq!(v2.observed_at.as_str(), "2026-11-02T09:58:24.731Z");
+    assert!(has_control(&v2, "CIS-AWS-3.0"), "{:?}", v2.controls);
+
+    let cspm = normalize_event(event!("securityhub-four-findings.json"), &catalogue()).unwrap();
+    let s3_8 = cspm
+        .findings
+        .iter()
+        .find(|f| f.finding.subject.rule_id == "S3.8")
+        .unwrap();
+    assert_eq!(v2.subject.state_id(), s3_8.finding.subject.state_id());
+    assert_eq!(v2.controls, s3_8.finding.controls);
+    // The later observation is the OCSF one, so it is the state's newest.
+    assert!(v2.observed_at > s3_8.finding.observed_at);
+}
+
+#[test]
+fn a_new_security_hub_batch_gives_a_state_per_resource_and_reads_detection_findings() {
+    let out = normalize_event(event!("securityhub-v2-three-findings.json"), &catalogue()).unwrap();
+    assert!(out.refused.is_empty());
+    let rules: Vec<(&str, S, Severity)> = out
+        .findings
+        .iter()
+        .map(|f| {
+            (
+                f.finding.subject.rule_id.as_str(),
+                f.finding.status,
+                f.finding.severity,
+            )
+        })
+        .collect();
+    assert_eq!(
+        rules,
+        [
+            ("EC2.19", S::NonCompliant, Severity::Critical),
+            ("EC2.19", S::NonCompliant, Severity::Critical),
+            ("CloudTrail.1", S::Compliant, Severity::Informational),
+            (
+                "Stealth:IAMUser/CloudTrailLoggingDisabled",
+                S::Warning,
+                Severity::Low
+            ),
+        ]
+    );
+    // The two security groups of EC2.19: two states, one document each.
+    let (a, b) = (&out.findings[0], &out.findings[1]);
+    assert_ne!(a.finding.subject.state_id(), b.finding.subject.state_id());
+    assert_ne!(a.evidence.key, b.evidence.key);
+    // An account resource is written as ASFF writes it, so CSPM and OCSF results are one state.
+    assert_eq!(
+        out.findings[2].finding.subject.resource_id,
+        "AWS::::Account:123456789012"
+    );
+    // A GuardDuty detection carries no verdict and maps to no control: stored, counted unmapped.
+    assert!(!out.findings[3].finding.is_mapped());
+    assert!(out.findings.iter().all(|f| f
+        .product_arn
+        .as_deref()
+        .is_some_and(|p| p.contains(":productv2/aws/"))));
+}
+
+#[test]
+fn a_malformed_record_does_not_hold_back_its_neighbours() {
+    let out = normalize_event(
+        event!("securityhub-v2-malformed-between-good.json"),
+        &catalogue(),
+    )
+    .unwrap();
+    let rules: Vec<&str> = out
+        .findings
+        .iter()
+        .map(|f| f.finding.subject.rule_id.as_str())
+        .collect();
+    assert_eq!(rules, ["IAM.3", "S3.5"]);
+    assert_eq!(out.refused.len(), 1);
+    let err = out.refused[0].to_string();
+    assert!(err.contains("detail.findings[1].resources[0]"), "{err}");
+
+    // The same for a CSPM batch: the bad record is named, the others kept.
+    let mut event: serde_json::Value =
+        serde_json::from_slice(event!("securityhub-four-findings.json")).unwrap();
+    event["detail"]["findings"][2]["UpdatedAt"] = "yesterday".into();
+    let out = normalize_event(&serde_json::to_vec(&event).unwrap(), &catalogue()).unwrap();
+    assert_eq!((out.findings.len(), out.refused.len()), (3, 1));
+    assert!(
+        out.refused[0]
+            .to_string()
+            .contains("detail.findings[2].UpdatedAt"),
+        "{}",
+        out.refused[0]
+    );
+
+    // When no record normalises the event itself is bad.
+    for finding in event["detail"]["findings"].as_array_mut().unwrap() {
+        finding["UpdatedAt"] = "yesterday".into();
+    }
+    let err = normalize_event(&serde_json::to_vec(&event).unwrap(), &catalogue()).unwrap_err();
+    assert!(
+        err.to_string().contains("detail.findings[0].UpdatedAt"),
+        "{err}"
+    );
+}
+
+#[test]
+fn ocsf_status_and_severity_come_from_their_ids_and_unknown_values_are_refused() {
+    let with = |edit: &dyn Fn(&mut serde_json::Value)| {
+        let mut event: serde_json::Value =
+            serde_json::from_slice(event!("securityhub-v2-compliance-finding.json")).unwrap();
+        edit(&mut event["detail"]["findings"][0]);
+        normalize_event(&serde_json::to_vec(&event).unwrap(), &catalogue())
+    };
+    let f = with(&|f| {
+        f["compliance"]["status_id"] = 1.into();
+        f["compliance"]["status"] = "Pass".into();
+        f["severity_id"] = 1.into();
+        f["status_id"] = 3.into();
+    })
+    .unwrap()
+    .findings
+    .remove(0)
+    .finding;
+    assert_eq!(
+        (f.status, f.severity, f.disposition),
+        (
+            S::Compliant,
+            Severity::Informational,
+            Disposition::Suppressed
+        )
+    );
+    // Without the id, the caption decides.
+    let f = with(&|f| {
+        f["compliance"].as_object_mut().unwrap().remove("status_id");
+        f["compliance"]["status"] = "Warning".into();
+        f["activity_id"] = 3.into();
+    })
+    .unwrap()
+    .findings
+    .remove(0)
+    .finding;
+    assert_eq!(
+        (f.status, f.disposition),
+        (S::Warning, Disposition::Archived)
+    );
+    // Captions in any case; the word is kept as written.
+    let f = with(&|f| {
+        f["compliance"].as_object_mut().unwrap().remove("status_id");
+        f["compliance"]["status"] = "FAIL".into();
+        f.as_object_mut().unwrap().remove("severity_id");
+        f["severity"] = "critical".into();
+    })
+    .unwrap()
+    .findings
+    .remove(0)
+    .finding;
+    assert_eq!(
+        (f.status, f.source_status.as_str(), f.severity),
+        (S::NonCompliant, "FAIL", Severity::Critical)
+    );
+    let err = with(&|f| f["compliance"]["status_id"] = 7.into()).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("detail.findings[0].compliance.status_id"),
+        "{err}"
+    );
+    let err = with(&|f| f["severity_id"] = 8.into()).unwrap_err();
+    assert!(
+        err.to_string().contains("detail.findings[0].severity_id"),
+        "{err}"
+    );
+    let err = with(&|f| {
+        f["finding_info"]
+            .as_object_mut()
+            .unwrap()
+            .remove("modified_time_dt");
+        f.as_object_mut().unwrap().remove("time_dt");
+    })
+    .unwrap_err();
+    assert!(
+        err.to_string().contains("detail.findings[0].time_dt"),
+        "{err}"
+    );
 }
