@@ -162,6 +162,7 @@ fn main() -> ExitCode {
             };
             return reports::verify_bundle(bundle, anchor, reports::runs_table(runs_table));
         }
+        Command::Normalize { files } => return normalize(&files),
         other => other,
     };
     match run(command) {
@@ -176,47 +177,82 @@ fn main() -> ExitCode {
     }
 }
 
+/// Print every file's findings as one JSON array. An unreadable event stops with nothing printed;
+/// records a batch refused (intake stores the others, then fails the event) are named on stderr
+/// after the findings are printed, and the exit status says so.
+fn normalize(files: &[PathBuf]) -> ExitCode {
+    let catalogue = match Catalogue::embedded() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("attest: {e}");
+            return ExitCode::from(BAD_INPUT);
+        }
+    };
+    let mut findings = Vec::new();
+    let mut refused = Vec::new();
+    for path in files {
+        let event = match read(path).and_then(|bytes| {
+            normalize_event(&bytes, &catalogue).map_err(|e| format!("{}: {e}", path.display()))
+        }) {
+            Ok(event) => event,
+            Err(message) => {
+                eprintln!("attest: {message}");
+                return ExitCode::from(BAD_INPUT);
+            }
+        };
+        if !event.refused.is_empty() {
+            let errors: Vec<String> = event.refused.iter().map(ToString::to_string).collect();
+            refused.push(format!(
+                "{}: {} record(s) refused (intake stores the other {} finding(s) and fails the event): {}",
+                path.display(),
+                errors.len(),
+                event.findings.len(),
+                errors.join("; ")
+            ));
+        }
+        for item in event.findings {
+            let mut value = match serde_json::to_value(&item.finding) {
+                Ok(v) => v,
+                Err(e) => {
+                    eprintln!("attest: {e}");
+                    return ExitCode::from(BAD_INPUT);
+                }
+            };
+            value["evidence_key"] = item.evidence.key.into();
+            value["evidence_sha256"] = item.evidence.sha256.into();
+            findings.push(value);
+        }
+    }
+    match serde_json::to_string_pretty(&findings) {
+        Ok(text) => println!("{text}"),
+        Err(e) => {
+            eprintln!("attest: {e}");
+            return ExitCode::from(BAD_INPUT);
+        }
+    }
+    if refused.is_empty() {
+        return ExitCode::SUCCESS;
+    }
+    for message in refused {
+        eprintln!("attest: {message}");
+    }
+    ExitCode::from(BAD_INPUT)
+}
+
 fn read(path: &PathBuf) -> Result<Vec<u8>, String> {
     std::fs::read(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))
 }
 
 fn run(command: Command) -> Result<String, String> {
     match command {
-        Command::Normalize { files } => {
-            let catalogue = Catalogue::embedded().map_err(|e| e.to_string())?;
-            let mut findings = Vec::new();
-            for path in &files {
-                let event = normalize_event(&read(path)?, &catalogue)
-                    .map_err(|e| format!("{}: {e}", path.display()))?;
-                // Intake stores the others and fails the event; so does this, naming each one.
-                if !event.refused.is_empty() {
-                    let refused: Vec<String> =
-                        event.refused.iter().map(ToString::to_string).collect();
-                    return Err(format!(
-                        "{}: {} record(s) refused (intake stores the other {} finding(s) and fails the event): {}",
-                        path.display(),
-                        refused.len(),
-                        event.findings.len(),
-                        refused.join("; ")
-                    ));
-                }
-                for item in event.findings {
-                    let mut value =
-                        serde_json::to_value(&item.finding).map_err(|e| e.to_string())?;
-                    value["evidence_key"] = item.evidence.key.into();
-                    value["evidence_sha256"] = item.evidence.sha256.into();
-                    findings.push(value);
-                }
-            }
-            serde_json::to_string_pretty(&findings).map_err(|e| e.to_string())
-        }
         Command::Canonicalize { file } => {
             let bytes = canonical::canonicalize_json(&read(&file)?)
                 .map_err(|e| format!("{}: {e}", file.display()))?;
             String::from_utf8(bytes).map_err(|e| e.to_string())
         }
         Command::Hash { file } => Ok(canonical::sha256_hex(&read(&file)?)),
-        Command::Collect { .. }
+        Command::Normalize { .. }
+        | Command::Collect { .. }
         | Command::Remediation { .. }
         | Command::Report { .. }
         | Command::Fetch { .. }

@@ -84,6 +84,9 @@ fn normalize_rejects_bad_input_with_exit_2_and_names_the_field() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("1 record(s) refused"), "{err}");
     assert!(err.contains("detail.findings[1].resources[0]"), "{err}");
+    // What intake stores of it is still shown.
+    let shown: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(shown.len(), 2);
 
     let out = attest(&["normalize", "no/such/file.json"]);
     assert_eq!(out.status.code(), Some(2));
