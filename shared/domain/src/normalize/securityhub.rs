@@ -188,6 +188,13 @@ fn one(
             Field::Str(s) => Some(s),
             _ => None,
         });
+    // Findings from before consolidated control findings (2023) carry no `SecurityControlId`.
+    let legacy = match control_id {
+        Some(_) => Legacy::default(),
+        None => Legacy::of(v.generator_id.non_empty(), product_control),
+    };
+    let related = related.chain(legacy.requirement.as_deref());
+    let control_id = control_id.or(legacy.control_id);
 
     let controls = catalogue.securityhub_controls(control_id, related);
     let several = resources.len() > 1;
@@ -227,6 +234,44 @@ fn one(
             with_evidence(envelope, raw, finding, origin, f)
         })
         .collect()
+}
+
+/// What a pre-2023 (not consolidated) finding says its control is, where only its standard's own
+/// naming gives it: `ProductFields.ControlId` of an AWS Foundational Security Best Practices
+/// finding is the security control id itself (`EC2.7`); a CIS finding's `GeneratorId` names the
+/// benchmark version and rule (`arn:aws:securityhub:::ruleset/cis-aws-foundations-benchmark/v/1.2.0/rule/1.3`,
+/// or `cis-aws-foundations-benchmark/v/1.4.0/1.14`), read as the requirement
+/// `CIS AWS Foundations Benchmark v1.2.0/1.3` that `RelatedRequirements` would hold.
+#[derive(Default)]
+struct Legacy<'a> {
+    control_id: Option<&'a str>,
+    requirement: Option<String>,
+}
+
+impl<'a> Legacy<'a> {
+    fn of(generator_id: Option<&'a str>, product_control: Option<&'a str>) -> Self {
+        let Some(generator) = generator_id else {
+            return Legacy::default();
+        };
+        if generator.contains("aws-foundational-security-best-practices/v/") {
+            return Legacy {
+                control_id: product_control,
+                requirement: None,
+            };
+        }
+        let requirement = generator
+            .split_once("cis-aws-foundations-benchmark/v/")
+            .and_then(|(_, rest)| rest.split_once('/'))
+            .map(|(version, rule)| (version, rule.strip_prefix("rule/").unwrap_or(rule)))
+            .filter(|(version, rule)| {
+                !version.is_empty() && !rule.is_empty() && !rule.contains('/')
+            })
+            .map(|(version, rule)| format!("CIS AWS Foundations Benchmark v{version}/{rule}"));
+        Legacy {
+            control_id: None,
+            requirement,
+        }
+    }
 }
 
 /// ASFF's documented bands for `Severity.Normalized` when no label is given.

@@ -780,3 +780,68 @@ fn ocsf_status_and_severity_come_from_their_ids_and_unknown_values_are_refused()
         "{err}"
     );
 }
+
+#[test]
+fn pre_2023_security_hub_findings_map_by_their_standards_own_control_naming() {
+    let legacy = |generator: &str, product_control: Option<&str>| {
+        let mut event: serde_json::Value =
+            serde_json::from_slice(event!("securityhub-one-finding.json")).unwrap();
+        let finding = &mut event["detail"]["findings"][0];
+        let compliance = finding["Compliance"].as_object_mut().unwrap();
+        compliance.remove("SecurityControlId");
+        compliance.remove("RelatedRequirements");
+        finding["GeneratorId"] = generator.into();
+        match product_control {
+            Some(c) => finding["ProductFields"]["ControlId"] = c.into(),
+            None => {
+                finding["ProductFields"]
+                    .as_object_mut()
+                    .unwrap()
+                    .remove("ControlId");
+            }
+        }
+        one(&serde_json::to_vec(&event).unwrap())
+    };
+    let consolidated = one(event!("securityhub-one-finding.json"));
+    assert!(consolidated.is_mapped());
+
+    // AWS Foundational Security Best Practices: `ProductFields.ControlId` is the control id.
+    let fsbp = legacy(
+        "aws-foundational-security-best-practices/v/1.0.0/IAM.4",
+        Some("IAM.4"),
+    );
+    assert_eq!(fsbp.subject.rule_id, "IAM.4");
+    let catalogue_rows = catalogue().securityhub_controls(Some("IAM.4"), []);
+    assert_eq!(fsbp.controls, catalogue_rows);
+    assert!(fsbp.is_mapped());
+
+    // CIS: the GeneratorId names the benchmark version and rule, with or without `rule/`.
+    for (generator, framework, control) in [
+        (
+            "arn:aws:securityhub:::ruleset/cis-aws-foundations-benchmark/v/1.2.0/rule/1.12",
+            "CIS-AWS-1.2",
+            "1.12",
+        ),
+        (
+            "cis-aws-foundations-benchmark/v/1.4.0/1.4",
+            "CIS-AWS-1.4",
+            "1.4",
+        ),
+    ] {
+        let cis = legacy(generator, None);
+        assert!(
+            cis.controls
+                .iter()
+                .any(|c| c.framework == framework && c.control_id == control),
+            "{generator}: {:?}",
+            cis.controls
+        );
+    }
+    // Anything else names no control it can be mapped by.
+    assert!(!legacy("pci-dss/v/3.2.1/PCI.IAM.4", Some("PCI.IAM.4")).is_mapped());
+    assert!(!legacy(
+        "arn:aws:securityhub:::ruleset/cis-aws-foundations-benchmark/v/",
+        None
+    )
+    .is_mapped());
+}
