@@ -10,6 +10,7 @@ mod config;
 mod fields;
 mod from_evidence;
 mod securityhub;
+mod securityhub_batch;
 mod securityhub_ocsf;
 
 use crate::catalogue::Catalogue;

@@ -5,7 +5,8 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::fields::{view, Field, Fields, Items, Loose};
-use super::{with_evidence, Envelope, NormalizedFinding, Origin, RecordResults, Source};
+use super::securityhub_batch::{self, per_resource, Resources};
+use super::{Envelope, NormalizedFinding, Origin, RecordResults, Source};
 use crate::catalogue::Catalogue;
 use crate::error::NormalizeError;
 use crate::finding::{ComplianceStatus, Disposition, Finding, FindingSource, Severity, Subject};
@@ -71,14 +72,7 @@ struct WorkflowView<'a> {
 pub(super) fn normalize(source: Source, detail: &Value) -> Result<RecordResults, NormalizeError> {
     let (envelope, catalogue, f) = (source.envelope, source.catalogue, source.f);
     let delivered_at = source.delivered_at;
-    let findings = match detail.get("findings") {
-        None | Some(Value::Null) => return Err(f.missing("detail.findings")),
-        Some(Value::Array(a)) if a.is_empty() => {
-            return Err(f.invalid("detail.findings", "is empty"))
-        }
-        Some(Value::Array(a)) => a,
-        Some(_) => return Err(f.invalid("detail.findings", "expected an array")),
-    };
+    let findings = securityhub_batch::records(detail, f)?;
     Ok(findings
         .iter()
         .enumerate()
@@ -107,19 +101,14 @@ fn one(
     if v.resources.0.is_empty() {
         return Err(f.missing(&at("Resources[0]")()));
     }
-    let mut resources = Vec::with_capacity(v.resources.0.len());
+    let mut resources = Resources::default();
     for (r, resource) in v.resources.0.into_iter().enumerate() {
         let resource = resource.0.unwrap_or_default();
         let field =
             |name: &'static str| move || format!("detail.findings[{index}].Resources[{r}].{name}");
-        let named = (
-            f.required(resource.resource_type, field("Type"))?,
-            f.required(resource.id, field("Id"))?,
-        );
-        // A resource listed twice is one state, judged once.
-        if !resources.iter().any(|(_, seen)| *seen == named) {
-            resources.push((r, named));
-        }
+        let resource_type = f.required(resource.resource_type, field("Type"))?;
+        let resource_id = f.required(resource.id, field("Id"))?;
+        resources.add(r, resource_type, resource_id.to_string());
     }
 
     let compliance = v.compliance.0.unwrap_or_default();
@@ -197,43 +186,35 @@ fn one(
     let control_id = control_id.or(legacy.control_id);
 
     let controls = catalogue.securityhub_controls(control_id, related);
-    let several = resources.len() > 1;
-    let region = v.region.or(&envelope.region);
-    let title = v.title.non_empty().map(str::to_string);
-    let product_arn = v.product_arn.non_empty().map(str::to_string);
-    resources
-        .into_iter()
-        .map(|(r, (resource_type, resource_id))| {
-            let finding = Finding {
-                source: FindingSource::SecurityHub,
-                event_id: envelope.id.clone(),
-                source_finding_id: id.to_string(),
-                subject: Subject {
-                    account: account.to_string(),
-                    region: region.clone(),
-                    resource_type: resource_type.to_string(),
-                    resource_id: resource_id.to_string(),
-                    rule_id: rule_id.to_string(),
-                },
-                status,
-                source_status: source_status.clone(),
-                severity,
-                disposition,
-                observed_at: observed_at.clone(),
-                delivered_at: delivered_at.clone(),
-                title: title.clone(),
-                controls: controls.clone(),
-            };
-            // Kept as given (not required here): whether its provenance is accepted is
-            // `crate::admission`'s decision, so `attest normalize` still reads any finding.
-            let origin = Origin {
-                product_arn: product_arn.clone(),
-                observed_at_field: "UpdatedAt",
-                resource: several.then_some(r),
-            };
-            with_evidence(envelope, raw, finding, origin, f)
-        })
-        .collect()
+    let finding = Finding {
+        source: FindingSource::SecurityHub,
+        event_id: envelope.id.clone(),
+        source_finding_id: id.to_string(),
+        subject: Subject {
+            account: account.to_string(),
+            region: v.region.or(&envelope.region),
+            // Set per resource by `per_resource`.
+            resource_type: String::new(),
+            resource_id: String::new(),
+            rule_id: rule_id.to_string(),
+        },
+        status,
+        source_status,
+        severity,
+        disposition,
+        observed_at,
+        delivered_at: delivered_at.clone(),
+        title: v.title.non_empty().map(str::to_string),
+        controls,
+    };
+    // Kept as given (not required here): whether its provenance is accepted is
+    // `crate::admission`'s decision, so `attest normalize` still reads any finding.
+    let origin = Origin {
+        product_arn: v.product_arn.non_empty().map(str::to_string),
+        observed_at_field: "UpdatedAt",
+        resource: None,
+    };
+    per_resource(envelope, raw, finding, resources, origin, f)
 }
 
 /// What a pre-2023 (not consolidated) finding says its control is, where only its standard's own

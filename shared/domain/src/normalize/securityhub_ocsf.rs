@@ -23,7 +23,8 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::fields::{view, Field, Fields, Items, Loose};
-use super::{with_evidence, Envelope, NormalizedFinding, Origin, RecordResults, Source};
+use super::securityhub_batch::{self, per_resource, Resources};
+use super::{Envelope, NormalizedFinding, Origin, RecordResults, Source};
 use crate::catalogue::Catalogue;
 use crate::error::NormalizeError;
 use crate::finding::{ComplianceStatus, Disposition, Finding, FindingSource, Severity, Subject};
@@ -107,14 +108,7 @@ struct ProductView<'a> {
 /// Each finding of the batch normalised on its own (see [`super::each_record`]).
 pub(super) fn normalize(source: Source, detail: &Value) -> Result<RecordResults, NormalizeError> {
     let (envelope, catalogue, f) = (source.envelope, source.catalogue, source.f);
-    let findings = match detail.get("findings") {
-        None | Some(Value::Null) => return Err(f.missing("detail.findings")),
-        Some(Value::Array(a)) if a.is_empty() => {
-            return Err(f.invalid("detail.findings", "is empty"))
-        }
-        Some(Value::Array(a)) => a,
-        Some(_) => return Err(f.invalid("detail.findings", "expected an array")),
-    };
+    let findings = securityhub_batch::records(detail, f)?;
     Ok(findings
         .iter()
         .enumerate()
@@ -152,7 +146,7 @@ fn one(
     if v.resources.0.is_empty() {
         return Err(f.missing(&at("resources[0]")()));
     }
-    let mut resources: Vec<(usize, (&str, String))> = Vec::with_capacity(v.resources.0.len());
+    let mut resources = Resources::default();
     for (r, resource) in v.resources.0.into_iter().enumerate() {
         let resource = resource.0.unwrap_or_default();
         let field =
@@ -170,11 +164,7 @@ fn one(
                 }
             }
         };
-        let named = (resource_type, resource_id);
-        // A resource listed twice is one state, judged once.
-        if !resources.iter().any(|(_, seen)| *seen == named) {
-            resources.push((r, named));
-        }
+        resources.add(r, resource_type, resource_id);
     }
 
     let compliance = v.compliance.0;
@@ -203,46 +193,39 @@ fn one(
         .filter_map(|r| r.non_empty());
     let controls = catalogue.securityhub_controls(control, requirements);
 
-    let several = resources.len() > 1;
-    let region = cloud.region.or(&envelope.region);
-    let title = info.title.non_empty().map(str::to_string);
     let product_arn = v
         .metadata
         .0
         .and_then(|m| m.product.0)
         .and_then(|p| p.uid.non_empty())
         .map(str::to_string);
-    resources
-        .into_iter()
-        .map(|(r, (resource_type, resource_id))| {
-            let finding = Finding {
-                source: FindingSource::SecurityHub,
-                event_id: envelope.id.clone(),
-                source_finding_id: id.to_string(),
-                subject: Subject {
-                    account: account.to_string(),
-                    region: region.clone(),
-                    resource_type: resource_type.to_string(),
-                    resource_id,
-                    rule_id: rule_id.to_string(),
-                },
-                status,
-                source_status: source_status.clone(),
-                severity,
-                disposition,
-                observed_at: observed_at.clone(),
-                delivered_at: delivered_at.clone(),
-                title: title.clone(),
-                controls: controls.clone(),
-            };
-            let origin = Origin {
-                product_arn: product_arn.clone(),
-                observed_at_field,
-                resource: several.then_some(r),
-            };
-            with_evidence(envelope, raw, finding, origin, f)
-        })
-        .collect()
+    let finding = Finding {
+        source: FindingSource::SecurityHub,
+        event_id: envelope.id.clone(),
+        source_finding_id: id.to_string(),
+        subject: Subject {
+            account: account.to_string(),
+            region: cloud.region.or(&envelope.region),
+            // Set per resource by `per_resource`.
+            resource_type: String::new(),
+            resource_id: String::new(),
+            rule_id: rule_id.to_string(),
+        },
+        status,
+        source_status,
+        severity,
+        disposition,
+        observed_at,
+        delivered_at: delivered_at.clone(),
+        title: info.title.non_empty().map(str::to_string),
+        controls,
+    };
+    let origin = Origin {
+        product_arn,
+        observed_at_field,
+        resource: None,
+    };
+    per_resource(envelope, raw, finding, resources, origin, f)
 }
 
 /// The control result: OCSF's `status_id` where given (its caption may be localised or missing),
