@@ -325,7 +325,12 @@ impl Catalogue {
             .unwrap_or(&self.unmapped);
         let mut extra: Vec<ControlRef> = Vec::new();
         for requirement in related_requirements {
-            if let Some((prefix, control_id)) = requirement.rsplit_once('/') {
+            // `{standard}/{control}` (`PCI DSS v4.0.1/10.3.2`), or for NIST `{standard} {control}`
+            // (`NIST.800-53.r5 AC-4(21)`), as Security Hub writes them.
+            let split = requirement
+                .rsplit_once('/')
+                .or_else(|| requirement.split_once(' '));
+            if let Some((prefix, control_id)) = split {
                 if let Some(framework) = self.requirement_prefixes.get(prefix.trim()) {
                     extra.push(ControlRef {
                         framework: framework.clone(),

@@ -288,7 +288,7 @@ fn frameworks(o: &crate::digest::DigestOutcome) -> Vec<String> {
 #[tokio::test]
 async fn a_digest_posts_each_framework_once_and_a_rerun_posts_nothing() {
     let mut pci = transition("COMPLIANT", "NON_COMPLIANT", "bb", "2026-12-01T10:00:00Z");
-    pci.frameworks = vec!["PCI-DSS-4.0".into(), "SOC2".into()];
+    pci.frameworks = vec!["PCI-DSS-4.0.1".into(), "SOC2".into()];
     let soc2 = transition("NON_COMPLIANT", "COMPLIANT", "cc", "2026-12-01T11:00:00Z");
     let d = digest(vec![
         json_body(&pci).to_string(),
@@ -296,7 +296,7 @@ async fn a_digest_posts_each_framework_once_and_a_rerun_posts_nothing() {
     ]);
     let first = d.run("2026-12-01").await.unwrap();
     assert_eq!(first.transitions_read, 2);
-    assert_eq!(frameworks(&first), ["PCI-DSS-4.0 sent", "SOC2 sent"]);
+    assert_eq!(frameworks(&first), ["PCI-DSS-4.0.1 sent", "SOC2 sent"]);
     let posted = d.poster.posted.lock().unwrap().clone();
     assert_eq!(
         posted[1].1["text"],
@@ -305,7 +305,7 @@ async fn a_digest_posts_each_framework_once_and_a_rerun_posts_nothing() {
     let again = d.run("2026-12-01").await.unwrap();
     assert_eq!(
         frameworks(&again),
-        ["PCI-DSS-4.0 recorded", "SOC2 recorded"]
+        ["PCI-DSS-4.0.1 recorded", "SOC2 recorded"]
     );
     assert_eq!(d.poster.posted.lock().unwrap().len(), 2);
 }

@@ -92,11 +92,22 @@ fn security_hub_every_finding_in_the_event() {
     );
     assert_eq!(s3.subject.resource_type, "AwsS3Bucket");
     assert!(
-        has_control(s3, "CIS-AWS-1.4") && has_control(s3, "PCI-DSS-4.0"),
+        has_control(s3, "CIS-AWS-1.4") && has_control(s3, "PCI-DSS-4.0.1"),
         "{:?}",
         s3.controls
     );
     assert_eq!(s3.observed_at.as_str(), "2026-11-02T09:58:01.662Z");
+    // Requirements of the current framework versions, read from `RelatedRequirements`: CIS 5.0.0
+    // (`…v5.0.0/2.1.4`) and NIST 800-53 Rev. 5, written with a space (`NIST.800-53.r5 AC-21`).
+    let control = |framework: &str, id: &str| {
+        s3.controls
+            .iter()
+            .any(|c| c.framework == framework && c.control_id == id)
+    };
+    assert!(control("CIS-AWS-5.0", "2.1.4"), "{:?}", s3.controls);
+    assert!(control("NIST-800-53-R5", "AC-21"), "{:?}", s3.controls);
+    assert!(control("NIST-800-53-R5", "SC-7(11)"), "{:?}", s3.controls);
+    assert!(control("PCI-DSS-4.0.1", "1.4.4"), "{:?}", s3.controls);
 
     let trail = by_rule("CloudTrail.1");
     assert_eq!(trail.status, S::Compliant);
