@@ -856,3 +856,56 @@ fn pre_2023_security_hub_findings_map_by_their_standards_own_control_naming() {
     )
     .is_mapped());
 }
+
+/// Per framework, how many of the sample findings map to it, and how many map to nothing (those
+/// are stored and counted, never dropped). `cargo test -p attest-domain sample_findings_per_framework -- --nocapture`
+/// prints the table.
+#[test]
+fn sample_findings_per_framework() {
+    let c = catalogue();
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../events");
+    let mut names: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    names.sort();
+    let mut per_framework: std::collections::BTreeMap<String, usize> =
+        c.frameworks().map(|f| (f.framework.clone(), 0)).collect();
+    let (mut total, mut unmapped) = (0, 0);
+    for path in &names {
+        let event = normalize_event(&std::fs::read(path).unwrap(), &c).unwrap();
+        for item in &event.findings {
+            total += 1;
+            if !item.finding.is_mapped() {
+                unmapped += 1;
+            }
+            let frameworks: std::collections::BTreeSet<&str> = item
+                .finding
+                .controls
+                .iter()
+                .map(|r| r.framework.as_str())
+                .collect();
+            for framework in frameworks {
+                *per_framework
+                    .get_mut(framework)
+                    .expect("a catalogue framework") += 1;
+            }
+        }
+    }
+    eprintln!(
+        "{total} sample findings from {} events; {unmapped} map to no control",
+        names.len()
+    );
+    for (framework, n) in &per_framework {
+        eprintln!("{framework:<16} {n:>3} mapped");
+    }
+    // Every framework the catalogue offers is reached by some sample finding.
+    for (framework, n) in &per_framework {
+        assert!(*n > 0, "no sample finding maps to {framework}");
+    }
+    // The samples hold unmapped findings too (a CloudTrail call no control names, a GuardDuty
+    // detection), which intake stores and reports count.
+    assert!(unmapped >= 2, "{unmapped} unmapped");
+    assert!(per_framework.values().all(|n| *n <= total));
+}
