@@ -215,6 +215,14 @@ impl ControlSet {
     }
 
     /// `FRAMEWORK:CONTROL` for each control, in order.
+    /// The controls of both sets, as one set.
+    pub fn with(&self, other: &ControlSet) -> ControlSet {
+        if other.is_empty() {
+            return self.clone();
+        }
+        ControlSet::new(self.iter().chain(other.iter()).cloned().collect())
+    }
+
     pub fn labels(&self) -> &[String] {
         &self.0.labels
     }

@@ -3,6 +3,8 @@
 //! A CloudTrail call is a change, not a verdict. Its status is:
 //! - a console sign-in: COMPLIANT with MFA, NON_COMPLIANT without, WARNING when it failed
 //!   (`MFAUsed` is read in any case: AWS documents `Yes` and its root sign-in records show `YES`);
+//!   the root user's sign-in with MFA is WARNING, a use of root to review, and bears on the
+//!   root-usage controls too (catalogue rows `signin.amazonaws.com:ConsoleLogin#Root`);
 //! - a call that returned an error: WARNING (the change was attempted, not made);
 //! - a call the catalogue marks (`catalogue/cloudtrail-status.csv`, e.g. StopLogging): that status;
 //! - a security-group ingress rule opened to the whole internet (any `/0` prefix, such as
@@ -76,6 +78,8 @@ struct AdditionalDataView<'a> {
 struct IdentityView<'a> {
     account_id: Field<'a>,
     arn: Field<'a>,
+    #[serde(rename = "type")]
+    identity_type: Field<'a>,
 }
 
 pub(super) fn normalize(
@@ -93,6 +97,7 @@ pub(super) fn normalize(
     let principal = identity.arn.non_empty();
     let recipient = v.recipient_account_id.non_empty();
 
+    let root = identity.identity_type.non_empty() == Some("Root");
     let (status, source_status) = if event_name == "ConsoleLogin" {
         let result = v
             .response_elements
@@ -105,6 +110,9 @@ pub(super) fn normalize(
             .and_then(|a| a.mfa_used.non_empty())
             .unwrap_or("");
         let status = match result {
+            // The root user signing in at all is what CIS's root-usage controls ask to avoid: a
+            // use to review even with MFA.
+            "Success" if mfa.eq_ignore_ascii_case("yes") && root => ComplianceStatus::Warning,
             "Success" if mfa.eq_ignore_ascii_case("yes") => ComplianceStatus::Compliant,
             "Success" => ComplianceStatus::NonCompliant,
             _ => ComplianceStatus::Warning,
@@ -130,7 +138,13 @@ pub(super) fn normalize(
     let account = recipient.unwrap_or(&envelope.account);
     let (resource_type, resource_id) = resource_of(event_source, request, principal, account);
 
-    let controls = catalogue.cloudtrail_controls(&call);
+    // A root sign-in also bears on the root-usage controls, catalogued as `{call}#Root`.
+    let controls = match root {
+        true if event_name == "ConsoleLogin" => catalogue
+            .cloudtrail_controls(&call)
+            .with(&catalogue.cloudtrail_controls(&[call.as_str(), "#Root"].concat())),
+        _ => catalogue.cloudtrail_controls(&call),
+    };
     let finding = Finding {
         source: FindingSource::CloudTrail,
         event_id: envelope.id.clone(),

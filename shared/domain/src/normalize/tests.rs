@@ -909,3 +909,41 @@ fn sample_findings_per_framework() {
     assert!(unmapped >= 2, "{unmapped} unmapped");
     assert!(per_framework.values().all(|n| *n <= total));
 }
+
+#[test]
+fn a_root_console_sign_in_bears_on_the_root_usage_controls_and_is_never_simply_compliant() {
+    let sign_in = |identity_type: &str, mfa: &str| {
+        let mut event: serde_json::Value =
+            serde_json::from_slice(event!("cloudtrail-console-login-no-mfa.json")).unwrap();
+        event["detail"]["userIdentity"]["type"] = identity_type.into();
+        event["detail"]["additionalEventData"]["MFAUsed"] = mfa.into();
+        one(&serde_json::to_vec(&event).unwrap())
+    };
+    let has = |f: &Finding, framework: &str, id: &str| {
+        f.controls
+            .iter()
+            .any(|c| c.framework == framework && c.control_id == id)
+    };
+    let user = sign_in("IAMUser", "Yes");
+    assert_eq!(user.status, S::Compliant);
+    assert!(!has(&user, "CIS-AWS-1.4", "1.7"));
+
+    // CloudWatch.1's filter (userIdentity.type = Root): CIS 1.2 1.1/3.3, CIS 1.4 1.7/4.3.
+    for (mfa, status) in [("YES", S::Warning), ("No", S::NonCompliant)] {
+        let root = sign_in("Root", mfa);
+        assert_eq!(root.status, status, "MFAUsed={mfa}");
+        for (framework, id) in [
+            ("CIS-AWS-1.2", "1.1"),
+            ("CIS-AWS-1.4", "1.7"),
+            ("CIS-AWS-1.4", "4.3"),
+        ] {
+            assert!(
+                has(&root, framework, id),
+                "{framework} {id}: {:?}",
+                root.controls
+            );
+        }
+        // The sign-in controls still apply.
+        assert!(has(&root, "CIS-AWS-1.4", "4.2"), "{:?}", root.controls);
+    }
+}
