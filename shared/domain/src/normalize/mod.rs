@@ -9,6 +9,7 @@ mod cloudtrail;
 mod config;
 mod fields;
 mod from_evidence;
+mod resource_types;
 mod securityhub;
 mod securityhub_batch;
 mod securityhub_ocsf;

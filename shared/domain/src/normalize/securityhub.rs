@@ -1,10 +1,12 @@
 //! Security Hub CSPM "Security Hub Findings - Imported" events (ASFF): every finding in
-//! `detail.findings`, and every resource each finding names (one state per resource).
+//! `detail.findings`, and every resource each finding names (one state per resource), its type in
+//! CloudFormation's name ([`super::resource_types`]).
 
 use serde::Deserialize;
 use serde_json::Value;
 
 use super::fields::{view, Field, Fields, Items, Loose};
+use super::resource_types;
 use super::securityhub_batch::{self, per_resource, Resources};
 use super::{Envelope, NormalizedFinding, Origin, RecordResults, Source};
 use crate::catalogue::Catalogue;
@@ -108,7 +110,11 @@ fn one(
             |name: &'static str| move || format!("detail.findings[{index}].Resources[{r}].{name}");
         let resource_type = f.required(resource.resource_type, field("Type"))?;
         let resource_id = f.required(resource.id, field("Id"))?;
-        resources.add(r, resource_type, resource_id.to_string());
+        resources.add(
+            r,
+            resource_types::from_asff(resource_type),
+            resource_id.to_string(),
+        );
     }
 
     let compliance = v.compliance.0.unwrap_or_default();

@@ -90,7 +90,17 @@ fn security_hub_every_finding_in_the_event() {
         (s3.status, s3.severity, s3.disposition),
         (S::NonCompliant, Severity::High, Disposition::Active)
     );
-    assert_eq!(s3.subject.resource_type, "AwsS3Bucket");
+    // ASFF's `AwsS3Bucket`, in the one vocabulary (CloudFormation's, as Config writes it); the
+    // evidence keeps the source's spelling.
+    assert_eq!(s3.subject.resource_type, "AWS::S3::Bucket");
+    let s3_evidence = &out
+        .findings
+        .iter()
+        .find(|f| f.finding.subject.rule_id == "S3.8")
+        .unwrap()
+        .evidence;
+    let doc: serde_json::Value = serde_json::from_slice(&s3_evidence.bytes).unwrap();
+    assert_eq!(doc["record"]["Resources"][0]["Type"], "AwsS3Bucket");
     assert!(
         has_control(s3, "CIS-AWS-1.4") && has_control(s3, "PCI-DSS-4.0.1"),
         "{:?}",
@@ -620,6 +630,7 @@ fn a_new_security_hub_ocsf_finding_is_the_same_state_as_its_cspm_finding() {
         .find(|f| f.finding.subject.rule_id == "S3.8")
         .unwrap();
     assert_eq!(v2.subject.state_id(), s3_8.finding.subject.state_id());
+    assert_eq!(v2.subject.resource_type, s3_8.finding.subject.resource_type);
     assert_eq!(v2.controls, s3_8.finding.controls);
     // The later observation is the OCSF one, so it is the state's newest.
     assert!(v2.observed_at > s3_8.finding.observed_at);
