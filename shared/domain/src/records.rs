@@ -345,7 +345,7 @@ mod tests {
         let f = &event.findings[0];
         let rows = FindingRows::build(&f.finding, &f.evidence, c.version()).unwrap();
         // The state id (account, region, rule, resource) keys every row of the finding.
-        let state_id = "123456789012#us-east-1#s3-bucket-server-side-encryption-enabled#attest-audit-exports-123456789012";
+        let state_id = "123456789012#us-east-1#s3-bucket-server-side-encryption-enabled#arn:aws:s3:::attest-audit-exports-123456789012";
         assert_eq!(f.finding.subject.state_id(), state_id);
         assert_eq!(rows.current.pk, format!("STATE#{state_id}"));
         let frameworks: std::collections::BTreeSet<_> = f
@@ -370,7 +370,7 @@ mod tests {
         assert_eq!(fields.state_id, state_id);
         assert_eq!(
             fields.resource_key,
-            "123456789012#us-east-1#attest-audit-exports-123456789012"
+            "123456789012#us-east-1#arn:aws:s3:::attest-audit-exports-123456789012"
         );
         assert_eq!(
             (

@@ -33,6 +33,18 @@ fn matches(pattern: &str, value: &str) -> bool {
     pattern == "*" || pattern == value
 }
 
+/// A register names a resource by its stored id or by the id its source wrote: intake stores a
+/// bucket and a security group by ARN (`arn:aws:s3:::logs`, `…:security-group/sg-0abc`), and
+/// the register may say `logs` or `sg-0abc`.
+fn names_resource(pattern: &str, stored: &str) -> bool {
+    matches(pattern, stored)
+        || (stored.starts_with("arn:")
+            && !pattern.is_empty()
+            && (stored
+                .strip_suffix(pattern)
+                .is_some_and(|head| head.ends_with(":::") || head.ends_with('/'))))
+}
+
 impl ExceptionEntry {
     pub fn covers(&self, framework: &str, evaluation: &Evaluation) -> bool {
         let subject = &evaluation.subject;
@@ -43,7 +55,7 @@ impl ExceptionEntry {
                     attest_domain::catalogue::base_config_rule_name(&subject.rule_id),
                 ))
             && matches(&self.account, &subject.account)
-            && matches(&self.resource_id, &subject.resource_id)
+            && names_resource(&self.resource_id, &subject.resource_id)
     }
 
     /// In force at `at` (both RFC 3339 UTC in the same form, so they compare as text).
@@ -100,6 +112,22 @@ pub fn parse(text: &str) -> Result<Vec<ExceptionEntry>, ReportError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_register_entry_names_a_resource_by_its_stored_id_or_its_sources_id() {
+        let bucket = "arn:aws:s3:::attest-audit-exports-123456789012";
+        let group = "arn:aws:ec2:us-east-1:123456789012:security-group/sg-0a1b2c3d4e5f67890";
+        assert!(names_resource("attest-audit-exports-123456789012", bucket));
+        assert!(names_resource(bucket, bucket));
+        assert!(names_resource("sg-0a1b2c3d4e5f67890", group));
+        assert!(names_resource("*", group));
+        assert!(names_resource("123456789012", "123456789012"));
+        // Only a whole name after the ARN's resource separator.
+        assert!(!names_resource("exports-123456789012", bucket));
+        assert!(!names_resource("", bucket));
+        assert!(!names_resource("sg-0a1b2c3d4e5f6789", group));
+        assert!(!names_resource("logs", "logs-archive"));
+    }
 
     #[test]
     fn the_embedded_register_parses() {

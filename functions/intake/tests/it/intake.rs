@@ -30,14 +30,15 @@ async fn evidence_keys(stack: &Stack) -> Vec<String> {
 }
 
 const CONFIG_EVENT: &str = "config-noncompliant-with-old-result.json";
-const CONFIG_STATE: &str = "123456789012#us-east-1#s3-bucket-server-side-encryption-enabled#";
-
+/// The state id of the Config sample's finding: its account, region, rule and the bucket's ARN.
 fn config_state_id() -> String {
-    let v: serde_json::Value = serde_json::from_slice(&event_bytes(CONFIG_EVENT)).unwrap();
-    format!(
-        "{CONFIG_STATE}{}",
-        v["detail"]["resourceId"].as_str().unwrap()
-    )
+    let catalogue = attest_domain::Catalogue::embedded().unwrap();
+    let event = attest_domain::normalize_event(&event_bytes(CONFIG_EVENT), &catalogue).unwrap();
+    let state_id = event.findings[0].finding.subject.state_id();
+    assert!(state_id.starts_with(
+        "123456789012#us-east-1#s3-bucket-server-side-encryption-enabled#arn:aws:s3:::"
+    ));
+    state_id
 }
 
 #[tokio::test]

@@ -337,8 +337,9 @@ async fn standings_before_the_period_are_carried_and_an_edited_row_fails_the_run
     assert_eq!(
         standings,
         [
-            ("bucket-failing".to_string(), "FAIL", true, 91),
-            ("bucket-quiet".to_string(), "PASS", true, 230),
+            // Config names the buckets; intake stores them by ARN, as Security Hub does.
+            ("arn:aws:s3:::bucket-failing".to_string(), "FAIL", true, 91),
+            ("arn:aws:s3:::bucket-quiet".to_string(), "PASS", true, 230),
         ]
     );
     let json = String::from_utf8(bundle.files["report.json"].clone()).unwrap();

@@ -15,6 +15,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::fields::{in_detail as name, opt_str, view, Field, Loose};
+use super::resource_types;
 use super::{with_evidence, NormalizedFinding, Origin, Source};
 use crate::error::NormalizeError;
 use crate::finding::{ComplianceStatus, Disposition, Finding, FindingSource, Severity, Subject};
@@ -145,18 +146,25 @@ pub(super) fn normalize(
             .with(&catalogue.cloudtrail_controls(&[call.as_str(), "#Root"].concat())),
         _ => catalogue.cloudtrail_controls(&call),
     };
+    let subject_account = recipient
+        .or_else(|| identity.account_id.non_empty())
+        .unwrap_or(&envelope.account)
+        .to_string();
+    let region = v.aws_region.or(&envelope.region);
     let finding = Finding {
         source: FindingSource::CloudTrail,
         event_id: envelope.id.clone(),
         source_finding_id: v.event_id.or(&envelope.id),
         subject: Subject {
-            account: recipient
-                .or_else(|| identity.account_id.non_empty())
-                .unwrap_or(&envelope.account)
-                .to_string(),
-            region: v.aws_region.or(&envelope.region),
+            resource_id: resource_types::resource_id(
+                &resource_type,
+                &resource_id,
+                &subject_account,
+                &region,
+            ),
+            account: subject_account,
+            region,
             resource_type,
-            resource_id,
             rule_id: call,
         },
         controls,

@@ -4,6 +4,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::fields::{in_detail as name, view, Field, Loose};
+use super::resource_types;
 use super::{with_evidence, NormalizedFinding, Origin, Source};
 use crate::error::NormalizeError;
 use crate::finding::{ComplianceStatus, Disposition, Finding, FindingSource, Severity, Subject};
@@ -90,15 +91,17 @@ pub(super) fn normalize(
     };
     let observed_at = f.required_timestamp(observed, || observed_at_field.to_string())?;
 
+    let account = v.aws_account_id.or(&envelope.account);
+    let region = v.aws_region.or(&envelope.region);
     let finding = Finding {
         source: FindingSource::Config,
         event_id: envelope.id.clone(),
         source_finding_id: [rule, "/", resource_type, "/", resource_id].concat(),
         subject: Subject {
-            account: v.aws_account_id.or(&envelope.account),
-            region: v.aws_region.or(&envelope.region),
             resource_type: resource_type.to_string(),
-            resource_id: resource_id.to_string(),
+            resource_id: resource_types::resource_id(resource_type, resource_id, &account, &region),
+            account,
+            region,
             rule_id: rule.to_string(),
         },
         status,

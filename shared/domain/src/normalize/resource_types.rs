@@ -1,4 +1,4 @@
-//! One resource-type vocabulary: CloudFormation's type names, which AWS Config and the new Security
+//! One resource vocabulary. Types: CloudFormation's type names, which AWS Config and the new Security
 //! Hub's OCSF findings already use (`AWS::S3::Bucket`). Security Hub CSPM's ASFF writes its own
 //! (`AwsS3Bucket`); this table gives the CloudFormation name of each ASFF type it knows, so a
 //! report's "by resource type" table counts one kind once. The evidence keeps the source's
@@ -114,6 +114,45 @@ pub(super) fn from_asff(asff: &str) -> &str {
         .map_or(asff, |i| ASFF_TO_CLOUDFORMATION[i].1)
 }
 
+/// One form for a resource's id whatever the source: the ARN for the kinds that every source can
+/// name by it (an S3 bucket, an EC2 security group), and the plain account id for an account
+/// (Config and OCSF write `123456789012`, ASFF `AWS::::Account:123456789012`). Other ids are kept
+/// as the source gives them: Config names an IAM user or an RDS instance by an internal id
+/// (`AIDA…`, `db-…`) that no ARN can be built from. `account` and `region` are the finding's.
+pub(super) fn resource_id(resource_type: &str, id: &str, account: &str, region: &str) -> String {
+    if id.starts_with("arn:") {
+        return id.to_string();
+    }
+    match resource_type {
+        "AWS::::Account" => id.strip_prefix("AWS::::Account:").unwrap_or(id).to_string(),
+        // Bucket names are global; the ARN has neither region nor account.
+        "AWS::S3::Bucket" => ["arn:", partition(region), ":s3:::", id].concat(),
+        "AWS::EC2::SecurityGroup" if id.starts_with("sg-") => [
+            "arn:",
+            partition(region),
+            ":ec2:",
+            region,
+            ":",
+            account,
+            ":security-group/",
+            id,
+        ]
+        .concat(),
+        _ => id.to_string(),
+    }
+}
+
+/// The ARN partition of a region: `aws-cn` for China, `aws-us-gov` for GovCloud, else `aws`.
+fn partition(region: &str) -> &'static str {
+    if region.starts_with("cn-") {
+        "aws-cn"
+    } else if region.starts_with("us-gov-") {
+        "aws-us-gov"
+    } else {
+        "aws"
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -128,6 +167,30 @@ mod tests {
             let parts: Vec<&str> = cloudformation.split("::").collect();
             assert!(parts.len() == 3 && parts[0] == "AWS", "{cloudformation}");
         }
+    }
+
+    #[test]
+    fn ids_take_one_form() {
+        let id = |t: &str, id: &str| resource_id(t, id, "123456789012", "eu-west-1");
+        assert_eq!(id("AWS::S3::Bucket", "logs"), "arn:aws:s3:::logs");
+        assert_eq!(
+            id("AWS::S3::Bucket", "arn:aws:s3:::logs"),
+            "arn:aws:s3:::logs"
+        );
+        assert_eq!(
+            resource_id("AWS::S3::Bucket", "logs", "123456789012", "cn-north-1"),
+            "arn:aws-cn:s3:::logs"
+        );
+        assert_eq!(
+            id("AWS::EC2::SecurityGroup", "sg-0abc"),
+            "arn:aws:ec2:eu-west-1:123456789012:security-group/sg-0abc"
+        );
+        assert_eq!(
+            id("AWS::::Account", "AWS::::Account:123456789012"),
+            "123456789012"
+        );
+        assert_eq!(id("AWS::::Account", "123456789012"), "123456789012");
+        assert_eq!(id("AWS::IAM::User", "AIDAEXAMPLE"), "AIDAEXAMPLE");
     }
 
     #[test]

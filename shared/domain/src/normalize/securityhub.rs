@@ -103,6 +103,7 @@ fn one(
     if v.resources.0.is_empty() {
         return Err(f.missing(&at("Resources[0]")()));
     }
+    let region = v.region.or(&envelope.region);
     let mut resources = Resources::default();
     for (r, resource) in v.resources.0.into_iter().enumerate() {
         let resource = resource.0.unwrap_or_default();
@@ -110,11 +111,9 @@ fn one(
             |name: &'static str| move || format!("detail.findings[{index}].Resources[{r}].{name}");
         let resource_type = f.required(resource.resource_type, field("Type"))?;
         let resource_id = f.required(resource.id, field("Id"))?;
-        resources.add(
-            r,
-            resource_types::from_asff(resource_type),
-            resource_id.to_string(),
-        );
+        let resource_type = resource_types::from_asff(resource_type);
+        let resource_id = resource_types::resource_id(resource_type, resource_id, account, &region);
+        resources.add(r, resource_type, resource_id);
     }
 
     let compliance = v.compliance.0.unwrap_or_default();
@@ -198,7 +197,7 @@ fn one(
         source_finding_id: id.to_string(),
         subject: Subject {
             account: account.to_string(),
-            region: v.region.or(&envelope.region),
+            region: region.clone(),
             // Set per resource by `per_resource`.
             resource_type: String::new(),
             resource_id: String::new(),

@@ -7,7 +7,7 @@
 //! | control result | `compliance.status_id` (1 Pass, 2 Warning, 3 Fail), else its caption `compliance.status`; no `compliance` (a GuardDuty Detection Finding): WARNING, a signal to review |
 //! | rule | `compliance.control` (`S3.8`), else `finding_info.types[0]`, else `finding_info.analytic.uid` |
 //! | requirements | `compliance.requirements[]` (the CSPM's `RelatedRequirements` strings) |
-//! | resources | `resources[]`: `type` (CloudFormation's names), id `uid_alt` (the ARN) or else `uid` |
+//! | resources | `resources[]`: `type` (CloudFormation's names), id `uid_alt` (the ARN) or else `uid`, in one form (`resource_types::resource_id`) |
 //! | account, region | `cloud.account.uid`, `cloud.region` (else the envelope's) |
 //! | observed | `finding_info.modified_time_dt`, else `time_dt` |
 //! | disposition | `status_id` 3 Suppressed; `status_id` 5 Archived or `activity_id` 3 Close: archived |
@@ -16,13 +16,14 @@
 //! **One state with the CSPM.** A team running both hubs gets each control result twice, once as
 //! ASFF and once as OCSF. Both become the same state: the state is keyed by account, region, rule
 //! and resource id, and here the rule is the same control id and the resource id the same ARN that
-//! ASFF's `Resources[].Id` gives (`uid_alt`; an account, which has no ARN, is written as ASFF writes
-//! it, `AWS::::Account:{id}`). The newer observation wins, as between any two evaluations.
+//! ASFF's `Resources[].Id` gives (`uid_alt`; an account, which has no ARN, is its plain id in every
+//! source). The newer observation wins, as between any two evaluations.
 
 use serde::Deserialize;
 use serde_json::Value;
 
 use super::fields::{view, Field, Fields, Items, Loose};
+use super::resource_types;
 use super::securityhub_batch::{self, per_resource, Resources};
 use super::{Envelope, NormalizedFinding, Origin, RecordResults, Source};
 use crate::catalogue::Catalogue;
@@ -146,6 +147,7 @@ fn one(
     if v.resources.0.is_empty() {
         return Err(f.missing(&at("resources[0]")()));
     }
+    let region = cloud.region.or(&envelope.region);
     let mut resources = Resources::default();
     for (r, resource) in v.resources.0.into_iter().enumerate() {
         let resource = resource.0.unwrap_or_default();
@@ -153,17 +155,10 @@ fn one(
             |name: &'static str| move || format!("detail.findings[{index}].resources[{r}].{name}");
         let resource_type = f.required(resource.resource_type, field("type"))?;
         let resource_id = match resource.uid_alt.non_empty() {
-            Some(arn) => arn.to_string(),
-            None => {
-                let uid = f.required(resource.uid, field("uid"))?;
-                if resource_type == "AWS::::Account" {
-                    // As ASFF writes an account resource, so both hubs' results are one state.
-                    ["AWS::::Account:", uid].concat()
-                } else {
-                    uid.to_string()
-                }
-            }
+            Some(arn) => arn,
+            None => f.required(resource.uid, field("uid"))?,
         };
+        let resource_id = resource_types::resource_id(resource_type, resource_id, account, &region);
         resources.add(r, resource_type, resource_id);
     }
 
@@ -205,7 +200,7 @@ fn one(
         source_finding_id: id.to_string(),
         subject: Subject {
             account: account.to_string(),
-            region: cloud.region.or(&envelope.region),
+            region: region.clone(),
             // Set per resource by `per_resource`.
             resource_type: String::new(),
             resource_id: String::new(),

@@ -668,11 +668,9 @@ fn a_new_security_hub_batch_gives_a_state_per_resource_and_reads_detection_findi
     let (a, b) = (&out.findings[0], &out.findings[1]);
     assert_ne!(a.finding.subject.state_id(), b.finding.subject.state_id());
     assert_ne!(a.evidence.key, b.evidence.key);
-    // An account resource is written as ASFF writes it, so CSPM and OCSF results are one state.
-    assert_eq!(
-        out.findings[2].finding.subject.resource_id,
-        "AWS::::Account:123456789012"
-    );
+    // An account resource is its plain id in every source (ASFF writes `AWS::::Account:{id}`),
+    // so CSPM, OCSF and Config results about the account are one resource.
+    assert_eq!(out.findings[2].finding.subject.resource_id, "123456789012");
     // A GuardDuty detection carries no verdict and maps to no control: stored, counted unmapped.
     assert!(!out.findings[3].finding.is_mapped());
     assert!(out.findings.iter().all(|f| f
@@ -957,4 +955,43 @@ fn a_root_console_sign_in_bears_on_the_root_usage_controls_and_is_never_simply_c
         // The sign-in controls still apply.
         assert!(has(&root, "CIS-AWS-1.4", "4.2"), "{:?}", root.controls);
     }
+}
+
+#[test]
+fn one_bucket_is_one_resource_whichever_source_names_it() {
+    let c = catalogue();
+    let config = one(event!("config-noncompliant-with-old-result.json"));
+    let cspm = normalize_event(event!("securityhub-four-findings.json"), &c).unwrap();
+    let cspm_s3 = &cspm
+        .findings
+        .iter()
+        .find(|f| f.finding.subject.rule_id == "S3.8")
+        .unwrap()
+        .finding;
+    // Config names a bucket by its name, Security Hub by its ARN: both are the ARN here.
+    assert!(
+        config.subject.resource_id.starts_with("arn:aws:s3:::"),
+        "{}",
+        config.subject.resource_id
+    );
+    assert!(cspm_s3.subject.resource_id.starts_with("arn:aws:s3:::"));
+    // The account: Config's plain id and ASFF's `AWS::::Account:{id}` are one resource.
+    let config_account = one(event!("config-compliant-first-evaluation.json"));
+    let cspm_account = cspm
+        .findings
+        .iter()
+        .find(|f| f.finding.subject.resource_type == "AWS::::Account")
+        .unwrap();
+    assert_eq!(
+        config_account.subject.resource_id,
+        cspm_account.finding.subject.resource_id
+    );
+    // A CloudTrail call on a security group names it by the same ARN Security Hub uses.
+    let sg = one(event!("cloudtrail-authorize-sg-ingress.json"));
+    assert!(
+        sg.subject.resource_id.starts_with("arn:aws:ec2:")
+            && sg.subject.resource_id.contains(":security-group/sg-"),
+        "{}",
+        sg.subject.resource_id
+    );
 }

@@ -68,14 +68,16 @@ fn december(w: &Workflow) -> ReportRequest {
 }
 
 /// The standing of each bucket in a report over `snapshot`.
+/// Each bucket's standing, by bucket name (intake stores the Config samples' buckets by ARN).
 fn standings(snapshot: &Snapshot) -> BTreeMap<String, (Standing, bool, u32, bool)> {
     evaluate(snapshot)
         .controls
         .into_iter()
         .flat_map(|c| c.resources)
         .map(|r| {
+            let id = &r.evaluation.subject.resource_id;
             (
-                r.evaluation.subject.resource_id.clone(),
+                id.strip_prefix("arn:aws:s3:::").unwrap_or(id).to_string(),
                 (r.standing, r.carried, r.evidence_age_days, r.stale),
             )
         })
@@ -175,7 +177,7 @@ async fn the_next_report_starts_from_the_published_closing_state_and_lists_late_
     assert_eq!(
         late,
         [(
-            "s3-bucket-server-side-encryption-enabled on bucket-late: NON_COMPLIANT",
+            "s3-bucket-server-side-encryption-enabled on arn:aws:s3:::bucket-late: NON_COMPLIANT",
             Some(nov.header.run_id.as_str())
         )]
     );
@@ -251,7 +253,7 @@ async fn an_amendment_re_issues_the_period_with_what_the_original_missed() {
         .filter(|e| e.late_for.as_deref() == Some(original.header.run_id.as_str()))
         .map(|e| e.evaluation.as_ref().unwrap().subject.resource_id.as_str())
         .collect();
-    assert_eq!(late, ["bucket-late"]);
+    assert_eq!(late, ["arn:aws:s3:::bucket-late"]);
     // The manifest, which the signature covers, names the amended run too.
     let manifest_key = format!("{}{MANIFEST_FILE}", amendment.prefix);
     let (_, manifest, _) = w.objects.latest(&manifest_key).unwrap();
