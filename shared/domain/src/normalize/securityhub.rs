@@ -197,7 +197,7 @@ fn one(
         source_finding_id: id.to_string(),
         subject: Subject {
             account: account.to_string(),
-            region: region.clone(),
+            region,
             // Set per resource by `per_resource`.
             resource_type: String::new(),
             resource_id: String::new(),
