@@ -260,9 +260,17 @@ fn run(command: Command) -> Result<String, String> {
         Command::Catalogue => {
             let catalogue = Catalogue::embedded().map_err(|e| e.to_string())?;
             let (rules, controls, calls) = catalogue.mapped_keys();
+            let counts = catalogue.controls_per_framework();
             let frameworks: Vec<_> = catalogue
                 .frameworks()
-                .map(|f| f.framework.clone())
+                .map(|f| {
+                    serde_json::json!({
+                        "id": f.framework,
+                        "name": f.name,
+                        "version": f.version,
+                        "controls_mapped": counts.get(&f.framework),
+                    })
+                })
                 .collect();
             Ok(serde_json::json!({
                 "version": catalogue.version(),

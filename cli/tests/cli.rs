@@ -527,3 +527,44 @@ async fn remediation_waits_for_approval_and_records_the_approver() {
     assert!(String::from_utf8_lossy(&again.stderr)
         .contains("nothing to approve (its decision is APPLIED)"));
 }
+
+#[test]
+fn catalogue_lists_every_framework_version_with_the_controls_its_rows_reach() {
+    let out = attest(&["catalogue"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let listed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let frameworks = listed["frameworks"].as_array().unwrap();
+    let by_id = |id: &str| {
+        frameworks
+            .iter()
+            .find(|f| f["id"] == id)
+            .unwrap_or_else(|| panic!("{id} not listed: {listed}"))
+    };
+    for id in [
+        "PCI-DSS-4.0.1",
+        "CIS-AWS-5.0",
+        "NIST-800-53-R5",
+        "PCI-DSS-3.2.1",
+        "CIS-AWS-1.2",
+    ] {
+        let f = by_id(id);
+        let all = f["controls_mapped"]["all"].as_u64().unwrap_or(0);
+        assert!(all > 0, "{id}: {f}");
+        // The total counts each control once, whichever kind of row reaches it.
+        for kind in ["config_rule", "securityhub_control", "cloudtrail_call"] {
+            assert!(
+                f["controls_mapped"][kind].as_u64().unwrap_or(0) <= all,
+                "{id}: {f}"
+            );
+        }
+    }
+    assert_eq!(by_id("CIS-AWS-5.0")["version"], "5.0.0");
+    // CIS 5.0.0 is reached by Security Hub control rows only (catalogue/SOURCES.md).
+    assert!(by_id("CIS-AWS-5.0")["controls_mapped"]
+        .get("config_rule")
+        .is_none());
+}

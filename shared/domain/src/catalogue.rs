@@ -3,7 +3,7 @@
 //! citing its public source), compiled into the binaries so a deployed function and `attest` agree on
 //! one version; that version is the SHA-256 of the files and is recorded with every finding.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::Deserialize;
 use thiserror::Error;
@@ -294,6 +294,45 @@ impl Catalogue {
     }
 
     /// Number of mapping rows by kind: (config rules, Security Hub controls, CloudTrail calls).
+    /// Per framework, how many of its controls the catalogue's rows reach, by source kind
+    /// (`config_rule`, `securityhub_control`, `cloudtrail_call`) and in all. Controls reached only
+    /// through a Security Hub finding's own `RelatedRequirements` are not counted: no row names them.
+    pub fn controls_per_framework(&self) -> BTreeMap<String, BTreeMap<&'static str, usize>> {
+        let mut reached: BTreeMap<String, BTreeMap<&'static str, BTreeSet<String>>> = self
+            .frameworks
+            .keys()
+            .map(|f| (f.clone(), BTreeMap::new()))
+            .collect();
+        let kinds: [(&'static str, &HashMap<String, ControlSet>); 3] = [
+            ("config_rule", &self.config_rules),
+            ("securityhub_control", &self.securityhub_controls),
+            ("cloudtrail_call", &self.cloudtrail_calls),
+        ];
+        for (kind, rows) in kinds {
+            for set in rows.values() {
+                for c in set.iter() {
+                    if let Some(by_kind) = reached.get_mut(&c.framework) {
+                        for bucket in [kind, "all"] {
+                            by_kind
+                                .entry(bucket)
+                                .or_default()
+                                .insert(c.control_id.clone());
+                        }
+                    }
+                }
+            }
+        }
+        reached
+            .into_iter()
+            .map(|(f, by_kind)| {
+                (
+                    f,
+                    by_kind.into_iter().map(|(k, ids)| (k, ids.len())).collect(),
+                )
+            })
+            .collect()
+    }
+
     pub fn mapped_keys(&self) -> (usize, usize, usize) {
         (
             self.config_rules.len(),
