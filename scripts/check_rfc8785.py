@@ -80,10 +80,7 @@ def distinct_resources(record):
         if "Type" in resource:
             named = (resource["Type"], resource.get("Id"))
         else:
-            uid = resource.get("uid_alt") or resource.get("uid")
-            if resource.get("type") == "AWS::::Account" and not resource.get("uid_alt"):
-                uid = f"AWS::::Account:{uid}"
-            named = (resource.get("type"), uid)
+            named = (resource.get("type"), resource.get("uid_alt") or resource.get("uid"))
         if named not in seen:
             seen.append(named)
             indices.append(r)

@@ -181,62 +181,50 @@ fn main() -> ExitCode {
 /// records a batch refused (intake stores the others, then fails the event) are named on stderr
 /// after the findings are printed, and the exit status says so.
 fn normalize(files: &[PathBuf]) -> ExitCode {
-    let catalogue = match Catalogue::embedded() {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("attest: {e}");
-            return ExitCode::from(BAD_INPUT);
+    match normalized_files(files) {
+        Ok((findings, refused)) => {
+            println!("{findings}");
+            for message in &refused {
+                eprintln!("attest: {message}");
+            }
+            match refused.is_empty() {
+                true => ExitCode::SUCCESS,
+                false => ExitCode::from(BAD_INPUT),
+            }
         }
-    };
+        Err(message) => {
+            eprintln!("attest: {message}");
+            ExitCode::from(BAD_INPUT)
+        }
+    }
+}
+
+/// The findings of every file as pretty JSON, and a message for each file with refused records.
+fn normalized_files(files: &[PathBuf]) -> Result<(String, Vec<String>), String> {
+    let catalogue = Catalogue::embedded().map_err(|e| e.to_string())?;
     let mut findings = Vec::new();
     let mut refused = Vec::new();
     for path in files {
-        let event = match read(path).and_then(|bytes| {
-            normalize_event(&bytes, &catalogue).map_err(|e| format!("{}: {e}", path.display()))
-        }) {
-            Ok(event) => event,
-            Err(message) => {
-                eprintln!("attest: {message}");
-                return ExitCode::from(BAD_INPUT);
-            }
-        };
+        let event = normalize_event(&read(path)?, &catalogue)
+            .map_err(|e| format!("{}: {e}", path.display()))?;
         if !event.refused.is_empty() {
-            let errors: Vec<String> = event.refused.iter().map(ToString::to_string).collect();
             refused.push(format!(
                 "{}: {} record(s) refused (intake stores the other {} finding(s) and fails the event): {}",
                 path.display(),
-                errors.len(),
+                event.refused.len(),
                 event.findings.len(),
-                errors.join("; ")
+                attest_domain::normalize::describe_refused(&event.refused)
             ));
         }
         for item in event.findings {
-            let mut value = match serde_json::to_value(&item.finding) {
-                Ok(v) => v,
-                Err(e) => {
-                    eprintln!("attest: {e}");
-                    return ExitCode::from(BAD_INPUT);
-                }
-            };
+            let mut value = serde_json::to_value(&item.finding).map_err(|e| e.to_string())?;
             value["evidence_key"] = item.evidence.key.into();
             value["evidence_sha256"] = item.evidence.sha256.into();
             findings.push(value);
         }
     }
-    match serde_json::to_string_pretty(&findings) {
-        Ok(text) => println!("{text}"),
-        Err(e) => {
-            eprintln!("attest: {e}");
-            return ExitCode::from(BAD_INPUT);
-        }
-    }
-    if refused.is_empty() {
-        return ExitCode::SUCCESS;
-    }
-    for message in refused {
-        eprintln!("attest: {message}");
-    }
-    ExitCode::from(BAD_INPUT)
+    let text = serde_json::to_string_pretty(&findings).map_err(|e| e.to_string())?;
+    Ok((text, refused))
 }
 
 fn read(path: &PathBuf) -> Result<Vec<u8>, String> {

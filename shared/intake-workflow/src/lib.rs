@@ -57,20 +57,12 @@ pub enum IntakeError {
     /// Some records of a batch did not normalise: their neighbours were stored, and the event
     /// still fails so that it reaches the dead-letter queue (and its alarm) with these errors
     /// logged; its redelivery finds the stored ones stored and adds nothing.
-    #[error("event {event_id}: {stored} finding(s) stored, {} record(s) refused: {}", refused.len(), join(refused))]
+    #[error("event {event_id}: {stored} finding(s) stored, {} record(s) refused: {}", refused.len(), attest_domain::normalize::describe_refused(refused))]
     RecordsRefused {
         event_id: String,
         stored: usize,
         refused: Vec<NormalizeError>,
     },
-}
-
-fn join(errors: &[NormalizeError]) -> String {
-    errors
-        .iter()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join("; ")
 }
 
 impl IntakeError {

@@ -154,6 +154,15 @@ pub fn normalize_event(
     })
 }
 
+/// The errors of a batch's refused records ([`NormalizedEvent::refused`]) as one line, for logs.
+pub fn describe_refused(refused: &[NormalizeError]) -> String {
+    refused
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 /// One batch's records, each normalised on its own: the findings of those that normalised and the
 /// errors of those that did not, or the first error when none did.
 type RecordResults = Vec<Result<Vec<NormalizedFinding>, NormalizeError>>;
