@@ -183,6 +183,21 @@ impl Stack {
             .unwrap_or_else(|| panic!("no resource {logical}"))
             .to_string()
     }
+
+    /// Every item of a table (one page: the tests' tables are small).
+    pub async fn scan(
+        &self,
+        table: &str,
+    ) -> Vec<std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>> {
+        aws_sdk_dynamodb::Client::new(&self.sdk)
+            .scan()
+            .table_name(table)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("scan {table}: {e:?}"))
+            .items
+            .unwrap_or_default()
+    }
 }
 
 /// SDK configuration pointed at the local server, with dummy credentials.

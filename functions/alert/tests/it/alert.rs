@@ -48,14 +48,7 @@ impl Alerting {
     }
 
     async fn transitions_recorded(&self) -> Vec<(String, String, String)> {
-        let items = aws_sdk_dynamodb::Client::new(&self.stack.sdk)
-            .scan()
-            .table_name(&self.config.transitions_table)
-            .send()
-            .await
-            .expect("scan the transitions table")
-            .items
-            .unwrap_or_default();
+        let items = self.stack.scan(&self.config.transitions_table).await;
         let mut rows: Vec<_> = items
             .iter()
             .map(|item| {

@@ -112,14 +112,7 @@ impl Notifying {
 
     /// Delivery records in the transitions table: (pk, status, http_status).
     async fn deliveries(&self) -> Vec<(String, String, String)> {
-        let items = aws_sdk_dynamodb::Client::new(&self.stack.sdk)
-            .scan()
-            .table_name(self.stack.name("TransitionsTable"))
-            .send()
-            .await
-            .expect("scan the transitions table")
-            .items
-            .unwrap_or_default();
+        let items = self.stack.scan(&self.stack.name("TransitionsTable")).await;
         let mut rows: Vec<_> = items
             .iter()
             .filter_map(|item| {
