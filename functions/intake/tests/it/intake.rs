@@ -29,6 +29,20 @@ async fn evidence_keys(stack: &Stack) -> Vec<String> {
         .collect()
 }
 
+/// The current-state row intake stored for a finding; the test fails if there is none.
+async fn stored_state(
+    intake: &attest_intake::AwsIntake,
+    finding: &attest_domain::Finding,
+) -> attest_domain::records::CurrentStateRow {
+    let state_id = finding.subject.state_id();
+    intake
+        .state
+        .current(&state_id)
+        .await
+        .unwrap()
+        .unwrap_or_else(|| panic!("no state for {state_id}"))
+}
+
 const CONFIG_EVENT: &str = "config-noncompliant-with-old-result.json";
 /// The state id of the Config sample's finding: its account, region, rule and the bucket's ARN.
 fn config_state_id() -> String {
@@ -70,12 +84,7 @@ async fn each_source_lands_in_state_history_and_s3() {
         let normalized = attest_domain::normalize_event(&event_bytes(name), catalogue).unwrap();
         for item in normalized.findings {
             let state_id = item.finding.subject.state_id();
-            let current = intake
-                .state
-                .current(&state_id)
-                .await
-                .unwrap()
-                .unwrap_or_else(|| panic!("no state for {state_id}"));
+            let current = stored_state(&intake, &item.finding).await;
             assert_eq!(current.fields.evidence_key, item.evidence.key);
             assert_eq!(current.fields.status, item.finding.status.as_str());
             assert_eq!(current.fields.catalogue_version, catalogue.version());
@@ -692,12 +701,7 @@ async fn a_new_security_hub_batch_lands_a_state_per_resource_in_state_history_an
     assert_eq!(normalized.findings.len(), 4);
     for item in &normalized.findings {
         let state_id = item.finding.subject.state_id();
-        let current = intake
-            .state
-            .current(&state_id)
-            .await
-            .unwrap()
-            .unwrap_or_else(|| panic!("no state for {state_id}"));
+        let current = stored_state(&intake, &item.finding).await;
         assert_eq!(current.fields.evidence_key, item.evidence.key);
         assert_eq!(current.fields.status, item.finding.status.as_str());
         let stored = intake.evidence.get(&item.evidence.key).await.unwrap();
@@ -767,13 +771,7 @@ async fn a_malformed_finding_between_two_good_ones_leaves_them_stored_and_fails_
     let normalized = attest_domain::normalize_event(&event_bytes(name), &intake.catalogue).unwrap();
     assert_eq!(normalized.findings.len(), 2);
     for item in &normalized.findings {
-        let state_id = item.finding.subject.state_id();
-        let current = intake
-            .state
-            .current(&state_id)
-            .await
-            .unwrap()
-            .unwrap_or_else(|| panic!("good finding {state_id} not stored"));
+        let current = stored_state(&intake, &item.finding).await;
         assert_eq!(current.fields.evidence_sha256, item.evidence.sha256);
     }
     let err = intake.ingest(&event_bytes(name)).await.unwrap_err();
