@@ -40,9 +40,9 @@ fn names_resource(pattern: &str, stored: &str) -> bool {
     matches(pattern, stored)
         || (stored.starts_with("arn:")
             && !pattern.is_empty()
-            && (stored
+            && stored
                 .strip_suffix(pattern)
-                .is_some_and(|head| head.ends_with(":::") || head.ends_with('/'))))
+                .is_some_and(|head| head.ends_with(":::") || head.ends_with('/')))
 }
 
 impl ExceptionEntry {
