@@ -362,22 +362,10 @@ impl Catalogue {
         let rows = security_control_id
             .and_then(|id| self.securityhub_controls.get(id))
             .unwrap_or(&self.unmapped);
-        let mut extra: Vec<ControlRef> = Vec::new();
-        for requirement in related_requirements {
-            // `{standard}/{control}` (`PCI DSS v4.0.1/10.3.2`), or for NIST `{standard} {control}`
-            // (`NIST.800-53.r5 AC-4(21)`), as Security Hub writes them.
-            let split = requirement
-                .rsplit_once('/')
-                .or_else(|| requirement.split_once(' '));
-            if let Some((prefix, control_id)) = split {
-                if let Some(framework) = self.requirement_prefixes.get(prefix.trim()) {
-                    extra.push(ControlRef {
-                        framework: framework.clone(),
-                        control_id: control_id.trim().to_string(),
-                    });
-                }
-            }
-        }
+        let mut extra: Vec<ControlRef> = related_requirements
+            .into_iter()
+            .filter_map(|r| self.requirement_control(r))
+            .collect();
         // Requirements the catalogue rows already list add nothing: the rows' set is shared as is.
         extra.retain(|c| !rows.contains(c));
         if extra.is_empty() {
@@ -385,6 +373,35 @@ impl Catalogue {
         }
         extra.extend(rows.iter().cloned());
         ControlSet::new(extra)
+    }
+
+    /// The framework control a Security Hub requirement names, when the catalogue knows its
+    /// standard: `{standard}/{control}` (`PCI DSS v4.0.1/10.3.2`), or for NIST `{standard} {control}`
+    /// (`NIST.800-53.r5 AC-4(21)`), as Security Hub writes them.
+    fn requirement_control(&self, requirement: &str) -> Option<ControlRef> {
+        let (prefix, control_id) = requirement
+            .rsplit_once('/')
+            .or_else(|| requirement.split_once(' '))?;
+        let framework = self.requirement_prefixes.get(prefix.trim())?;
+        Some(ControlRef {
+            framework: framework.clone(),
+            control_id: control_id.trim().to_string(),
+        })
+    }
+
+    /// The one Security Hub control whose rows map `requirement`
+    /// (`CIS AWS Foundations Benchmark v1.2.0/1.3` → `IAM.8`), or `None` when no row or several
+    /// controls do: a pre-2023 CIS finding names only its benchmark rule, and this gives it the
+    /// control a consolidated finding of the same check names, so both are one state.
+    pub fn securityhub_control_of_requirement(&self, requirement: &str) -> Option<&str> {
+        let wanted = self.requirement_control(requirement)?;
+        let mut found = self
+            .securityhub_controls
+            .iter()
+            .filter(|(_, set)| set.contains(&wanted))
+            .map(|(id, _)| id.as_str());
+        let first = found.next()?;
+        found.next().is_none().then_some(first)
     }
 
     /// Controls for a CloudTrail call, keyed `eventSource:eventName`.
@@ -548,3 +565,6 @@ mod tests {
         assert!(err.reason.contains("eventSource:eventName"), "{err}");
     }
 }
+
+#[cfg(test)]
+mod pack_coverage;

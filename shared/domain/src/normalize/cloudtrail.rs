@@ -3,8 +3,10 @@
 //! A CloudTrail call is a change, not a verdict. Its status is:
 //! - a console sign-in: COMPLIANT with MFA, NON_COMPLIANT without, WARNING when it failed
 //!   (`MFAUsed` is read in any case: AWS documents `Yes` and its root sign-in records show `YES`);
-//!   the root user's sign-in with MFA is WARNING, a use of root to review, and bears on the
-//!   root-usage controls too (catalogue rows `signin.amazonaws.com:ConsoleLogin#Root`);
+//!   the root user's sign-in with MFA is WARNING, a use of root to review. Every sign-in bears on
+//!   the log-in monitoring controls (`signin.amazonaws.com:ConsoleLogin`); one without MFA also on
+//!   CIS's no-MFA alarm (`…#NoMFA`), a failed one on its failure alarm (`…#Failure`), and the root
+//!   user's on the root-usage controls (`…#Root`);
 //! - a call that returned an error: WARNING (the change was attempted, not made);
 //! - a call the catalogue marks (`catalogue/cloudtrail-status.csv`, e.g. StopLogging): that status;
 //! - a security-group ingress rule opened to the whole internet (any `/0` prefix, such as
@@ -99,6 +101,9 @@ pub(super) fn normalize(
     let recipient = v.recipient_account_id.non_empty();
 
     let root = identity.identity_type.non_empty() == Some("Root");
+    // The catalogue rows a sign-in's outcome adds: CIS's alarms on sign-ins without MFA and on
+    // failed sign-ins are separate controls, each filtering on its own outcome.
+    let mut outcome_rows: Vec<&str> = Vec::new();
     let (status, source_status) = if event_name == "ConsoleLogin" {
         let result = v
             .response_elements
@@ -110,14 +115,23 @@ pub(super) fn normalize(
             .0
             .and_then(|a| a.mfa_used.non_empty())
             .unwrap_or("");
+        let mfa_used = mfa.eq_ignore_ascii_case("yes");
         let status = match result {
             // The root user signing in at all is what CIS's root-usage controls ask to avoid: a
             // use to review even with MFA.
-            "Success" if mfa.eq_ignore_ascii_case("yes") && root => ComplianceStatus::Warning,
-            "Success" if mfa.eq_ignore_ascii_case("yes") => ComplianceStatus::Compliant,
+            "Success" if mfa_used && root => ComplianceStatus::Warning,
+            "Success" if mfa_used => ComplianceStatus::Compliant,
             "Success" => ComplianceStatus::NonCompliant,
             _ => ComplianceStatus::Warning,
         };
+        match result {
+            "Success" if !mfa_used => outcome_rows.push("#NoMFA"),
+            "Failure" => outcome_rows.push("#Failure"),
+            _ => {}
+        }
+        if root {
+            outcome_rows.push("#Root");
+        }
         (status, format!("ConsoleLogin={result};MFAUsed={mfa}"))
     } else if let Some(error) = v.error_code.non_empty() {
         (ComplianceStatus::Warning, ["errorCode=", error].concat())
@@ -139,13 +153,13 @@ pub(super) fn normalize(
     let account = recipient.unwrap_or(&envelope.account);
     let (resource_type, resource_id) = resource_of(event_source, request, principal, account);
 
-    // A root sign-in also bears on the root-usage controls, catalogued as `{call}#Root`.
-    let controls = match root {
-        true if event_name == "ConsoleLogin" => catalogue
-            .cloudtrail_controls(&call)
-            .with(&catalogue.cloudtrail_controls(&[call.as_str(), "#Root"].concat())),
-        _ => catalogue.cloudtrail_controls(&call),
-    };
+    // A sign-in bears on the controls of its outcome too, catalogued as `{call}#NoMFA`,
+    // `{call}#Failure` and, for the root user, `{call}#Root`.
+    let controls = outcome_rows
+        .iter()
+        .fold(catalogue.cloudtrail_controls(&call), |set, row| {
+            set.with(&catalogue.cloudtrail_controls(&[call.as_str(), row].concat()))
+        });
     let subject_account = recipient
         .or_else(|| identity.account_id.non_empty())
         .unwrap_or(&envelope.account)

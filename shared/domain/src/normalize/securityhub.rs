@@ -119,7 +119,12 @@ fn one(
     let compliance = v.compliance.0.unwrap_or_default();
     let control_id = compliance.security_control_id.non_empty();
     let product_control = v.product_fields.0.and_then(|p| p.control_id.non_empty());
-    let rule_id = match control_id.or(product_control) {
+    // Findings from before consolidated control findings (2023) carry no `SecurityControlId`.
+    let legacy = match control_id {
+        Some(_) => Legacy::default(),
+        None => Legacy::of(v.generator_id.non_empty(), product_control, catalogue),
+    };
+    let rule_id = match control_id.or(product_control).or(legacy.control_id) {
         Some(c) => c,
         None => f.required(v.generator_id, at("GeneratorId"))?,
     };
@@ -182,11 +187,6 @@ fn one(
             Field::Str(s) => Some(s),
             _ => None,
         });
-    // Findings from before consolidated control findings (2023) carry no `SecurityControlId`.
-    let legacy = match control_id {
-        Some(_) => Legacy::default(),
-        None => Legacy::of(v.generator_id.non_empty(), product_control),
-    };
     let related = related.chain(legacy.requirement.as_deref());
     let control_id = control_id.or(legacy.control_id);
 
@@ -227,7 +227,9 @@ fn one(
 /// finding is the security control id itself (`EC2.7`); a CIS finding's `GeneratorId` names the
 /// benchmark version and rule (`arn:aws:securityhub:::ruleset/cis-aws-foundations-benchmark/v/1.2.0/rule/1.3`,
 /// or `cis-aws-foundations-benchmark/v/1.4.0/1.14`), read as the requirement
-/// `CIS AWS Foundations Benchmark v1.2.0/1.3` that `RelatedRequirements` would hold.
+/// `CIS AWS Foundations Benchmark v1.2.0/1.3` that `RelatedRequirements` would hold, and as the
+/// security control whose catalogue rows alone map that requirement (`IAM.8`; Security Hub's CIS
+/// page maps each CIS rule to one control), so it is the same state as a consolidated finding.
 #[derive(Default)]
 struct Legacy<'a> {
     control_id: Option<&'a str>,
@@ -235,7 +237,11 @@ struct Legacy<'a> {
 }
 
 impl<'a> Legacy<'a> {
-    fn of(generator_id: Option<&'a str>, product_control: Option<&'a str>) -> Self {
+    fn of(
+        generator_id: Option<&'a str>,
+        product_control: Option<&'a str>,
+        catalogue: &'a Catalogue,
+    ) -> Self {
         let Some(generator) = generator_id else {
             return Legacy::default();
         };
@@ -254,7 +260,9 @@ impl<'a> Legacy<'a> {
             })
             .map(|(version, rule)| format!("CIS AWS Foundations Benchmark v{version}/{rule}"));
         Legacy {
-            control_id: None,
+            control_id: requirement
+                .as_deref()
+                .and_then(|r| catalogue.securityhub_control_of_requirement(r)),
             requirement,
         }
     }

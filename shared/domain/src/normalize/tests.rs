@@ -856,6 +856,14 @@ fn pre_2023_security_hub_findings_map_by_their_standards_own_control_naming() {
             "{generator}: {:?}",
             cis.controls
         );
+        // The one security control whose rows map that CIS rule (IAM.4 for both) is its control:
+        // the same state as a consolidated IAM.4 finding, with all of IAM.4's requirements.
+        assert_eq!(cis.subject.rule_id, "IAM.4", "{generator}");
+        assert!(
+            catalogue_rows.iter().all(|c| cis.controls.contains(c)),
+            "{generator}: {:?}",
+            cis.controls
+        );
     }
     // Anything else names no control it can be mapped by.
     assert!(!legacy("pci-dss/v/3.2.1/PCI.IAM.4", Some("PCI.IAM.4")).is_mapped());
@@ -921,13 +929,15 @@ fn sample_findings_per_framework() {
 
 #[test]
 fn a_root_console_sign_in_bears_on_the_root_usage_controls_and_is_never_simply_compliant() {
-    let sign_in = |identity_type: &str, mfa: &str| {
+    let sign_in_with = |identity_type: &str, mfa: &str, result: &str| {
         let mut event: serde_json::Value =
             serde_json::from_slice(event!("cloudtrail-console-login-no-mfa.json")).unwrap();
         event["detail"]["userIdentity"]["type"] = identity_type.into();
         event["detail"]["additionalEventData"]["MFAUsed"] = mfa.into();
+        event["detail"]["responseElements"]["ConsoleLogin"] = result.into();
         one(&serde_json::to_vec(&event).unwrap())
     };
+    let sign_in = |identity_type: &str, mfa: &str| sign_in_with(identity_type, mfa, "Success");
     let has = |f: &Finding, framework: &str, id: &str| {
         f.controls
             .iter()
@@ -936,6 +946,21 @@ fn a_root_console_sign_in_bears_on_the_root_usage_controls_and_is_never_simply_c
     let user = sign_in("IAMUser", "Yes");
     assert_eq!(user.status, S::Compliant);
     assert!(!has(&user, "CIS-AWS-1.4", "1.7"));
+    // CIS's no-MFA alarm (CloudWatch.3) and failure alarm (CloudWatch.6) each match one outcome;
+    // log-in monitoring (HIPAA 164.308(a)(5)(ii)(C)) is every sign-in.
+    let outcomes = |f: &Finding| {
+        (
+            has(f, "CIS-AWS-1.4", "4.2"),
+            has(f, "CIS-AWS-1.4", "4.6"),
+            has(f, "HIPAA", "164.308(a)(5)(ii)(C)"),
+        )
+    };
+    assert_eq!(outcomes(&user), (false, false, true), "{:?}", user.controls);
+    let no_mfa = sign_in("IAMUser", "No");
+    assert_eq!(outcomes(&no_mfa), (true, false, true), "{:?}", no_mfa.controls);
+    let failed = sign_in_with("IAMUser", "No", "Failure");
+    assert_eq!(failed.status, S::Warning);
+    assert_eq!(outcomes(&failed), (false, true, true), "{:?}", failed.controls);
 
     // CloudWatch.1's filter (userIdentity.type = Root): CIS 1.2 1.1/3.3, CIS 1.4 1.7/4.3.
     for (mfa, status) in [("YES", S::Warning), ("No", S::NonCompliant)] {
@@ -952,8 +977,13 @@ fn a_root_console_sign_in_bears_on_the_root_usage_controls_and_is_never_simply_c
                 root.controls
             );
         }
-        // The sign-in controls still apply.
-        assert!(has(&root, "CIS-AWS-1.4", "4.2"), "{:?}", root.controls);
+        // The sign-in controls of its outcome still apply: the no-MFA alarm only without MFA.
+        assert_eq!(
+            has(&root, "CIS-AWS-1.4", "4.2"),
+            mfa == "No",
+            "MFAUsed={mfa}: {:?}",
+            root.controls
+        );
     }
 }
 
