@@ -145,10 +145,27 @@ impl RunStore {
 
     /// Record every control definition of a catalogue version (idempotent: a version already
     /// recorded is left as it is). Returns how many definitions were new.
+    ///
+    /// Rows are written in order, so a version whose last row exists was recorded in full: a cold
+    /// start of a recorded version makes one read, not one conditional write per control. A cold
+    /// start that crashed part-way leaves the last row unwritten, and the next one completes it.
     pub async fn record_definitions(
         &self,
         rows: &[ControlDefinitionRow],
     ) -> Result<usize, AdapterError> {
+        if let Some(last) = rows.last() {
+            let recorded: Option<ControlDefinitionRow> = dynamo::get(
+                &self.client,
+                &self.table,
+                "control definition",
+                &last.pk,
+                &last.sk,
+            )
+            .await?;
+            if recorded.is_some() {
+                return Ok(0);
+            }
+        }
         let mut new = 0;
         for row in rows {
             let item: Item = serde_dynamo::to_item(row).map_err(|e| AdapterError::Encode {
