@@ -9,7 +9,8 @@
    the queue's redrive policy move a message to the DLQ after 5 failed receives.
 5. Print findings stored, per-framework compliance counts and where the evidence went; re-hash every
    evidence object.
-6. Scheduled collection: seed buckets, a trail and Security Hub findings, run the collect function's
+6. Scheduled collection: seed what every collector reads (buckets, a trail, findings, IAM, KMS, EC2,
+   GuardDuty, Config, RDS), run the collect function's
    binary for one control per collector, trigger it again (nothing new), and print the run records.
 7. Reports per framework, fetched and checked with `attest verify`.
 8. Alerts: read the state table's stream (GetRecords, as the event source mapping does), run the
@@ -355,19 +356,52 @@ def collection_step(children, endpoint, res, s3, ddb):
     sh.enable_security_hub()
     findings = json.load(open(os.path.join(ROOT, "events", "securityhub-four-findings.json")))["detail"]["findings"]
     sh.batch_import_findings(Findings=findings)
-    print("   seeded 2 buckets (one unencrypted), 1 logging multi-region trail, 4 Security Hub findings")
+    # What the settings collectors read: an IAM user with a console password and a key, a password
+    # policy, a rotated KMS key, EBS encryption by default, a VPC with a flow log, a GuardDuty
+    # detector, a recording Config recorder and an unencrypted RDS instance.
+    kw = dict(endpoint_url=endpoint, region_name=REGION)
+    iam = boto3.client("iam", **kw)
+    iam.create_user(UserName="attest-demo-alice")
+    iam.create_login_profile(UserName="attest-demo-alice", Password="demo-Password-1!")
+    iam.create_access_key(UserName="attest-demo-alice")
+    iam.update_account_password_policy(MinimumPasswordLength=14, PasswordReusePrevention=24)
+    kms = boto3.client("kms", **kw)
+    kms.enable_key_rotation(KeyId=kms.create_key(Description="attest demo data key")["KeyMetadata"]["KeyId"])
+    ec2 = boto3.client("ec2", **kw)
+    ec2.enable_ebs_encryption_by_default()
+    vpc = ec2.create_vpc(CidrBlock="10.42.0.0/16")["Vpc"]["VpcId"]
+    ec2.create_flow_logs(ResourceType="VPC", ResourceIds=[vpc], TrafficType="ALL", LogDestinationType="s3",
+                         LogDestination="arn:aws:s3:::attest-demo-data-encrypted")
+    boto3.client("guardduty", **kw).create_detector(Enable=True)
+    cfg = boto3.client("config", **kw)
+    cfg.put_configuration_recorder(ConfigurationRecorder={
+        "name": "default", "roleARN": "arn:aws:iam::123456789012:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig",
+        "recordingGroup": {"allSupported": True, "includeGlobalResourceTypes": True}})
+    cfg.put_delivery_channel(DeliveryChannel={"name": "default", "s3BucketName": "attest-demo-data-encrypted"})
+    cfg.start_configuration_recorder(ConfigurationRecorderName="default")
+    boto3.client("rds", **kw).create_db_instance(
+        DBInstanceIdentifier="attest-demo-db", Engine="postgres", DBInstanceClass="db.t3.micro", AllocatedStorage=20,
+        MasterUsername="attest", MasterUserPassword="not-a-real-password-1", StorageEncrypted=False)
+    print("   seeded 2 buckets (one unencrypted), 1 logging multi-region trail, 4 Security Hub findings,")
+    print("   an IAM user with a password and key, a password policy, a rotated KMS key, EBS encryption by")
+    print("   default, a VPC with a flow log, a GuardDuty detector, a Config recorder, an unencrypted RDS instance")
 
     env = function_env(res["_environments"]["CollectFunction"], endpoint)
     port = start_function("collect", env, OUT, children)
-    # What Scheduler sends (the template's schedule input), for three controls at their 02:00 fire time.
-    scheduled = {"controls": ["pci-3.4-s3-encryption-posture", "cis-1.4-3.1-trail-status",
-                              "cis-1.4-2.1.5-securityhub-s3-public"], "scheduled_time": "2026-11-25T02:00:00Z"}
+    # What Scheduler sends (the template's schedule input): one control of each collector the local
+    # server serves, each covering the period its own schedule gives the fire time.
+    catalogue = json.load(open(os.path.join(ROOT, "catalogue", "controls.json")))
+    firsts = {}
+    for c in catalogue:
+        if c["collector"] != "config.rule_compliance":
+            firsts.setdefault(c["collector"], c["id"])
+    scheduled = {"controls": list(firsts.values()), "scheduled_time": "2026-11-25T02:00:00Z"}
     first = invoke(port, scheduled, "collect")
     json.dump(first, open(os.path.join(OUT, "collect-first.json"), "w"), indent=2)
-    check([r["outcome"] for r in first.get("runs", [])] == ["collected"] * 3,
-          "s3.bucket_posture, cloudtrail.trail_status and securityhub.findings each collected once")
+    check([r["outcome"] for r in first.get("runs", [])] == ["collected"] * len(firsts),
+          f"{len(firsts)} collectors each collected once: {', '.join(sorted(firsts))}")
     again = invoke(port, scheduled, "collect")
-    check([r["outcome"] for r in again.get("runs", [])] == ["already_collected"] * 3,
+    check([r["outcome"] for r in again.get("runs", [])] == ["already_collected"] * len(firsts),
           "the same trigger again (a Scheduler retry or duplicate) collects nothing new")
     # AWS Config's compliance operations are not implemented by the local server: this run must fail
     # visibly (the invocation errors, so Scheduler would retry and dead-letter it) and be recorded FAILED.
@@ -377,22 +411,22 @@ def collection_step(children, endpoint, res, s3, ddb):
 
     items = scan(ddb, res["RunsTable"]["name"])
     definitions = [r for r in items if r["pk"].startswith("CONTROL#")]
-    check(len({r["pk"] for r in definitions}) == 10 and len({r["catalogue_version"] for r in definitions}) == 1,
+    check(len({r["pk"] for r in definitions}) == len(catalogue) and len({r["catalogue_version"] for r in definitions}) == 1,
           f"the deployed catalogue is recorded: {len(definitions)} control definitions, one catalogue version")
     runs = sorted((r for r in items if r["pk"].startswith("RUN#")), key=lambda r: (r["control"], r["sk"]))
-    print(f"\n   {'control':<38} {'period':<49} {'status':<10} {'try':>3}  evidence sha256 / error")
+    print(f"\n   {'control':<44} {'period':<49} {'status':<10} {'try':>3}  evidence sha256 / error")
     bucket = res["EvidenceBucket"]["name"]
     ok = 0
     for r in runs:
         detail = (r.get("evidence_sha256") or "")[:16] or (r.get("error") or "")[:60]
-        print(f"   {r['control']:<38} {r['sk']:<49} {r['status']:<10} {int(r['attempts']):>3}  {detail}")
+        print(f"   {r['control']:<44} {r['sk']:<49} {r['status']:<10} {int(r['attempts']):>3}  {detail}")
         if r["status"] == "COLLECTED":
             body = s3.get_object(Bucket=bucket, Key=r["evidence_key"])["Body"].read()
             ok += sha256(body).hexdigest() == r["evidence_sha256"]
             path = os.path.join(OUT, "evidence", r["evidence_key"])
             os.makedirs(os.path.dirname(path), exist_ok=True)
             open(path, "wb").write(body)
-    check(ok == 3 and len(runs) == 4, f"{len(runs)} run records; {ok} collected evidence objects hash to their recorded SHA-256")
+    check(ok == len(firsts) and len(runs) == len(firsts) + 1, f"{len(runs)} run records; {ok} collected evidence objects hash to their recorded SHA-256")
     return [{k: (int(r[k]) if k == "attempts" else r.get(k)) for k in ("control", "sk", "status", "attempts", "evidence_key", "evidence_sha256", "error")} for r in runs]
 
 

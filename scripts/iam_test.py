@@ -100,7 +100,11 @@ def for_local_evaluator(statements):
         if exact:
             out.append({**st, "Action": exact})
         if widened:
-            out.append({**{k: v for k, v in st.items() if k != "Resource"}, "Action": widened, "Resource": "*"})
+            wide = {**{k: v for k, v in st.items() if k != "Resource"}, "Action": widened, "Resource": "*"}
+            if exact and "Sid" in st:
+                # Both halves of a split statement are in one policy, where Sids must be unique.
+                wide["Sid"] = st["Sid"] + "AnyResource"
+            out.append(wide)
     return out
 
 

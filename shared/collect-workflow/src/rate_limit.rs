@@ -14,6 +14,11 @@ pub enum Source {
     SecurityHub,
     S3,
     CloudTrail,
+    Iam,
+    Kms,
+    Ec2,
+    GuardDuty,
+    Rds,
     /// Collectors registered by tests or extensions.
     Other,
 }
@@ -26,6 +31,13 @@ impl Source {
             Source::Config => 4.0,
             Source::CloudTrail => 5.0,
             Source::S3 => 50.0,
+            // IAM's control plane is global and shared by every caller in the account.
+            Source::Iam => 5.0,
+            Source::Kms => 20.0,
+            // EC2 throttles Describe* calls per account with a token bucket refilled at ~20/s.
+            Source::Ec2 => 20.0,
+            Source::GuardDuty => 5.0,
+            Source::Rds => 5.0,
             Source::Other => 50.0,
         }
     }

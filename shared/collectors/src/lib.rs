@@ -9,12 +9,14 @@ use std::sync::Arc;
 
 use attest_collect_workflow::{Collector, Registry};
 
-/// The four AWS collectors, sharing one SDK configuration, each with its source's rate limiter.
+/// The AWS collectors, sharing one SDK configuration, each with its source's rate limiter.
 pub fn aws_registry(sdk: &aws_config::SdkConfig) -> Registry {
-    let plugins: [Arc<dyn Collector>; 4] = [
-        Arc::new(collectors::config::RuleCompliance::new(
-            aws_sdk_config::Client::new(sdk),
-        )),
+    let config = aws_sdk_config::Client::new(sdk);
+    let iam = aws_sdk_iam::Client::new(sdk);
+    let ec2 = aws_sdk_ec2::Client::new(sdk);
+    let plugins: [Arc<dyn Collector>; 12] = [
+        Arc::new(collectors::config::RuleCompliance::new(config.clone())),
+        Arc::new(collectors::config::RecorderStatus::new(config)),
         Arc::new(collectors::securityhub::Findings::new(
             aws_sdk_securityhub::Client::new(sdk),
         )),
@@ -23,6 +25,19 @@ pub fn aws_registry(sdk: &aws_config::SdkConfig) -> Registry {
         ))),
         Arc::new(collectors::cloudtrail::TrailStatus::new(
             aws_sdk_cloudtrail::Client::new(sdk),
+        )),
+        Arc::new(collectors::iam::CredentialReport::new(iam.clone())),
+        Arc::new(collectors::iam::PasswordPolicy::new(iam)),
+        Arc::new(collectors::kms::KeyRotation::new(aws_sdk_kms::Client::new(
+            sdk,
+        ))),
+        Arc::new(collectors::ec2::EbsDefaultEncryption::new(ec2.clone())),
+        Arc::new(collectors::ec2::VpcFlowLogs::new(ec2)),
+        Arc::new(collectors::guardduty::Detectors::new(
+            aws_sdk_guardduty::Client::new(sdk),
+        )),
+        Arc::new(collectors::rds::InstancePosture::new(
+            aws_sdk_rds::Client::new(sdk),
         )),
     ];
     let mut registry = Registry::default();

@@ -21,12 +21,12 @@ use aws_sdk_s3::types::{
 };
 use serde_json::json;
 
-fn period() -> Period {
+pub(crate) fn period() -> Period {
     Period::parse("2026-11-24T02:00:00Z/2026-11-25T02:00:00Z").unwrap()
 }
 
 /// A catalogue of one control, with the given collector and parameters.
-fn controls(id: &str, collector: &str, parameters: serde_json::Value) -> String {
+pub(crate) fn controls(id: &str, collector: &str, parameters: serde_json::Value) -> String {
     json!([{
         "id": id, "framework": "PCI-DSS-3.2.1", "control_id": "3.4", "name": "test control",
         "description": "test", "collector": collector, "schedule": "cron(0 2 * * ? *)",
@@ -35,7 +35,11 @@ fn controls(id: &str, collector: &str, parameters: serde_json::Value) -> String 
     .to_string()
 }
 
-async fn collection(stack: &Stack, registry: Registry, controls_json: &str) -> AwsCollection {
+pub(crate) async fn collection(
+    stack: &Stack,
+    registry: Registry,
+    controls_json: &str,
+) -> AwsCollection {
     let mut config = CollectConfig::from_lookup(stack.env("CollectFunction"))
         .expect("template sets a valid collect config");
     config.policy.base_delay = std::time::Duration::from_millis(10);
@@ -45,7 +49,7 @@ async fn collection(stack: &Stack, registry: Registry, controls_json: &str) -> A
 }
 
 /// The evidence object a run recorded, checked against its recorded hash; returns its payload.
-async fn stored_payload(
+pub(crate) async fn stored_payload(
     stack: &Stack,
     c: &AwsCollection,
     outcome: &RunOutcome,
@@ -574,7 +578,11 @@ async fn the_shipped_catalogue_and_unknown_controls() {
     let mut config = CollectConfig::from_lookup(stack.env("CollectFunction")).unwrap();
     config.policy.base_delay = std::time::Duration::from_millis(10);
     let c = attest_collect::build(&stack.sdk, &config).await.unwrap();
-    assert_eq!(c.catalogue.len(), 10);
+    let shipped: Vec<serde_json::Value> = serde_json::from_str(
+        &std::fs::read_to_string(attest_testing::repo_root().join("catalogue/controls.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(c.catalogue.len(), shipped.len());
     let err = c
         .run("no-such-control", &period(), "inv")
         .await

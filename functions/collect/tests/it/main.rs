@@ -1,7 +1,10 @@
 //! The collect function against the local AWS server: how an event becomes runs (here), and the
-//! collection workflow with the AWS collectors, tables and bucket of the template (`collection`).
+//! collection workflow with the AWS collectors, tables and bucket of the template (`collection`),
+//! and each collector of account settings against the local server's IAM, KMS, EC2, GuardDuty,
+//! Config and RDS (`settings_collectors`).
 
 mod collection;
+mod settings_collectors;
 
 use attest_collect::{build, handle, AwsCollection, CollectConfig, CollectError, CollectEvent};
 use attest_testing::Stack;
@@ -71,6 +74,36 @@ async fn the_catalogue_as_deployed_is_recorded_once_per_version() {
             entry.control.id
         );
     }
+}
+
+#[tokio::test]
+async fn a_catalogue_recorded_part_way_is_completed_by_the_next_cold_start() {
+    let stack = Stack::new().await;
+    let c = collection(&stack).await;
+    // A version of our own, so the rows the first cold start wrote do not count.
+    let rows: Vec<_> = c
+        .catalogue
+        .entries()
+        .map(|e| attest_domain::collection::run::ControlDefinitionRow::new(&e.control, "partial"))
+        .collect();
+    let half = rows.len() / 2;
+    // A cold start that crashed after writing half the rows...
+    assert_eq!(c.runs.record_definitions(&rows[..half]).await.unwrap(), half);
+    // ...is completed by the next one, which writes only what is missing...
+    assert_eq!(
+        c.runs.record_definitions(&rows).await.unwrap(),
+        rows.len() - half
+    );
+    // ...after which a cold start finds the version recorded and writes nothing.
+    assert_eq!(c.runs.record_definitions(&rows).await.unwrap(), 0);
+    let last = &rows[rows.len() - 1].control.id;
+    assert!(c
+        .runs
+        .definitions(last)
+        .await
+        .unwrap()
+        .iter()
+        .any(|d| d.catalogue_version == "partial"));
 }
 
 #[tokio::test]

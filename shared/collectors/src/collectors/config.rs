@@ -1,5 +1,8 @@
 //! `config.rule_compliance`: for each named AWS Config rule, its overall compliance and every evaluated
 //! resource's result (all pages). Parameters: `rules`, the rule names as deployed (required).
+//!
+//! `config.recorder_status`: every configuration recorder in the region, what it records, and
+//! whether it is recording now with its last status and error. No parameters.
 
 use aws_sdk_config::types::ComplianceType;
 use serde_json::{json, Value};
@@ -121,6 +124,92 @@ impl Collector for RuleCompliance {
                 }));
             }
             Ok(json!({ "rules": out }))
+        })
+    }
+}
+
+pub struct RecorderStatus {
+    client: aws_sdk_config::Client,
+}
+
+impl RecorderStatus {
+    pub fn new(client: aws_sdk_config::Client) -> Self {
+        RecorderStatus { client }
+    }
+}
+
+impl Collector for RecorderStatus {
+    fn id(&self) -> &'static str {
+        "config.recorder_status"
+    }
+    fn version(&self) -> &'static str {
+        "1"
+    }
+    fn source(&self) -> Source {
+        Source::Config
+    }
+    fn check_parameters(&self, parameters: &Value) -> Result<(), String> {
+        super::only_keys(parameters, &[])
+    }
+
+    fn collect<'a>(&'a self, request: CollectRequest<'a>) -> CollectFuture<'a> {
+        Box::pin(async move {
+            request.limiter.acquire().await;
+            let recorders = self
+                .client
+                .describe_configuration_recorders()
+                .send()
+                .await
+                .map_err(|e| {
+                    AdapterError::from_sdk("config:DescribeConfigurationRecorders", "region", e)
+                })?;
+            request.limiter.acquire().await;
+            let statuses = self
+                .client
+                .describe_configuration_recorder_status()
+                .send()
+                .await
+                .map_err(|e| {
+                    AdapterError::from_sdk(
+                        "config:DescribeConfigurationRecorderStatus",
+                        "region",
+                        e,
+                    )
+                })?;
+            let mut out: Vec<Value> = recorders
+                .configuration_recorders()
+                .iter()
+                .map(|r| {
+                    let status = statuses
+                        .configuration_recorders_status()
+                        .iter()
+                        .find(|s| s.name() == r.name());
+                    let group = r.recording_group();
+                    json!({
+                        "name": r.name(),
+                        "role_arn": r.role_arn(),
+                        "all_supported": group.map(|g| g.all_supported()),
+                        "include_global_resource_types": group.map(|g| g.include_global_resource_types()),
+                        "recording_strategy": group
+                            .and_then(|g| g.recording_strategy())
+                            .and_then(|s| s.use_only())
+                            .map(|u| u.as_str()),
+                        "recording": status.map(|s| s.recording()),
+                        "last_status": status.and_then(|s| s.last_status()).map(|s| s.as_str()),
+                        "last_start_time": status.and_then(|s| s.last_start_time()).map(|t| t.to_string()),
+                        "last_stop_time": status.and_then(|s| s.last_stop_time()).map(|t| t.to_string()),
+                        "last_error_code": status.and_then(|s| s.last_error_code()),
+                    })
+                })
+                .collect();
+            out.sort_by(|a, b| a["name"].as_str().cmp(&b["name"].as_str()));
+            let recording = out.iter().filter(|r| r["recording"] == true).count();
+            Ok(json!({
+                "region": self.client.config().region().map(|r| r.to_string()),
+                "recorder_count": out.len(),
+                "recording_count": recording,
+                "recorders": out,
+            }))
         })
     }
 }

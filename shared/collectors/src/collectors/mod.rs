@@ -2,6 +2,11 @@
 
 pub mod cloudtrail;
 pub mod config;
+pub mod ec2;
+pub mod guardduty;
+pub mod iam;
+pub mod kms;
+pub mod rds;
 pub mod s3;
 pub mod securityhub;
 

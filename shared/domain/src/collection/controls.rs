@@ -31,6 +31,27 @@ pub struct CollectionControl {
     pub parameters: serde_json::Value,
     /// Why this evidence supports this control, and the public source for that.
     pub rationale: String,
+    /// The mapping rows (`mappings-v1.csv`) the rationale rests on: each maps this row's framework
+    /// control, which a test checks, so a collected control cannot claim a mapping the catalogue lacks.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub mapped_by: Vec<MappedBy>,
+}
+
+/// One mapping row, named by its source kind and match (`securityhub_control` `IAM.9`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MappedBy {
+    pub source_kind: MappingSource,
+    #[serde(rename = "match")]
+    pub key: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MappingSource {
+    ConfigRule,
+    SecurityhubControl,
+    CloudtrailCall,
 }
 
 fn empty_object() -> serde_json::Value {
@@ -180,11 +201,66 @@ mod tests {
         "collector":"s3.bucket_posture","schedule":"cron(0 2 * * ? *)","parameters":{},"rationale":"r"}"#;
 
     #[test]
+    fn every_shipped_control_rests_on_catalogue_rows_that_map_it() {
+        let frameworks = Catalogue::embedded().unwrap();
+        let c = ControlCatalogue::embedded(
+            |f| frameworks.frameworks().any(|x| x.framework == f),
+            &crate::collection::COLLECTOR_IDS,
+        )
+        .unwrap();
+        for entry in c.entries() {
+            let control = &entry.control;
+            assert!(
+                !control.mapped_by.is_empty(),
+                "{}: names no mapping row",
+                control.id
+            );
+            for row in &control.mapped_by {
+                let mapped = match row.source_kind {
+                    MappingSource::ConfigRule => frameworks.config_rule_controls(&row.key),
+                    MappingSource::SecurityhubControl => {
+                        frameworks.securityhub_controls(Some(&row.key), [])
+                    }
+                    MappingSource::CloudtrailCall => frameworks.cloudtrail_controls(&row.key),
+                };
+                assert!(
+                    mapped.iter().any(|m| m.framework == control.framework
+                        && m.control_id == control.control_id),
+                    "{}: mappings-v1.csv does not map {:?} {} to {} {}",
+                    control.id,
+                    row.source_kind,
+                    row.key,
+                    control.framework,
+                    control.control_id
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_shipped_catalogue_is_at_the_seed_scale() {
+        let frameworks = Catalogue::embedded().unwrap();
+        let c = ControlCatalogue::embedded(
+            |f| frameworks.frameworks().any(|x| x.framework == f),
+            &crate::collection::COLLECTOR_IDS,
+        )
+        .unwrap();
+        assert!(c.len() >= 60, "{} collected controls", c.len());
+        for f in frameworks.frameworks() {
+            assert!(
+                c.entries().any(|e| e.control.framework == f.framework),
+                "no collected control for {}",
+                f.framework
+            );
+        }
+    }
+
+    #[test]
     fn shipped_catalogue_loads_with_hourly_daily_and_quarterly_controls() {
         let frameworks = Catalogue::embedded().unwrap();
         let c = ControlCatalogue::embedded(
             |f| frameworks.frameworks().any(|x| x.framework == f),
-            COLLECTORS,
+            &crate::collection::COLLECTOR_IDS,
         )
         .unwrap();
         let schedules: Vec<&str> = c.entries().map(|e| e.control.schedule.as_str()).collect();
@@ -202,9 +278,9 @@ mod tests {
             schedules.iter().any(|s| s.contains("1/3")),
             "quarterly: {schedules:?}"
         );
-        for collector in COLLECTORS {
+        for collector in crate::collection::COLLECTOR_IDS {
             assert!(
-                c.entries().any(|e| e.control.collector == *collector),
+                c.entries().any(|e| e.control.collector == collector),
                 "{collector} unused"
             );
         }

@@ -17,9 +17,17 @@ pub use schedule::{Schedule, ScheduleError};
 
 /// Ids of the collectors this release ships, for code that reads the catalogue without running
 /// collectors (the report function). `attest-collectors` tests that its registry has exactly these.
-pub const COLLECTOR_IDS: [&str; 4] = [
+pub const COLLECTOR_IDS: [&str; 12] = [
     "cloudtrail.trail_status",
+    "config.recorder_status",
     "config.rule_compliance",
+    "ec2.ebs_default_encryption",
+    "ec2.vpc_flow_logs",
+    "guardduty.detectors",
+    "iam.credential_report",
+    "iam.password_policy",
+    "kms.key_rotation",
+    "rds.instance_posture",
     "s3.bucket_posture",
     "securityhub.findings",
 ];
