@@ -232,9 +232,17 @@ fn resource_of(
             }
         }
     }
+    // A sign-in's resource is who signed in, in CloudFormation's vocabulary: an IAM user by its
+    // ARN, the root user as its account (the resource Security Hub's root controls name), an
+    // assumed role's session under its role type.
     if event_source == "signin.amazonaws.com" {
-        if let Some(arn) = principal {
-            return ("AWS::IAM::Principal".into(), arn.into());
+        match principal {
+            Some(arn) if arn.ends_with(":root") => {}
+            Some(arn) if arn.contains(":assumed-role/") => {
+                return ("AWS::IAM::Role".into(), arn.into());
+            }
+            Some(arn) => return ("AWS::IAM::User".into(), arn.into()),
+            None => {}
         }
     }
     ("AWS::::Account".into(), account.into())

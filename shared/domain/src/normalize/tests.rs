@@ -180,8 +180,30 @@ fn cloudtrail_calls() {
 
     let login = one(event!("cloudtrail-console-login-no-mfa.json"));
     assert_eq!(login.status, S::NonCompliant);
-    assert_eq!(login.subject.resource_type, "AWS::IAM::Principal");
+    assert_eq!(
+        (
+            login.subject.resource_type.as_str(),
+            login.subject.resource_id.as_str()
+        ),
+        (
+            "AWS::IAM::User",
+            "arn:aws:iam::123456789012:user/ci-operator"
+        )
+    );
     assert!(login.is_mapped());
+    // The root user's sign-in is the account's, as Security Hub's root controls name it.
+    let mut root: serde_json::Value =
+        serde_json::from_slice(event!("cloudtrail-console-login-no-mfa.json")).unwrap();
+    root["detail"]["userIdentity"]["type"] = "Root".into();
+    root["detail"]["userIdentity"]["arn"] = "arn:aws:iam::123456789012:root".into();
+    let root = one(&serde_json::to_vec(&root).unwrap());
+    assert_eq!(
+        (
+            root.subject.resource_type.as_str(),
+            root.subject.resource_id.as_str()
+        ),
+        ("AWS::::Account", "123456789012")
+    );
 }
 
 #[test]
@@ -957,10 +979,20 @@ fn a_root_console_sign_in_bears_on_the_root_usage_controls_and_is_never_simply_c
     };
     assert_eq!(outcomes(&user), (false, false, true), "{:?}", user.controls);
     let no_mfa = sign_in("IAMUser", "No");
-    assert_eq!(outcomes(&no_mfa), (true, false, true), "{:?}", no_mfa.controls);
+    assert_eq!(
+        outcomes(&no_mfa),
+        (true, false, true),
+        "{:?}",
+        no_mfa.controls
+    );
     let failed = sign_in_with("IAMUser", "No", "Failure");
     assert_eq!(failed.status, S::Warning);
-    assert_eq!(outcomes(&failed), (false, true, true), "{:?}", failed.controls);
+    assert_eq!(
+        outcomes(&failed),
+        (false, true, true),
+        "{:?}",
+        failed.controls
+    );
 
     // CloudWatch.1's filter (userIdentity.type = Root): CIS 1.2 1.1/3.3, CIS 1.4 1.7/4.3.
     for (mfa, status) in [("YES", S::Warning), ("No", S::NonCompliant)] {
