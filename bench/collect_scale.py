@@ -117,11 +117,25 @@ def seed(endpoint):
     } for i in range(SOURCES)])
 
 
+def example_binary(name):
+    """The example as `make test` builds it (`cargo test --workspace --all-targets`): the same
+    feature set, so after `make test` nothing is compiled; a `-p` build would unify features
+    differently and rebuild every SDK crate."""
+    out = subprocess.check_output(["cargo", "test", "--quiet", "--workspace", "--all-targets", "--no-run",
+                                   "--message-format=json"], cwd=demo.ROOT).decode()
+    for line in out.splitlines():
+        msg = json.loads(line)
+        target = msg.get("target", {})
+        if msg.get("reason") == "compiler-artifact" and target.get("name") == name and "example" in target.get("kind", []):
+            return msg["executable"]
+    raise SystemExit(f"example {name} was not built")
+
+
 def main():
     out = os.path.join(demo.ROOT, "out", "bench")
     os.makedirs(out, exist_ok=True)
     os.environ.update({"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_REGION": demo.REGION})
-    subprocess.check_call(["cargo", "build", "--quiet", "-p", "attest-collect", "--example", "collect_scale"], cwd=demo.ROOT)
+    binary = example_binary("collect_scale")
     server, endpoint = demo.start_local_aws(out, "moto-collect")
     try:
         res = demo.provision(endpoint, "attest-scale")
@@ -129,7 +143,6 @@ def main():
         proxy = CountingProxy(endpoint)
         proxy.counting = True
         env = dict(os.environ, AWS_ENDPOINT_URL=proxy.endpoint, **res["_environments"]["CollectFunction"])
-        binary = os.path.join(demo.TARGET, "debug", "examples", "collect_scale")
         line = subprocess.check_output([binary, *SKIPPED], env=env, cwd=demo.ROOT).decode()
         r = json.loads(line)
         proxy.counting = False

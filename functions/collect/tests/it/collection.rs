@@ -579,7 +579,8 @@ async fn the_shipped_catalogue_and_unknown_controls() {
     config.policy.base_delay = std::time::Duration::from_millis(10);
     let c = attest_collect::build(&stack.sdk, &config).await.unwrap();
     let shipped: Vec<serde_json::Value> = serde_json::from_str(
-        &std::fs::read_to_string(attest_testing::repo_root().join("catalogue/controls.json")).unwrap(),
+        &std::fs::read_to_string(attest_testing::repo_root().join("catalogue/controls.json"))
+            .unwrap(),
     )
     .unwrap();
     assert_eq!(c.catalogue.len(), shipped.len());

@@ -88,7 +88,10 @@ async fn a_catalogue_recorded_part_way_is_completed_by_the_next_cold_start() {
         .collect();
     let half = rows.len() / 2;
     // A cold start that crashed after writing half the rows...
-    assert_eq!(c.runs.record_definitions(&rows[..half]).await.unwrap(), half);
+    assert_eq!(
+        c.runs.record_definitions(&rows[..half]).await.unwrap(),
+        half
+    );
     // ...is completed by the next one, which writes only what is missing...
     assert_eq!(
         c.runs.record_definitions(&rows).await.unwrap(),

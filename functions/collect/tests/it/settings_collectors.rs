@@ -33,7 +33,11 @@ async fn the_credential_report_records_each_users_password_mfa_and_key_age() {
         .send()
         .await
         .unwrap();
-    iam.create_access_key().user_name(&user).send().await.unwrap();
+    iam.create_access_key()
+        .user_name(&user)
+        .send()
+        .await
+        .unwrap();
 
     let payload = collect(&stack, "iam.credential_report", json!({})).await;
     let row = payload["users"]
@@ -87,8 +91,9 @@ async fn the_password_policy_is_null_until_set_then_recorded_field_by_field() {
     )
     .await;
     // A second period: the first one is already collected.
-    let next = attest_domain::collection::Period::parse("2026-11-25T02:00:00Z/2026-11-26T02:00:00Z")
-        .unwrap();
+    let next =
+        attest_domain::collection::Period::parse("2026-11-25T02:00:00Z/2026-11-26T02:00:00Z")
+            .unwrap();
     let outcome = c.run("settings", &next, "inv-2").await.unwrap();
     let policy = stored_payload(&stack, &c, &outcome).await["password_policy"].clone();
     assert_eq!(
@@ -107,7 +112,11 @@ async fn key_rotation_is_recorded_for_rotatable_keys_and_null_for_others() {
     let kms = aws_sdk_kms::Client::new(&stack.sdk);
     let rotated = kms.create_key().send().await.unwrap();
     let rotated = rotated.key_metadata().unwrap().arn().unwrap().to_string();
-    kms.enable_key_rotation().key_id(&rotated).send().await.unwrap();
+    kms.enable_key_rotation()
+        .key_id(&rotated)
+        .send()
+        .await
+        .unwrap();
     let plain = kms.create_key().send().await.unwrap();
     let plain = plain.key_metadata().unwrap().arn().unwrap().to_string();
     let signing = kms
@@ -286,7 +295,11 @@ async fn the_config_recorder_is_recorded_with_whether_it_records() {
     assert_eq!(payload["recorder_count"], 1, "{payload}");
     let recorder = &payload["recorders"][0];
     assert_eq!(
-        (&recorder["name"], &recorder["recording"], &recorder["all_supported"]),
+        (
+            &recorder["name"],
+            &recorder["recording"],
+            &recorder["all_supported"]
+        ),
         (&json!("default"), &json!(true), &json!(true))
     );
 }
@@ -330,12 +343,23 @@ async fn rds_instances_are_recorded_with_encryption_and_public_access() {
     assert_eq!(
         summary,
         vec![
-            (json!(format!("{}-enc", stack.prefix)), json!(true), json!(false)),
-            (json!(format!("{}-open", stack.prefix)), json!(false), json!(true)),
+            (
+                json!(format!("{}-enc", stack.prefix)),
+                json!(true),
+                json!(false)
+            ),
+            (
+                json!(format!("{}-open", stack.prefix)),
+                json!(false),
+                json!(true)
+            ),
         ]
     );
     assert_eq!(
-        (&payload["unencrypted_count"], &payload["publicly_accessible_count"]),
+        (
+            &payload["unencrypted_count"],
+            &payload["publicly_accessible_count"]
+        ),
         (&json!(1), &json!(1))
     );
 }

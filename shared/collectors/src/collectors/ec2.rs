@@ -48,7 +48,9 @@ impl Collector for EbsDefaultEncryption {
                 .get_ebs_encryption_by_default()
                 .send()
                 .await
-                .map_err(|e| AdapterError::from_sdk("ec2:GetEbsEncryptionByDefault", "region", e))?;
+                .map_err(|e| {
+                    AdapterError::from_sdk("ec2:GetEbsEncryptionByDefault", "region", e)
+                })?;
             Ok(json!({
                 "region": region(&self.client),
                 "ebs_encryption_by_default": out.ebs_encryption_by_default(),
@@ -141,7 +143,8 @@ impl Collector for VpcFlowLogs {
                 .iter()
                 .map(|(id, is_default)| {
                     let mut flow_logs = logs.remove(id).unwrap_or_default();
-                    flow_logs.sort_by(|a, b| a["flow_log_id"].as_str().cmp(&b["flow_log_id"].as_str()));
+                    flow_logs
+                        .sort_by(|a, b| a["flow_log_id"].as_str().cmp(&b["flow_log_id"].as_str()));
                     json!({ "vpc_id": id, "is_default": is_default, "flow_logs": flow_logs })
                 })
                 .collect();

@@ -79,7 +79,10 @@ impl Collector for Detectors {
                     "features": features,
                 }));
             }
-            let enabled = detectors.iter().filter(|d| d["status"] == "ENABLED").count();
+            let enabled = detectors
+                .iter()
+                .filter(|d| d["status"] == "ENABLED")
+                .count();
             Ok(json!({
                 "region": self.client.config().region().map(|r| r.to_string()),
                 "detector_count": detectors.len(),

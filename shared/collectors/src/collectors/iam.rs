@@ -241,7 +241,10 @@ zed,arn:aws:iam::123456789012:user/zed,2026-01-01T00:00:00+00:00,false,N/A,N/A,N
         assert_eq!(users[1]["user"], "zed");
         // 2026-08-01T12:00 to 2026-12-01T00:00: 121 whole days.
         assert_eq!(users[1]["access_key_1_last_rotated_days"], 121);
-        assert!(users[1].get("access_key_1_last_used_date_days").is_none(), "N/A has no age");
+        assert!(
+            users[1].get("access_key_1_last_used_date_days").is_none(),
+            "N/A has no age"
+        );
         assert!(users[1].get("password_last_used_days").is_none());
     }
 

@@ -46,7 +46,11 @@ impl Collector for KeyRotation {
                     .send()
                     .await
                     .map_err(|e| AdapterError::from_sdk("kms:ListKeys", "region", e))?;
-                ids.extend(page.keys().iter().filter_map(|k| k.key_arn().map(str::to_string)));
+                ids.extend(
+                    page.keys()
+                        .iter()
+                        .filter_map(|k| k.key_arn().map(str::to_string)),
+                );
                 match page.next_marker() {
                     Some(m) if page.truncated() && !m.is_empty() => marker = Some(m.to_string()),
                     _ => break,

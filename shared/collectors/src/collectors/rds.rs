@@ -82,8 +82,14 @@ impl Collector for InstancePosture {
                 }
             }
             instances.sort_by(|a, b| a["identifier"].as_str().cmp(&b["identifier"].as_str()));
-            let unencrypted = instances.iter().filter(|i| i["storage_encrypted"] != true).count();
-            let public = instances.iter().filter(|i| i["publicly_accessible"] == true).count();
+            let unencrypted = instances
+                .iter()
+                .filter(|i| i["storage_encrypted"] != true)
+                .count();
+            let public = instances
+                .iter()
+                .filter(|i| i["publicly_accessible"] == true)
+                .count();
             Ok(json!({
                 "instance_count": instances.len(),
                 "unencrypted_count": unencrypted,

@@ -224,8 +224,10 @@ mod tests {
                     MappingSource::CloudtrailCall => frameworks.cloudtrail_controls(&row.key),
                 };
                 assert!(
-                    mapped.iter().any(|m| m.framework == control.framework
-                        && m.control_id == control.control_id),
+                    mapped
+                        .iter()
+                        .any(|m| m.framework == control.framework
+                            && m.control_id == control.control_id),
                     "{}: mappings-v1.csv does not map {:?} {} to {} {}",
                     control.id,
                     row.source_kind,
