@@ -118,17 +118,10 @@ def seed(endpoint):
 
 
 def example_binary(name):
-    """The example as `make test` builds it (`cargo test --workspace --all-targets`): the same
-    feature set, so after `make test` nothing is compiled; a `-p` build would unify features
-    differently and rebuild every SDK crate."""
-    out = subprocess.check_output(["cargo", "test", "--quiet", "--workspace", "--all-targets", "--no-run",
-                                   "--message-format=json"], cwd=demo.ROOT).decode()
-    for line in out.splitlines():
-        msg = json.loads(line)
-        target = msg.get("target", {})
-        if msg.get("reason") == "compiler-artifact" and target.get("name") == name and "example" in target.get("kind", []):
-            return msg["executable"]
-    raise SystemExit(f"example {name} was not built")
+    """Build the example with the workspace's feature set (`--workspace`, as `make test` builds): a
+    `-p` build would unify features differently and rebuild every SDK crate."""
+    subprocess.check_call(["cargo", "build", "--quiet", "--workspace", "--example", name], cwd=demo.ROOT)
+    return os.path.join(demo.TARGET, "debug", "examples", name)
 
 
 def main():
@@ -144,7 +137,11 @@ def main():
         proxy.counting = True
         env = dict(os.environ, AWS_ENDPOINT_URL=proxy.endpoint, **res["_environments"]["CollectFunction"])
         line = subprocess.check_output([binary, *SKIPPED], env=env, cwd=demo.ROOT).decode()
-        r = json.loads(line)
+        # The driver prints its result as the last line (the engine's own logs may come before it).
+        results = [l for l in line.splitlines() if l.startswith("{")]
+        if not results:
+            raise SystemExit(f"the driver printed no result:\n{line[-2000:]}")
+        r = json.loads(results[-1])
         proxy.counting = False
         counts = proxy.counts
         total = sum(counts.values())
