@@ -2,6 +2,7 @@
 #   make demo   - intake, collection and reports end to end on a local AWS (moto), via the functions' own binaries
 #   make test   - every unit and integration test, plus template validation
 #   make fuzz   - coverage-guided fuzzing, FUZZ_SECONDS (default 60) per target (docs/reliability.md)
+#   make published-events - published AWS events against their docs (docs/published-events.md)
 # Each creates .venv (pinned tooling from requirements-dev.txt) on first use.
 
 SHELL := /bin/bash
@@ -17,7 +18,7 @@ export AWS_REGION ?= us-east-1
 # (compliance-trestle for OSCAL, PDFium for how the PDF reads).
 export ATTEST_PYTHON := $(CURDIR)/$(PY)
 
-.PHONY: demo test venv build unit integration template lint bench fuzz clean
+.PHONY: demo test venv build unit integration template lint bench fuzz published-events clean
 
 venv: $(VENV)/.installed
 $(VENV)/.installed: requirements-dev.txt
@@ -59,6 +60,11 @@ lint:
 
 bench: venv
 	bench/run.sh
+
+# Not part of `test`: needs ../shared/fixtures/published-events (or ATTEST_PUBLISHED_EVENTS), which
+# only a development machine has; without it the check says so and passes.
+published-events: build
+	$(PY) bench/check_published_events.py
 
 # Not part of `test`: the fuzz crate has its own workspace, a nightly toolchain and a pinned
 # cargo-fuzz, all installed by fuzz/run.sh if missing (into $(HOME)/.cache/attest/tools).

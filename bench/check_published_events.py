@@ -10,7 +10,7 @@ that it should be refused. Nothing in the expectations comes from attest's own o
     python3 bench/check_published_events.py [FIXTURES_DIR]
 
 Environment: ATTEST_PUBLISHED_EVENTS (fixtures folder), ATTEST_BIN (default
-/root/.cache/attest/target/debug/attest). If the folder is absent the check prints
+$CARGO_TARGET_DIR/debug/attest, by default ~/.cache/attest/target). If the folder is absent the check prints
 "skipped: folder not present" and exits 0 (CI does not have it). Exit 1 on any mismatch,
 2 when the check itself cannot run (no binary, unreadable expectations).
 
@@ -42,7 +42,8 @@ import sys
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EXPECTATIONS = os.path.join(REPO, "bench", "published-expectations.json")
 DEFAULT_DIR = os.path.normpath(os.path.join(REPO, "..", "shared", "fixtures", "published-events"))
-DEFAULT_BIN = "/root/.cache/attest/target/debug/attest"
+DEFAULT_BIN = os.path.join(os.environ.get("CARGO_TARGET_DIR") or os.path.expanduser("~/.cache/attest/target"),
+                           "debug", "attest")
 
 # AWS status words -> attest's ComplianceStatus (shared/domain/src/finding.rs).
 STATUS = {
@@ -226,7 +227,7 @@ def main(argv):
         return 0
     if not (os.path.isfile(binary) and os.access(binary, os.X_OK)):
         print("error: attest binary not found at %s (set ATTEST_BIN, or build with "
-              "CARGO_TARGET_DIR=/root/.cache/attest/target cargo build -p attest-cli)" % binary, file=sys.stderr)
+              "`make published-events`, which builds it first)" % binary, file=sys.stderr)
         return 2
     try:
         with open(EXPECTATIONS, encoding="utf-8") as fh:
