@@ -9,6 +9,15 @@ use serde_json::{json, Value};
 
 use crate::collection::{collection, controls, period, stored_payload};
 
+/// The item of the payload's list `list` whose `field` is `value`; fails naming what is missing.
+fn item(payload: &Value, list: &str, field: &str, value: &str) -> Value {
+    payload[list]
+        .as_array()
+        .and_then(|items| items.iter().find(|i| i[field] == value))
+        .unwrap_or_else(|| panic!("no {list} entry with {field} {value}: {payload}"))
+        .clone()
+}
+
 /// Run one control with `collector` and return the stored payload.
 async fn collect(stack: &Stack, collector: &str, parameters: Value) -> Value {
     let c = collection(
@@ -40,13 +49,7 @@ async fn the_credential_report_records_each_users_password_mfa_and_key_age() {
         .unwrap();
 
     let payload = collect(&stack, "iam.credential_report", json!({})).await;
-    let row = payload["users"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|u| u["user"] == user.as_str())
-        .expect("our user is in the report")
-        .clone();
+    let row = item(&payload, "users", "user", &user);
     assert_eq!(
         (
             row["password_enabled"].as_str(),
@@ -129,15 +132,7 @@ async fn key_rotation_is_recorded_for_rotatable_keys_and_null_for_others() {
     let signing = signing.key_metadata().unwrap().arn().unwrap().to_string();
 
     let payload = collect(&stack, "kms.key_rotation", json!({})).await;
-    let key = |arn: &str| {
-        payload["keys"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|k| k["arn"] == arn)
-            .unwrap_or_else(|| panic!("{arn} listed"))
-            .clone()
-    };
+    let key = |arn: &str| item(&payload, "keys", "arn", arn);
     assert_eq!(key(&rotated)["rotation_enabled"], true);
     assert_eq!(key(&plain)["rotation_enabled"], false);
     assert_eq!(key(&plain)["key_manager"], "CUSTOMER");
@@ -204,15 +199,7 @@ async fn each_vpc_is_recorded_with_its_flow_logs() {
         .unwrap();
 
     let payload = collect(&stack, "ec2.vpc_flow_logs", json!({})).await;
-    let vpc = |id: &str| {
-        payload["vpcs"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|v| v["vpc_id"] == id)
-            .unwrap_or_else(|| panic!("{id} listed"))
-            .clone()
-    };
+    let vpc = |id: &str| item(&payload, "vpcs", "vpc_id", id);
     let logs = vpc(&logged)["flow_logs"].clone();
     assert_eq!(logs.as_array().map(Vec::len), Some(1), "{logs}");
     assert_eq!(logs[0]["traffic_type"], "ALL");
@@ -234,13 +221,7 @@ async fn guardduty_detectors_are_recorded_with_their_status() {
         .detector_id
         .unwrap();
     let payload = collect(&stack, "guardduty.detectors", json!({})).await;
-    let detector = payload["detectors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|d| d["detector_id"] == id.as_str())
-        .expect("our detector")
-        .clone();
+    let detector = item(&payload, "detectors", "detector_id", &id);
     assert_eq!(detector["status"], "ENABLED");
     assert!(payload["enabled_count"].as_u64().unwrap() >= 1);
 }
