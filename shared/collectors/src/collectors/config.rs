@@ -103,9 +103,9 @@ impl Collector for RuleCompliance {
                             "annotation": r.annotation(),
                         }));
                     }
-                    match page.next_token() {
-                        Some(t) if !t.is_empty() => token = Some(t.to_string()),
-                        _ => break,
+                    token = super::next_page(page.next_token());
+                    if token.is_none() {
+                        break;
                     }
                 }
                 results.sort_by(|a, b| {

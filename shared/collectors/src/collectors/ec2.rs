@@ -102,9 +102,9 @@ impl Collector for VpcFlowLogs {
                         vpcs.insert(id.to_string(), vpc.is_default().unwrap_or(false));
                     }
                 }
-                match page.next_token() {
-                    Some(t) if !t.is_empty() => token = Some(t.to_string()),
-                    _ => break,
+                token = super::next_page(page.next_token());
+                if token.is_none() {
+                    break;
                 }
             }
 
@@ -133,9 +133,9 @@ impl Collector for VpcFlowLogs {
                         "log_destination": log.log_destination().or(log.log_group_name()),
                     }));
                 }
-                match page.next_token() {
-                    Some(t) if !t.is_empty() => token = Some(t.to_string()),
-                    _ => break,
+                token = super::next_page(page.next_token());
+                if token.is_none() {
+                    break;
                 }
             }
 

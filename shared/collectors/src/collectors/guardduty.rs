@@ -45,9 +45,9 @@ impl Collector for Detectors {
                     .await
                     .map_err(|e| AdapterError::from_sdk("guardduty:ListDetectors", "region", e))?;
                 ids.extend(page.detector_ids().iter().cloned());
-                match page.next_token() {
-                    Some(t) if !t.is_empty() => token = Some(t.to_string()),
-                    _ => break,
+                token = super::next_page(page.next_token());
+                if token.is_none() {
+                    break;
                 }
             }
             ids.sort();

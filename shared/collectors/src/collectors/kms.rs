@@ -51,9 +51,9 @@ impl Collector for KeyRotation {
                         .iter()
                         .filter_map(|k| k.key_arn().map(str::to_string)),
                 );
-                match page.next_marker() {
-                    Some(m) if page.truncated() && !m.is_empty() => marker = Some(m.to_string()),
-                    _ => break,
+                marker = super::next_page(page.next_marker().filter(|_| page.truncated()));
+                if marker.is_none() {
+                    break;
                 }
             }
             ids.sort();

@@ -10,6 +10,12 @@ pub mod rds;
 pub mod s3;
 pub mod securityhub;
 
+/// The token of the next page, or `None` when this was the last: AWS ends a listing with no
+/// token or an empty one.
+pub(crate) fn next_page(token: Option<&str>) -> Option<String> {
+    token.filter(|t| !t.is_empty()).map(str::to_string)
+}
+
 /// A list of strings from a parameter, or an error naming the parameter.
 pub(crate) fn string_list(
     parameters: &serde_json::Value,

@@ -76,9 +76,9 @@ impl Collector for InstancePosture {
                         "cluster": db.db_cluster_identifier(),
                     }));
                 }
-                match page.marker() {
-                    Some(m) if !m.is_empty() => marker = Some(m.to_string()),
-                    _ => break,
+                marker = super::next_page(page.marker());
+                if marker.is_none() {
+                    break;
                 }
             }
             instances.sort_by(|a, b| a["identifier"].as_str().cmp(&b["identifier"].as_str()));

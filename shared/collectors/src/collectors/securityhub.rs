@@ -101,9 +101,9 @@ impl Collector for Findings {
                         "updated_at": f.updated_at(),
                     }));
                 }
-                match page.next_token() {
-                    Some(t) if !t.is_empty() => token = Some(t.to_string()),
-                    _ => break,
+                token = super::next_page(page.next_token());
+                if token.is_none() {
+                    break;
                 }
             }
             findings.sort_by(|a, b| a["id"].as_str().cmp(&b["id"].as_str()));
